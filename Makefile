@@ -1,0 +1,54 @@
+# Yishi: `make run` serves the demo, `make test` lints and tests. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-browser lint format setup migrate demo worker messages clean browser-deps
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP) messages
+
+messages: $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -d locale -D django --statistics 2>/dev/null || $(VENV)/bin/pybabel compile -d locale -D django
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	@echo "Yishi demo: http://$(HOST):$(PORT)/  (accounts in README.md, password yishi2026)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -m "not browser"
+
+# Browser tests drive Debian's chromium (apt-get install chromium); no browser is downloaded.
+test-browser: setup
+	$(VENV)/bin/pytest -m browser
+
+worker: setup
+	$(PY) manage.py rqworker default --with-scheduler
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from decisions import views as decision_views
+
+urlpatterns = [
+    path("", decision_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("items/", include("decisions.urls")),
+    path("notifications/", include("core.urls")),
+    path("admin/", admin.site.urls),
+    path("rq/", include("django_rq.urls")),
+]

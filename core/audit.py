@@ -1,0 +1,37 @@
+"""Writing to the audit log. Services call `record`; nothing else writes AuditEvent."""
+
+from typing import Any
+
+from django.db import models
+
+from core.models import AuditEvent
+
+
+def target_type_of(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def record(
+    *,
+    actor,
+    verb: str,
+    target: models.Model,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor,
+        verb=verb,
+        target_type=target_type_of(target),
+        target_id=target.pk,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def history_of(obj: models.Model):
+    return AuditEvent.objects.filter(target_type=target_type_of(obj), target_id=obj.pk).select_related("actor")

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from core import views
+
+urlpatterns = [
+    path("", views.notification_list, name="notifications"),
+    path("read-all/", views.notification_read_all, name="notifications_read_all"),
+]

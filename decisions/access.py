@@ -1,0 +1,116 @@
+"""Who may see an agenda item and who may take which step: answered here only.
+
+Views, templates (through `actions_for`), selectors, exports and attachment
+downloads all ask these functions; nothing re-derives the rules.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from core.errors import forbidden
+from decisions.models import EDITABLE_STATES, STEPS, AgendaItem, Consultation, State
+from org.models import OFFICE_ROLES, User
+from org.selectors import body_ids_attended_by
+
+
+def visibility_filter(user: User) -> Q:
+    """根据权限均可阅可查: the Q that limits AgendaItem rows to what `user` may see."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    submitted = ~Q(state=State.DRAFT)
+    q = Q(submitter=user)
+    q |= Q(Exists(Consultation.objects.filter(item=OuterRef("pk"), consultee=user)))
+    headed = user.headed_department_ids
+    if headed:
+        # A department sees its own items, confidential ones included: its head reviewed them.
+        q |= submitted & Q(department_id__in=headed)
+    attended = body_ids_attended_by(user)
+    if attended:
+        # Attendees of the requested meeting see its items, confidential ones included.
+        q |= submitted & Q(requested_body_id__in=attended)
+    if user.is_leader:
+        q |= submitted & Q(confidential=False)
+    return q
+
+
+def can_view(user: User, item: AgendaItem) -> bool:
+    return AgendaItem.objects.filter(visibility_filter(user), pk=item.pk).exists()
+
+
+def is_screener(user: User, item: AgendaItem) -> bool:
+    return item.requested_body.chair_id is not None and item.requested_body.chair_id == user.pk
+
+
+def heads_department_of(user: User, item: AgendaItem) -> bool:
+    return item.department_id in user.headed_department_ids
+
+
+def may_take(
+    user: User, item: AgendaItem, step: str, *, pending_consultation: Consultation | None = None
+) -> str | None:
+    """None if `user` may take `step` on `item` as far as *who* they are; else the reason why not.
+
+    Whether the item's state allows the step is checked by the service against STEPS.
+    """
+    if step in ("submit", "withdraw", "resubmit", "edit"):
+        if item.submitter_id != user.pk:
+            return "只有提交人可以进行此操作"
+        return None
+    if step in ("dept_approve", "dept_return"):
+        if not heads_department_of(user, item):
+            return "只有本部门负责人可以审核此议题"
+        return None
+    if step in ("screen_accept", "screen_return", "screen_reject"):
+        if not is_screener(user, item):
+            return f"此议题由{item.requested_body.name}主持人研判"
+        return None
+    if step == "consult_answer":
+        if pending_consultation is None:
+            return "您不是本轮会前酝酿的征求意见对象,或已答复"
+        return None
+    return "未知操作"
+
+
+def check(user: User, item: AgendaItem, step: str, **kwargs) -> None:
+    reason = may_take(user, item, step, **kwargs)
+    if reason:
+        raise forbidden(reason)
+
+
+def pending_consultation_for(user: User, item: AgendaItem) -> Consultation | None:
+    return (
+        Consultation.objects.filter(
+            item=item, round=item.consultation_round, consultee=user, answer=Consultation.Answer.PENDING
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def actions_for(user: User, item: AgendaItem) -> set[str]:
+    """The steps (and 'edit') this user may take on this item right now, for the page."""
+    pending = pending_consultation_for(user, item) if item.state in STEPS["consult_answer"].sources else None
+    allowed = set()
+    for name, step in STEPS.items():
+        if item.state in step.sources and may_take(user, item, name, pending_consultation=pending) is None:
+            allowed.add(name)
+    if item.state in EDITABLE_STATES and may_take(user, item, "edit") is None:
+        allowed.add("edit")
+    return allowed
+
+
+def can_use_review_queue(user: User) -> bool:
+    return bool(user.headed_department_ids)
+
+
+def can_use_screening_queue(user: User) -> bool:
+    return user.chaired_bodies.exists()
+
+
+def can_use_consultation_inbox(user: User) -> bool:
+    return user.is_leader
+
+
+def can_browse_all(user: User) -> bool:
+    return user.is_superuser or user.is_leader or bool(user.roles & OFFICE_ROLES)

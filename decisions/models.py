@@ -1,0 +1,228 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from org.models import Department, MeetingBody
+
+
+class Category(models.TextChoices):
+    STUDY = "study", _("学习")
+    REPORT = "report", _("汇报")
+    PROPOSAL = "proposal", _("提议")
+    DECISION = "decision", _("决定")
+    BRIEFING = "briefing", _("通报")
+
+
+class MajorKind(models.TextChoices):
+    """三重一大: these go to the Party committee, collectively, by vote."""
+
+    NONE = "", _("非“三重一大”事项")
+    DECISION = "decision", _("重大决策")
+    APPOINTMENT = "appointment", _("重要干部任免")
+    PROJECT = "project", _("重大项目安排")
+    FUNDS = "funds", _("大额度资金使用")
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    DEPT_REVIEW = "dept_review", _("部门审核中")
+    RETURNED = "returned", _("退回修改")
+    SCREENING = "screening", _("待研判")
+    CONSULTING = "consulting", _("会前酝酿中")
+    REVISING = "revising", _("意见不一·待修改")
+    READY = "ready", _("待上会")
+    REJECTED = "rejected", _("不予上会")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    sources: frozenset[str]
+    targets: frozenset[str]
+    needs_reason: bool = False
+
+
+S = State
+# Every state change of an agenda item is one of these steps; the service refuses any
+# other move. Who may take a step is decided in decisions.access.
+STEPS: dict[str, Step] = {
+    "submit": Step(_("提交"), frozenset({S.DRAFT, S.RETURNED}), frozenset({S.DEPT_REVIEW})),
+    "dept_approve": Step(_("部门审核通过"), frozenset({S.DEPT_REVIEW}), frozenset({S.SCREENING})),
+    "dept_return": Step(_("部门退回"), frozenset({S.DEPT_REVIEW}), frozenset({S.RETURNED}), needs_reason=True),
+    "screen_accept": Step(_("研判同意上会"), frozenset({S.SCREENING}), frozenset({S.CONSULTING, S.READY})),
+    "screen_return": Step(_("研判退回修改"), frozenset({S.SCREENING}), frozenset({S.RETURNED}), needs_reason=True),
+    "screen_reject": Step(_("研判不予上会"), frozenset({S.SCREENING}), frozenset({S.REJECTED}), needs_reason=True),
+    "consult_answer": Step(
+        _("酝酿意见"), frozenset({S.CONSULTING, S.REVISING}), frozenset({S.CONSULTING, S.REVISING, S.READY})
+    ),
+    "resubmit": Step(_("修改后重新酝酿"), frozenset({S.REVISING}), frozenset({S.CONSULTING}), needs_reason=True),
+    "withdraw": Step(
+        _("撤回"),
+        frozenset({S.DRAFT, S.DEPT_REVIEW, S.RETURNED, S.SCREENING, S.CONSULTING, S.REVISING, S.READY}),
+        frozenset({S.WITHDRAWN}),
+        needs_reason=True,
+    ),
+}
+
+EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED, S.REVISING})
+
+
+class DecisionPolicy(models.Model):
+    """School-wide defaults an administrator may change (one row)."""
+
+    major_amount_threshold = models.DecimalField(
+        _("大额资金标准(元)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("100000"),
+        help_text=_("涉及金额达到此数的议题自动按“三重一大”(大额度资金使用)办理"),
+    )
+
+    class Meta:
+        verbose_name = _("议题规则设置")
+        verbose_name_plural = _("议题规则设置")
+
+    def __str__(self) -> str:
+        return str(_("议题规则设置"))
+
+    @classmethod
+    def current(cls) -> "DecisionPolicy":
+        policy = cls.objects.order_by("pk").first()
+        return policy or cls()
+
+
+class ScopeRule(models.Model):
+    """一定: which categories of item a meeting may take up. Editable data."""
+
+    body = models.ForeignKey(MeetingBody, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="scope_rules")
+    category = models.CharField(_("议题类别"), max_length=16, choices=Category.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("议事范围")
+        verbose_name_plural = _("议事范围(一定)")
+        ordering = ["body__sort_order", "category"]
+        constraints = [models.UniqueConstraint(fields=["body", "category"], name="scope_rule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.body} · {self.get_category_display()}"
+
+
+class AgendaItem(models.Model):
+    title = models.CharField(_("议题名称"), max_length=200)
+    category = models.CharField(_("议题类别"), max_length=16, choices=Category.choices)
+    background = models.TextField(_("背景与依据"))
+    proposal = models.TextField(_("建议方案"))
+    amount = models.DecimalField(
+        _("涉及金额(元)"), max_digits=14, decimal_places=2, null=True, blank=True, help_text=_("不涉及资金请留空")
+    )
+    major_kind = models.CharField(_("“三重一大”类型"), max_length=16, choices=MajorKind.choices, blank=True, default="")
+    requested_body = models.ForeignKey(
+        MeetingBody, verbose_name=_("拟提交会议"), on_delete=models.PROTECT, related_name="requested_items"
+    )
+    confidential = models.BooleanField(_("涉密/敏感"), default=False, help_text=_("仅参会人员及决议指定人员可见"))
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="submitted_items"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("提交部门"), on_delete=models.PROTECT, related_name="items"
+    )
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.DRAFT)
+    consultation_round = models.PositiveIntegerField(_("酝酿轮次"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("议题")
+        verbose_name_plural = _("议题")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=State.values), name="agenda_item_state_valid"),
+            models.CheckConstraint(condition=models.Q(category__in=Category.values), name="agenda_item_category_valid"),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                name="agenda_item_amount_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "requested_body"], name="item_state_body_idx"),
+            models.Index(fields=["submitter", "state"], name="item_submitter_idx"),
+            models.Index(fields=["department", "state"], name="item_department_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_major(self) -> bool:
+        return bool(self.major_kind)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+
+class Consultation(models.Model):
+    """会前酝酿: one named leader's view on one round of an item."""
+
+    class Answer(models.TextChoices):
+        PENDING = "pending", _("待答复")
+        AGREE = "agree", _("同意")
+        CONCERN = "concern", _("有不同意见")
+
+    item = models.ForeignKey(AgendaItem, verbose_name=_("议题"), on_delete=models.PROTECT, related_name="consultations")
+    round = models.PositiveIntegerField(_("轮次"))
+    consultee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("征求意见对象"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    answer = models.CharField(_("意见"), max_length=10, choices=Answer.choices, default=Answer.PENDING)
+    text = models.TextField(_("意见内容"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("会前酝酿")
+        verbose_name_plural = _("会前酝酿")
+        ordering = ["round", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "round", "consultee"], name="consultation_once_per_round"),
+            models.CheckConstraint(
+                condition=models.Q(answer__in=["pending", "agree", "concern"]), name="consultation_answer_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["consultee", "answer"], name="consultation_inbox_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item} · {self.consultee} · {self.get_answer_display()}"
+
+
+class Attachment(models.Model):
+    item = models.ForeignKey(AgendaItem, verbose_name=_("议题"), on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    # Withdrawn files stay on disk and on record; they are only hidden from the current materials.
+    removed_at = models.DateTimeField(_("撤下时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

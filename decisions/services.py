@@ -1,0 +1,410 @@
+"""Every write to an agenda item goes through here.
+
+Each public function is one action: it locks the item row, checks the step
+against STEPS and the actor against decisions.access, writes the change and one
+audit event, and enqueues notifications on commit. Anything not allowed raises
+InvalidTransition with a reason the page can show.
+"""
+
+import hashlib
+import os
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from core import audit
+from core.errors import InvalidTransition, conflict, forbidden
+from core.jobs import enqueue
+from decisions import access
+from decisions.models import (
+    STEPS,
+    AgendaItem,
+    Attachment,
+    Category,
+    Consultation,
+    DecisionPolicy,
+    MajorKind,
+    ScopeRule,
+    State,
+)
+from org.models import LEADER_ROLES, MeetingBody, User
+
+# Categories that may go to a meeting without a pre-meeting consultation.
+NO_CONSULTATION_NEEDED = frozenset({Category.STUDY, Category.BRIEFING, Category.REPORT})
+
+ITEM_FIELDS = ("title", "category", "background", "proposal", "amount", "major_kind", "requested_body", "confidential")
+
+
+# --- rules shared by several actions ------------------------------------------
+
+
+def scope_problem(*, body: MeetingBody, category: str, major_kind: str) -> str | None:
+    """一定: the reason this meeting may not take up such an item, or None."""
+    if not ScopeRule.objects.filter(body=body, category=category).exists():
+        return f"“{Category(category).label}”类议题不在{body.name}的议事范围内"
+    if major_kind and not body.decides:
+        return f"“三重一大”事项须由党委会集体决策,不能提交{body.name}"
+    return None
+
+
+def major_kind_for(*, amount: Decimal | None, major_kind: str) -> str:
+    """Funds at or above the policy threshold make an item 三重一大 by themselves."""
+    if not major_kind and amount is not None and amount >= DecisionPolicy.current().major_amount_threshold:
+        return MajorKind.FUNDS
+    return major_kind
+
+
+def _locked(item_id: int) -> AgendaItem:
+    try:
+        return AgendaItem.objects.select_for_update().select_related("requested_body").get(pk=item_id)
+    except AgendaItem.DoesNotExist as exc:
+        raise InvalidTransition("议题不存在", status=404) from exc
+
+
+def _require_state(item: AgendaItem, step: str) -> None:
+    rule = STEPS[step]
+    if item.state not in rule.sources:
+        raise conflict(f"议题当前状态为“{item.get_state_display()}”,不能{rule.label}(可能已被他人处理,请刷新)")
+
+
+def _move(
+    item: AgendaItem, *, actor: User, step: str, to: str, reason: str = "", data: dict | None = None
+) -> AgendaItem:
+    """Apply one step to a locked item: state check, reason check, write, record."""
+    rule = STEPS[step]
+    _require_state(item, step)
+    if to not in rule.targets:
+        raise conflict(f"{rule.label}不能使议题进入“{State(to).label}”")
+    reason = (reason or "").strip()
+    if rule.needs_reason and not reason:
+        raise conflict(f"{rule.label}须填写理由")
+    before = item.state
+    item.state = to
+    item.version += 1
+    item.save(update_fields=["state", "version", "updated_at", "submitted_at", "consultation_round"])
+    audit.record(
+        actor=actor, verb=f"item.{step}", target=item, from_state=before, to_state=to, reason=reason, data=data
+    )
+    enqueue(notify_item_step, item.pk, step, to)
+    return item
+
+
+def notify_item_step(item_id: int, step: str, state: str) -> int:
+    """Tell the people who must act next. Safe to run twice (keyed per item, step and version)."""
+    from core.notify import notify
+
+    item = AgendaItem.objects.select_related("requested_body__chair", "submitter").get(pk=item_id)
+    url = f"/items/{item.pk}/"
+    key = f"item:{item.pk}:v{item.version}:{step}"
+    if state == State.DEPT_REVIEW:
+        heads = User.objects.filter(role_assignments__role="dept_head", role_assignments__department=item.department_id)
+        return notify(recipients=heads, key=key, text=f"待审核议题:{item.title}", url=url)
+    if state == State.SCREENING and item.requested_body.chair:
+        return notify(recipients=[item.requested_body.chair], key=key, text=f"待研判议题:{item.title}", url=url)
+    if state == State.CONSULTING:
+        people = [
+            c.consultee for c in item.consultations.filter(round=item.consultation_round).select_related("consultee")
+        ]
+        return notify(recipients=people, key=key, text=f"请对议题发表会前酝酿意见:{item.title}", url=url)
+    return notify(recipients=[item.submitter], key=key, text=f"议题“{item.title}”:{State(state).label}", url=url)
+
+
+# --- creating and editing --------------------------------------------------------
+
+
+def _clean_fields(fields: dict) -> dict:
+    unknown = set(fields) - set(ITEM_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown item fields: {sorted(unknown)}")
+    cleaned = dict(fields)
+    cleaned["major_kind"] = major_kind_for(amount=cleaned.get("amount"), major_kind=cleaned.get("major_kind") or "")
+    problem = scope_problem(
+        body=cleaned["requested_body"], category=cleaned["category"], major_kind=cleaned["major_kind"]
+    )
+    if problem:
+        raise conflict(problem)
+    return cleaned
+
+
+@transaction.atomic
+def item_create(*, actor: User, **fields) -> AgendaItem:
+    if actor.department_id is None:
+        raise forbidden("您尚未分配部门,请联系管理员后再提交议题")
+    cleaned = _clean_fields(fields)
+    item = AgendaItem.objects.create(submitter=actor, department_id=actor.department_id, state=State.DRAFT, **cleaned)
+    audit.record(actor=actor, verb="item.create", target=item, to_state=item.state, data={"title": item.title})
+    return item
+
+
+@transaction.atomic
+def item_update(*, actor: User, item_id: int, version: int, **fields) -> AgendaItem:
+    """Edit the content. `version` is what the editor loaded: a stale form is refused, never merged."""
+    item = _locked(item_id)
+    access.check(actor, item, "edit")
+    if not item.is_editable:
+        raise conflict(f"议题当前状态为“{item.get_state_display()}”,不能修改")
+    if item.version != version:
+        raise conflict("议题已被他人修改,您的修改未保存。请刷新后重新编辑")
+    cleaned = _clean_fields(fields)
+    changed = {}
+    for name, value in cleaned.items():
+        old = getattr(item, name)
+        if old != value:
+            changed[name] = [_plain(old), _plain(value)]
+            setattr(item, name, value)
+    if not changed:
+        return item
+    item.version += 1
+    item.save()
+    audit.record(
+        actor=actor,
+        verb="item.edit",
+        target=item,
+        from_state=item.state,
+        to_state=item.state,
+        data={"changed": changed},
+    )
+    return item
+
+
+def _plain(value):
+    if isinstance(value, MeetingBody):
+        return value.code
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+# --- attachments -------------------------------------------------------------------
+
+
+def attachment_problem(upload: UploadedFile) -> str | None:
+    ext = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
+    if ext not in settings.ATTACHMENT_EXTENSIONS:
+        return f"不支持的文件类型“.{ext or '?'}”,允许:{'、'.join(settings.ATTACHMENT_EXTENSIONS)}"
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        return f"文件“{upload.name}”超过 {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB 的上限"
+    if upload.size == 0:
+        return f"文件“{upload.name}”是空文件"
+    return None
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, item_id: int, upload: UploadedFile) -> Attachment:
+    item = _locked(item_id)
+    access.check(actor, item, "edit")
+    if not item.is_editable:
+        raise conflict(f"议题当前状态为“{item.get_state_display()}”,不能添加附件")
+    problem = attachment_problem(upload)
+    if problem:
+        raise conflict(problem)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = os.path.basename(upload.name)[:255]
+    attachment = Attachment(
+        item=item,
+        name=name,
+        size=upload.size,
+        content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    audit.record(
+        actor=actor,
+        verb="item.attach",
+        target=item,
+        data={"attachment": attachment.pk, "name": name, "size": upload.size},
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor: User, attachment_id: int) -> Attachment:
+    attachment = Attachment.objects.select_related("item").get(pk=attachment_id)
+    item = _locked(attachment.item_id)
+    access.check(actor, item, "edit")
+    if not item.is_editable:
+        raise conflict(f"议题当前状态为“{item.get_state_display()}”,不能撤下附件")
+    if attachment.removed_at:
+        raise conflict("该附件已撤下")
+    attachment.removed_at = timezone.now()
+    attachment.save(update_fields=["removed_at"])
+    audit.record(
+        actor=actor, verb="item.detach", target=item, data={"attachment": attachment.pk, "name": attachment.name}
+    )
+    return attachment
+
+
+# --- the steps ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def item_submit(*, actor: User, item_id: int) -> AgendaItem:
+    item = _locked(item_id)
+    access.check(actor, item, "submit")
+    _require_state(item, "submit")
+    problem = scope_problem(body=item.requested_body, category=item.category, major_kind=item.major_kind)
+    if problem:
+        raise conflict(problem)
+    if item.submitted_at is None:
+        item.submitted_at = timezone.now()
+    _move(item, actor=actor, step="submit", to=State.DEPT_REVIEW)
+    if access.heads_department_of(actor, item):
+        # The head of the department is the submitter: their submission is their approval.
+        _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason="提交人为本部门负责人")
+    return item
+
+
+@transaction.atomic
+def item_dept_approve(*, actor: User, item_id: int, comment: str = "") -> AgendaItem:
+    item = _locked(item_id)
+    access.check(actor, item, "dept_approve")
+    return _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason=comment)
+
+
+@transaction.atomic
+def item_dept_return(*, actor: User, item_id: int, reason: str) -> AgendaItem:
+    item = _locked(item_id)
+    access.check(actor, item, "dept_return")
+    return _move(item, actor=actor, step="dept_return", to=State.RETURNED, reason=reason)
+
+
+def _consultees(consultees: Iterable[User], item: AgendaItem) -> list[User]:
+    people = {u.pk: u for u in consultees}
+    if item.submitter_id in people:
+        raise conflict("提交人不能作为本议题的征求意见对象")
+    ids = list(people)
+    leader_ids = set(
+        User.objects.filter(pk__in=ids, is_active=True, role_assignments__role__in=list(LEADER_ROLES)).values_list(
+            "pk", flat=True
+        )
+    )
+    not_leaders = [str(people[i]) for i in ids if i not in leader_ids]
+    if not_leaders:
+        raise conflict(f"会前酝酿只能征求班子成员意见:{'、'.join(not_leaders)} 不是班子成员")
+    return list(people.values())
+
+
+def _open_round(item: AgendaItem, *, actor: User, consultees: list[User]) -> None:
+    item.consultation_round += 1
+    Consultation.objects.bulk_create(
+        [Consultation(item=item, round=item.consultation_round, consultee=u, requested_by=actor) for u in consultees]
+    )
+
+
+@transaction.atomic
+def item_screen_accept(*, actor: User, item_id: int, consultees: Iterable[User] = (), comment: str = "") -> AgendaItem:
+    """研判同意上会. Named leaders are consulted first; without any, the item is ready at once,
+    which only a study, report or briefing item that is not 三重一大 may be."""
+    item = _locked(item_id)
+    access.check(actor, item, "screen_accept")
+    _require_state(item, "screen_accept")
+    people = _consultees(consultees, item)
+    if not people:
+        if item.is_major or item.category not in NO_CONSULTATION_NEEDED:
+            raise conflict("“三重一大”及提议、决定类议题须先征求班子成员意见(会前酝酿),请至少选择一人")
+        return _move(item, actor=actor, step="screen_accept", to=State.READY, reason=comment, data={"consultees": []})
+    _open_round(item, actor=actor, consultees=people)
+    return _move(
+        item,
+        actor=actor,
+        step="screen_accept",
+        to=State.CONSULTING,
+        reason=comment,
+        data={"consultees": [u.pk for u in people], "round": item.consultation_round},
+    )
+
+
+@transaction.atomic
+def item_screen_return(*, actor: User, item_id: int, reason: str) -> AgendaItem:
+    item = _locked(item_id)
+    access.check(actor, item, "screen_return")
+    return _move(item, actor=actor, step="screen_return", to=State.RETURNED, reason=reason)
+
+
+@transaction.atomic
+def item_screen_reject(*, actor: User, item_id: int, reason: str) -> AgendaItem:
+    item = _locked(item_id)
+    access.check(actor, item, "screen_reject")
+    return _move(item, actor=actor, step="screen_reject", to=State.REJECTED, reason=reason)
+
+
+@transaction.atomic
+def item_consult_answer(*, actor: User, item_id: int, agree: bool, text: str = "") -> AgendaItem:
+    """A named leader answers. 意见不一不上会: any concern sends the item back for revision;
+    it is ready only when everyone of the round has agreed."""
+    item = _locked(item_id)
+    if item.state not in STEPS["consult_answer"].sources:
+        raise conflict(f"议题当前状态为“{item.get_state_display()}”,不在会前酝酿阶段")
+    pending = access.pending_consultation_for(actor, item)
+    access.check(actor, item, "consult_answer", pending_consultation=pending)
+    text = (text or "").strip()
+    if not agree and not text:
+        raise conflict("有不同意见时须写明意见内容")
+    answer = Consultation.Answer.AGREE if agree else Consultation.Answer.CONCERN
+    # Compare-and-set: an answer is given once.
+    updated = Consultation.objects.filter(pk=pending.pk, answer=Consultation.Answer.PENDING).update(
+        answer=answer, text=text, answered_at=timezone.now()
+    )
+    if not updated:
+        raise conflict("您已答复过本轮意见")
+    answers = list(
+        Consultation.objects.filter(item=item, round=item.consultation_round).values_list("answer", flat=True)
+    )
+    if Consultation.Answer.CONCERN in answers:
+        to = State.REVISING
+    elif Consultation.Answer.PENDING in answers:
+        to = State.CONSULTING
+    else:
+        to = State.READY
+    return _move(
+        item,
+        actor=actor,
+        step="consult_answer",
+        to=to,
+        reason=text,
+        data={"answer": answer, "round": item.consultation_round, "consultation": pending.pk},
+    )
+
+
+@transaction.atomic
+def item_resubmit(*, actor: User, item_id: int, reason: str) -> AgendaItem:
+    """After revising, the same leaders are asked again in a new round."""
+    item = _locked(item_id)
+    access.check(actor, item, "resubmit")
+    _require_state(item, "resubmit")
+    if not (reason or "").strip():
+        raise conflict("重新酝酿须说明修改情况")
+    previous = list(
+        User.objects.filter(consultations__item=item, consultations__round=item.consultation_round).distinct()
+    )
+    _open_round(item, actor=actor, consultees=previous)
+    return _move(
+        item,
+        actor=actor,
+        step="resubmit",
+        to=State.CONSULTING,
+        reason=reason,
+        data={"consultees": [u.pk for u in previous], "round": item.consultation_round},
+    )
+
+
+@transaction.atomic
+def item_withdraw(*, actor: User, item_id: int, reason: str) -> AgendaItem:
+    item = _locked(item_id)
+    access.check(actor, item, "withdraw")
+    return _move(item, actor=actor, step="withdraw", to=State.WITHDRAWN, reason=reason)
+
+
+def item_viewed(*, actor: User, item: AgendaItem) -> None:
+    """Every view of a confidential item is on record."""
+    if item.confidential:
+        audit.record(actor=actor, verb="item.view", target=item)

@@ -1,0 +1,275 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from core.errors import InvalidTransition
+from decisions import access, selectors, services
+from decisions.forms import CommentForm, ConsultAnswerForm, ItemForm, ReasonForm, ScreenAcceptForm
+from decisions.models import STEPS, State
+
+PAGE_SIZE = 20
+
+# Steps that need a written reason: (step, button label, colour, confirmation or "").
+REASON_ACTIONS = [
+    ("dept_return", "退回修改", "warning", ""),
+    ("screen_return", "退回修改", "warning", ""),
+    ("screen_reject", "不予上会", "danger", "确定不予上会?此操作不可撤销。"),
+    ("resubmit", "修改完毕,重新征求意见", "primary", ""),
+    ("withdraw", "撤回议题", "danger", "确定撤回该议题?撤回后不能再提交。"),
+]
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _list(request, qs, *, title: str, empty: str, template="decisions/item_list.html", extra=None):
+    q, state = request.GET.get("q", ""), request.GET.get("state", "")
+    page = _page(request, selectors.search(qs, q=q, state=state))
+    context = {
+        "page": page,
+        "title": title,
+        "empty": empty,
+        "q": q,
+        "state": state,
+        "states": State.choices,
+        **(extra or {}),
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+        template += "#results"
+    return render(request, template, context)
+
+
+@login_required
+def home(request):
+    """工作台: what waits on me, and my latest items."""
+    recent = selectors.my_items(request.user)[:5]
+    return render(request, "home.html", {"recent": recent})
+
+
+@login_required
+def mine(request):
+    return _list(
+        request,
+        selectors.my_items(request.user),
+        title="我的议题",
+        empty="您还没有提交过议题。点击“新建议题”起草第一份。",
+        extra={"show_new": True},
+    )
+
+
+@login_required
+def all_items(request):
+    return _list(
+        request,
+        selectors.visible_items(request.user),
+        title="议题查阅",
+        empty="没有您可以查阅的议题。",
+    )
+
+
+@login_required
+def review_queue(request):
+    if not access.can_use_review_queue(request.user):
+        return HttpResponseForbidden("只有部门负责人可以使用部门审核")
+    return _list(
+        request,
+        selectors.review_queue(request.user),
+        title="部门审核",
+        empty="暂无待审核的议题。本部门有人提交后会出现在这里。",
+    )
+
+
+@login_required
+def screening_queue(request):
+    if not access.can_use_screening_queue(request.user):
+        return HttpResponseForbidden("只有会议主持人可以研判议题")
+    return _list(
+        request,
+        selectors.screening_queue(request.user),
+        title="议题研判",
+        empty="暂无待研判的议题。部门审核通过的议题会出现在这里。",
+    )
+
+
+@login_required
+def consultation_inbox(request):
+    if not access.can_use_consultation_inbox(request.user):
+        return HttpResponseForbidden("只有班子成员参加会前酝酿")
+    answered = request.GET.get("answered") == "1"
+    page = _page(request, selectors.consultation_inbox(request.user, answered=answered))
+    return render(request, "decisions/consultation_inbox.html", {"page": page, "answered": answered})
+
+
+def _save_files(request, item, files) -> None:
+    for f in files:
+        services.attachment_add(actor=request.user, item_id=item.pk, upload=f)
+
+
+@login_required
+def item_new(request):
+    form = ItemForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.item_create(actor=request.user, **form.item_fields())
+            _save_files(request, item, form.cleaned_data["files"])
+        except InvalidTransition as e:
+            form.add_error(None, e.reason)
+            return render(request, "decisions/item_form.html", {"form": form}, status=e.status)
+        if "submit" in request.POST:
+            try:
+                services.item_submit(actor=request.user, item_id=item.pk)
+                messages.success(request, "议题已提交。")
+            except InvalidTransition as e:
+                messages.warning(request, f"草稿已保存,但未能提交:{e.reason}")
+        else:
+            messages.success(request, "草稿已保存。")
+        return redirect("decisions:detail", item.pk)
+    return render(request, "decisions/item_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def item_edit(request, pk: int):
+    item = selectors.item_detail(request.user, pk)
+    if item is None:
+        raise Http404
+    if "edit" not in access.actions_for(request.user, item):
+        messages.error(request, f"议题当前状态为“{item.get_state_display()}”,您不能修改。")
+        return render(request, "decisions/item_detail.html", _detail_context(request, item), status=403)
+    form = ItemForm(request.POST or None, request.FILES or None, instance=item, initial={"version": item.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_update(
+                actor=request.user, item_id=item.pk, version=form.cleaned_data["version"] or 0, **form.item_fields()
+            )
+            _save_files(request, item, form.cleaned_data["files"])
+        except InvalidTransition as e:
+            form.add_error(None, e.reason)
+            return render(request, "decisions/item_form.html", {"form": form, "item": item}, status=e.status)
+        messages.success(request, "修改已保存。")
+        return redirect("decisions:detail", item.pk)
+    return render(request, "decisions/item_form.html", {"form": form, "item": item}, status=400 if form.errors else 200)
+
+
+def _detail_context(request, item, **forms):
+    actions = access.actions_for(request.user, item)
+    context = {
+        "item": item,
+        "actions": actions,
+        "history": selectors.item_history(item),
+        "steps": STEPS,
+        "reason_form": ReasonForm(),
+        "comment_form": CommentForm(),
+        "accept_form": ScreenAcceptForm(item=item) if "screen_accept" in actions else None,
+        "answer_form": ConsultAnswerForm() if "consult_answer" in actions else None,
+        "rounds": _rounds(item),
+        "reason_actions": REASON_ACTIONS,
+        "views": selectors.item_views(item)[:50] if item.confidential and request.user.is_leader else None,
+    }
+    context.update(forms)
+    return context
+
+
+def _rounds(item):
+    rounds: dict[int, list] = {}
+    for c in item.consultations.all():
+        rounds.setdefault(c.round, []).append(c)
+    return sorted(rounds.items(), reverse=True)
+
+
+@login_required
+def item_detail(request, pk: int):
+    item = selectors.item_detail(request.user, pk)
+    if item is None:
+        raise Http404
+    services.item_viewed(actor=request.user, item=item)
+    return render(request, "decisions/item_detail.html", _detail_context(request, item))
+
+
+@login_required
+@require_POST
+def item_act(request, pk: int, step: str):
+    """One endpoint per step; the service decides whether it may happen."""
+    item = selectors.item_detail(request.user, pk)
+    if item is None:
+        raise Http404
+    if step not in STEPS:
+        raise Http404
+    forms = {}
+    try:
+        if step == "submit":
+            services.item_submit(actor=request.user, item_id=pk)
+        elif step in ("dept_approve",):
+            form = CommentForm(request.POST)
+            form.is_valid()
+            services.item_dept_approve(actor=request.user, item_id=pk, comment=form.cleaned_data.get("comment", ""))
+        elif step == "screen_accept":
+            form = ScreenAcceptForm(request.POST, item=item)
+            forms["accept_form"] = form
+            if not form.is_valid():
+                raise InvalidTransition("请检查研判表单中的错误", status=400)
+            services.item_screen_accept(
+                actor=request.user,
+                item_id=pk,
+                consultees=form.cleaned_data["consultees"],
+                comment=form.cleaned_data["comment"],
+            )
+        elif step == "consult_answer":
+            form = ConsultAnswerForm(request.POST)
+            forms["answer_form"] = form
+            if not form.is_valid():
+                raise InvalidTransition("请检查意见表单中的错误", status=400)
+            services.item_consult_answer(
+                actor=request.user,
+                item_id=pk,
+                agree=form.cleaned_data["answer"] == "agree",
+                text=form.cleaned_data["text"],
+            )
+        else:
+            form = ReasonForm(request.POST)
+            form.is_valid()
+            forms["reason_form"] = form
+            forms["reason_step"] = step
+            reason = request.POST.get("reason", "")
+            action = {
+                "dept_return": services.item_dept_return,
+                "screen_return": services.item_screen_return,
+                "screen_reject": services.item_screen_reject,
+                "resubmit": services.item_resubmit,
+                "withdraw": services.item_withdraw,
+            }[step]
+            action(actor=request.user, item_id=pk, reason=reason)
+    except InvalidTransition as e:
+        messages.error(request, e.reason)
+        item = selectors.item_detail(request.user, pk)
+        context = _detail_context(request, item)
+        context.update({k: v for k, v in forms.items() if context.get(k) is not None or k == "reason_step"})
+        return render(request, "decisions/item_detail.html", context, status=e.status)
+    messages.success(request, f"已{STEPS[step].label}。")
+    return redirect("decisions:detail", pk)
+
+
+@login_required
+def attachment_download(request, pk: int):
+    attachment = selectors.visible_attachment(request.user, pk)
+    if attachment is None:
+        raise Http404
+    services.item_viewed(actor=request.user, item=attachment.item)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk: int):
+    attachment = selectors.visible_attachment(request.user, pk)
+    if attachment is None:
+        raise Http404
+    try:
+        services.attachment_remove(actor=request.user, attachment_id=pk)
+        messages.success(request, f"附件“{attachment.name}”已撤下(仍保留在操作记录中)。")
+    except InvalidTransition as e:
+        messages.error(request, e.reason)
+    return redirect("decisions:detail", attachment.item_id)

@@ -1,0 +1,187 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    class Kind(models.TextChoices):
+        LEADERSHIP = "leadership", _("校领导")
+        OFFICE = "office", _("职能部门")
+        COLLEGE = "college", _("二级学院")
+        BRANCH = "branch", _("党支部")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.OFFICE)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("在用"), default=True)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["leadership", "office", "college", "branch"]), name="department_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    SECRETARY = "secretary", _("党委书记")
+    PRINCIPAL = "principal", _("校长")
+    PC_MEMBER = "pc_member", _("党委委员")
+    PO_MEMBER = "po_member", _("校长办公会成员")
+    DISCIPLINE = "discipline", _("纪委书记")
+    PARTY_OFFICE = "party_office", _("党委办公室")
+    AFFAIRS_OFFICE = "affairs_office", _("校务办")
+    DEPT_HEAD = "dept_head", _("部门负责人")
+    STAFF = "staff", _("教职工")
+
+
+LEADER_ROLES = frozenset({Role.SECRETARY, Role.PRINCIPAL, Role.PC_MEMBER, Role.PO_MEMBER, Role.DISCIPLINE})
+OFFICE_ROLES = frozenset({Role.PARTY_OFFICE, Role.AFFAIRS_OFFICE})
+
+
+class User(AbstractUser):
+    """A person at the school. Several roles each (交叉任职), one home department."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("所在部门"), on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    @cached_property
+    def assignments(self) -> list["RoleAssignment"]:
+        return list(self.role_assignments.all()) if self.pk else []
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(a.role for a in self.assignments)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_leader(self) -> bool:
+        return bool(self.roles & LEADER_ROLES)
+
+    @property
+    def headed_department_ids(self) -> frozenset[int]:
+        return frozenset(a.department_id for a in self.assignments if a.role == Role.DEPT_HEAD and a.department_id)
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("负责部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("部门负责人必填:其审核哪个部门的议题"),
+    )
+
+    class Meta:
+        verbose_name = _("角色分配")
+        verbose_name_plural = _("角色分配")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "department"], name="role_assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(department__isnull=True),
+                name="role_assignment_unique_nodept",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="dept_head") | models.Q(department__isnull=False),
+                name="dept_head_needs_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_role_display()
+        return f"{self.user} · {label}" + (f"({self.department})" if self.department_id else "")
+
+
+class MeetingBody(models.Model):
+    """A meeting that sits regularly: 党委会, 校长办公会, 校务会, 全教会."""
+
+    class Code(models.TextChoices):
+        PC = "PC", _("党委会")
+        PO = "PO", _("校长办公会")
+        SA = "SA", _("校务会")
+        AS = "AS", _("全教会")
+
+    code = models.CharField(_("代码"), max_length=2, choices=Code.choices, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    decides = models.BooleanField(_("有决策权"), default=False, help_text=_("只有党委会和校长办公会可以作出决定"))
+    chair = models.ForeignKey(
+        User,
+        verbose_name=_("主持人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chaired_bodies",
+        help_text=_("主持人同时负责本会议议题的研判"),
+    )
+    secretary_role = models.CharField(
+        _("会务部门"),
+        max_length=20,
+        choices=[
+            (Role.PARTY_OFFICE.value, Role.PARTY_OFFICE.label),
+            (Role.AFFAIRS_OFFICE.value, Role.AFFAIRS_OFFICE.label),
+        ],
+        blank=True,
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("会议机构")
+        verbose_name_plural = _("会议机构")
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__in=["PC", "PO", "SA", "AS"]), name="meeting_body_code_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BodyMember(models.Model):
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("成员")
+        OBSERVER = "observer", _("列席")
+
+    body = models.ForeignKey(MeetingBody, verbose_name=_("会议机构"), on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(User, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="body_memberships")
+    kind = models.CharField(_("身份"), max_length=10, choices=Kind.choices, default=Kind.MEMBER)
+
+    class Meta:
+        verbose_name = _("会议组成人员")
+        verbose_name_plural = _("会议组成人员")
+        constraints = [
+            models.UniqueConstraint(fields=["body", "user"], name="body_member_unique"),
+            models.CheckConstraint(condition=models.Q(kind__in=["member", "observer"]), name="body_member_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} · {self.user} · {self.get_kind_display()}"

@@ -1,0 +1,32 @@
+"""Reads about people and meeting bodies, cached on the user object for one request."""
+
+from org.models import BodyMember, MeetingBody, Role, User
+
+
+def body_ids_attended_by(user: User) -> frozenset[int]:
+    """Bodies whose meetings this person attends: member, observer, chair or meeting secretary."""
+    cache = getattr(user, "_attended_body_ids", None)
+    if cache is not None:
+        return cache
+    ids = set(BodyMember.objects.filter(user=user).values_list("body_id", flat=True))
+    ids.update(MeetingBody.objects.filter(chair=user).values_list("id", flat=True))
+    office_roles = [r for r in user.roles if r in (Role.PARTY_OFFICE, Role.AFFAIRS_OFFICE)]
+    if office_roles:
+        ids.update(MeetingBody.objects.filter(secretary_role__in=office_roles).values_list("id", flat=True))
+    user._attended_body_ids = frozenset(ids)
+    return user._attended_body_ids
+
+
+def leaders():
+    """People who can be asked for a view before a meeting (班子成员)."""
+    from org.models import LEADER_ROLES
+
+    return (
+        User.objects.filter(is_active=True, role_assignments__role__in=list(LEADER_ROLES))
+        .distinct()
+        .order_by("username")
+    )
+
+
+def bodies_for_items():
+    return MeetingBody.objects.select_related("chair").order_by("sort_order", "code")

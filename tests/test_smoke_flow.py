@@ -1,0 +1,31 @@
+from decisions import services
+from decisions.models import State
+from tests.factories import at_state, draft
+
+
+def test_it_takes_an_item_from_draft_to_ready(people):
+    staff, depthead, secretary = people("staff"), people("depthead"), people("secretary")
+    member1, member2 = people("member1"), people("member2")
+    item = draft(staff)
+    services.item_submit(actor=staff, item_id=item.pk)
+    services.item_dept_approve(actor=depthead, item_id=item.pk, comment="同意")
+    services.item_screen_accept(actor=secretary, item_id=item.pk, consultees=[member1, member2])
+    services.item_consult_answer(actor=member1, item_id=item.pk, agree=False, text="预算偏高")
+    item.refresh_from_db()
+    assert item.state == State.REVISING
+    services.item_resubmit(actor=staff, item_id=item.pk, reason="已压缩预算")
+    services.item_consult_answer(actor=member1, item_id=item.pk, agree=True)
+    item.refresh_from_db()
+    assert item.state == State.CONSULTING
+    services.item_consult_answer(actor=member2, item_id=item.pk, agree=True)
+    item.refresh_from_db()
+    assert item.state == State.READY
+    assert item.consultation_round == 2
+
+
+def test_factory_reaches_every_state(people):
+    staff = people("staff")
+    leaders = [people("member1")]
+    for state in State.values:
+        item = at_state(state, submitter=staff, consultees=leaders)
+        assert item.state == state, state
