@@ -115,6 +115,8 @@ if DATABASE_URL:
     if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// URL")
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    if os.environ.get("TEST_DATABASE_NAME"):
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # A restarted server leaves dead pooled connections behind: check before reuse.
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

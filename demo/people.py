@@ -64,7 +64,10 @@ BODIES = {
 
 def seed_org() -> int:
     """Departments, people with their roles, and the membership and chair of each meeting body."""
-    created = 0
+    from decisions.defaults import ensure_defaults
+    from decisions.models import DecisionPolicy, ScopeRule
+
+    created = ensure_defaults(MeetingBody, ScopeRule, DecisionPolicy)
     departments = {}
     for name, kind, order in DEPARTMENTS:
         dept, new = Department.objects.get_or_create(name=name, defaults={"kind": kind, "sort_order": order})

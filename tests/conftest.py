@@ -26,6 +26,12 @@ def _services(request):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The demo accounts are created per test; a slow hasher would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
