@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import InvalidTransition
+from core.http import refuse
 from decisions import access, selectors, services
 from decisions.forms import CommentForm, ConsultAnswerForm, ItemForm, ReasonForm, ScreenAcceptForm
 from decisions.models import STEPS, State
@@ -74,7 +76,7 @@ def all_items(request):
 @login_required
 def review_queue(request):
     if not access.can_use_review_queue(request.user):
-        return HttpResponseForbidden("只有部门负责人可以使用部门审核")
+        return refuse(request, "只有部门负责人可以使用部门审核")
     return _list(
         request,
         selectors.review_queue(request.user),
@@ -86,7 +88,7 @@ def review_queue(request):
 @login_required
 def screening_queue(request):
     if not access.can_use_screening_queue(request.user):
-        return HttpResponseForbidden("只有会议主持人可以研判议题")
+        return refuse(request, "只有会议主持人可以研判议题")
     return _list(
         request,
         selectors.screening_queue(request.user),
@@ -98,7 +100,7 @@ def screening_queue(request):
 @login_required
 def consultation_inbox(request):
     if not access.can_use_consultation_inbox(request.user):
-        return HttpResponseForbidden("只有班子成员参加会前酝酿")
+        return refuse(request, "只有班子成员参加会前酝酿")
     answered = request.GET.get("answered") == "1"
     page = _page(request, selectors.consultation_inbox(request.user, answered=answered))
     return render(request, "decisions/consultation_inbox.html", {"page": page, "answered": answered})
@@ -114,8 +116,9 @@ def item_new(request):
     form = ItemForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.item_create(actor=request.user, **form.item_fields())
-            _save_files(request, item, form.cleaned_data["files"])
+            with transaction.atomic():  # the item and its files are saved together or not at all
+                item = services.item_create(actor=request.user, **form.item_fields())
+                _save_files(request, item, form.cleaned_data["files"])
         except InvalidTransition as e:
             form.add_error(None, e.reason)
             return render(request, "decisions/item_form.html", {"form": form}, status=e.status)
@@ -142,10 +145,11 @@ def item_edit(request, pk: int):
     form = ItemForm(request.POST or None, request.FILES or None, instance=item, initial={"version": item.version})
     if request.method == "POST" and form.is_valid():
         try:
-            services.item_update(
-                actor=request.user, item_id=item.pk, version=form.cleaned_data["version"] or 0, **form.item_fields()
-            )
-            _save_files(request, item, form.cleaned_data["files"])
+            with transaction.atomic():
+                services.item_update(
+                    actor=request.user, item_id=item.pk, version=form.cleaned_data["version"] or 0, **form.item_fields()
+                )
+                _save_files(request, item, form.cleaned_data["files"])
         except InvalidTransition as e:
             form.add_error(None, e.reason)
             return render(request, "decisions/item_form.html", {"form": form, "item": item}, status=e.status)
