@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 setup: $(STAMP) messages
 
 messages: $(STAMP)
-	$(VENV)/bin/pybabel compile --use-fuzzy -d locale -D django --statistics 2>/dev/null || $(VENV)/bin/pybabel compile -d locale -D django
+	$(VENV)/bin/pybabel compile -d locale -D django
 
 migrate: setup
 	$(PY) manage.py migrate --noinput

@@ -84,3 +84,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Sequence(models.Model):
+    """Numbers issued per series and year (resolution and minutes numbers). Rows are locked to
+    take the next number, so two requests never get the same one."""
+
+    name = models.CharField(_("序列"), max_length=40)
+    year = models.PositiveIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用到"), default=0)
+
+    class Meta:
+        verbose_name = _("编号序列")
+        verbose_name_plural = _("编号序列")
+        constraints = [models.UniqueConstraint(fields=["name", "year"], name="sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}: {self.last}"

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.models import Notification
@@ -19,5 +20,5 @@ def notification_list(request):
 @require_POST
 def notification_read_all(request):
     n = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    messages.success(request, f"已将 {n} 条通知标为已读。")
+    messages.success(request, ngettext("已将 %(n)s 条通知标为已读。", "已将 %(n)s 条通知标为已读。", n) % {"n": n})
     return redirect("notifications")

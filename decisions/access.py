@@ -5,9 +5,10 @@ downloads all ask these functions; nothing re-derives the rules.
 """
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from core.errors import forbidden
-from decisions.models import EDITABLE_STATES, STEPS, AgendaItem, Consultation, State
+from decisions.models import EDITABLE_STATES, STEPS, AgendaItem, Consultation
 from org.models import OFFICE_ROLES, User
 from org.selectors import body_ids_attended_by
 
@@ -16,10 +17,12 @@ def visibility_filter(user: User) -> Q:
     """根据权限均可阅可查: the Q that limits AgendaItem rows to what `user` may see."""
     if not user.is_authenticated:
         return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    submitted = ~Q(state=State.DRAFT)
+    # Once submitted, an item is on record for those below; a draft, even a withdrawn one, never is.
+    submitted = Q(submitted_at__isnull=False)
     q = Q(submitter=user)
+    if user.is_superuser:
+        # The administrator keeps the system, not the secrets: no confidential items.
+        return q | (submitted & Q(confidential=False))
     q |= Q(Exists(Consultation.objects.filter(item=OuterRef("pk"), consultee=user)))
     headed = user.headed_department_ids
     if headed:
@@ -55,21 +58,21 @@ def may_take(
     """
     if step in ("submit", "withdraw", "resubmit", "edit"):
         if item.submitter_id != user.pk:
-            return "只有提交人可以进行此操作"
+            return _("只有提交人可以进行此操作")
         return None
     if step in ("dept_approve", "dept_return"):
         if not heads_department_of(user, item):
-            return "只有本部门负责人可以审核此议题"
+            return _("只有本部门负责人可以审核此议题")
         return None
     if step in ("screen_accept", "screen_return", "screen_reject"):
         if not is_screener(user, item):
-            return f"此议题由{item.requested_body.name}主持人研判"
+            return _("此议题由%(body)s主持人研判") % {"body": item.requested_body.name}
         return None
     if step == "consult_answer":
         if pending_consultation is None:
-            return "您不是本轮会前酝酿的征求意见对象,或已答复"
+            return _("您不是本轮会前酝酿的征求意见对象,或已答复")
         return None
-    return "未知操作"
+    return _("未知操作")
 
 
 def check(user: User, item: AgendaItem, step: str, **kwargs) -> None:

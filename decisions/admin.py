@@ -29,6 +29,10 @@ class AgendaItemAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     list_select_related = ["requested_body", "department", "submitter"]
 
+    def get_queryset(self, request):
+        # Confidential items are read in the application, where every view is on record.
+        return super().get_queryset(request).filter(confidential=False)
+
     def has_add_permission(self, request):
         return False
 

@@ -1,8 +1,10 @@
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from decisions.models import AgendaItem
+from decisions.models import AgendaItem, Category
 from decisions.services import attachment_problem, major_kind_for, scope_problem
 from org.models import MeetingBody
 from org.selectors import leaders
@@ -24,13 +26,20 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def _files_help_text() -> str:
+    return gettext("可多选。单个文件不超过 %(mb)s MB;允许 %(ext)s") % {
+        "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        "ext": ", ".join(settings.ATTACHMENT_EXTENSIONS),
+    }
+
+
 class ItemForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     files = MultipleFileField(
         label=_("附件"),
         required=False,
-        help_text=_("可多选。单个文件不超过 %(mb)s MB;允许 %(ext)s")
-        % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024), "ext": ", ".join(settings.ATTACHMENT_EXTENSIONS)},
+        # Formatted when shown, so that it is in the reader's language.
+        help_text=lazy(_files_help_text, str)(),
     )
 
     class Meta:
@@ -55,6 +64,7 @@ class ItemForm(forms.ModelForm):
         self.fields["requested_body"].queryset = MeetingBody.objects.order_by("sort_order", "code")
         self.fields["requested_body"].empty_label = _("请选择会议")
         self.fields["major_kind"].required = False
+        self.fields["category"].choices = [("", _("请选择类别")), *Category.choices]
         self.fields["title"].widget.attrs["placeholder"] = _("例如:关于调整2027年度实训设备采购计划的请示")
         self.fields["amount"].widget.attrs.update({"min": "0", "step": "0.01", "inputmode": "decimal"})
 

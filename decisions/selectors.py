@@ -1,10 +1,13 @@
 """Reads of agenda items, already limited to what the user may see."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import history_of
 from decisions.access import visibility_filter
 from decisions.models import STEPS, AgendaItem, Attachment, Consultation, State
+from decisions.services import SELF_APPROVAL_REASON, join_names
 from org.models import User
 
 
@@ -47,7 +50,17 @@ def consultation_inbox(user: User, *, answered: bool = False) -> QuerySet[Consul
     )
     if answered:
         return qs.exclude(answer=Consultation.Answer.PENDING).order_by("-answered_at", "-id")
-    return qs.filter(answer=Consultation.Answer.PENDING).order_by("requested_at", "id")
+    return waiting_consultations(qs).order_by("requested_at", "id")
+
+
+def waiting_consultations(qs: QuerySet[Consultation]) -> QuerySet[Consultation]:
+    """Requests still waiting for an answer: pending, of the item's current round, while the item
+    is still being talked over. A superseded round or a withdrawn item waits on nobody."""
+    return qs.filter(
+        answer=Consultation.Answer.PENDING,
+        round=F("item__consultation_round"),
+        item__state__in=STEPS["consult_answer"].sources,
+    )
 
 
 def item_detail(user: User, item_id: int) -> AgendaItem | None:
@@ -68,10 +81,10 @@ def item_detail(user: User, item_id: int) -> AgendaItem | None:
 
 
 VERB_LABELS = {
-    "item.create": "创建草稿",
-    "item.edit": "修改内容",
-    "item.attach": "上传附件",
-    "item.detach": "撤下附件",
+    "item.create": gettext_lazy("创建草稿"),
+    "item.edit": gettext_lazy("修改内容"),
+    "item.attach": gettext_lazy("上传附件"),
+    "item.detach": gettext_lazy("撤下附件"),
 }
 
 
@@ -80,13 +93,19 @@ def item_history(item: AgendaItem) -> list:
     events = list(history_of(item).exclude(verb="item.view"))
     for e in events:
         step = e.verb.removeprefix("item.")
-        e.verb_label = VERB_LABELS.get(e.verb) or (str(STEPS[step].label) if step in STEPS else e.verb)
+        label = VERB_LABELS.get(e.verb) or (STEPS[step].label if step in STEPS else e.verb)
+        e.verb_label = str(label)
         if e.verb == "item.consult_answer":
-            e.verb_label += ":" + ("同意" if e.data.get("answer") == "agree" else "有不同意见")
+            answer = _("同意") if e.data.get("answer") == "agree" else _("有不同意见")
+            e.verb_label = _("%(step)s:%(detail)s") % {"step": e.verb_label, "detail": answer}
         if e.verb in ("item.attach", "item.detach"):
-            e.verb_label += ":" + e.data.get("name", "")
+            e.verb_label = _("%(step)s:%(detail)s") % {"step": e.verb_label, "detail": e.data.get("name", "")}
         if e.verb == "item.edit":
-            e.verb_label += "(" + "、".join(_field_label(f) for f in e.data.get("changed", {})) + ")"
+            fields = join_names(_field_label(f) for f in e.data.get("changed", {}))
+            e.verb_label = _("%(step)s(%(fields)s)") % {"step": e.verb_label, "fields": fields}
+        if e.reason == SELF_APPROVAL_REASON:
+            # Written by the system, not a person: shown in the reader's language.
+            e.reason = _(SELF_APPROVAL_REASON)
         e.to_state_label = State(e.to_state).label if e.to_state in State.values else e.to_state
     return events
 
@@ -119,5 +138,5 @@ def queue_counts(user: User) -> dict[str, int]:
         ).count()
     agg = AgendaItem.objects.filter(state=State.SCREENING, requested_body__chair=user).aggregate(n=Count("id"))
     counts["screening"] = agg["n"]
-    counts["consultations"] = Consultation.objects.filter(consultee=user, answer=Consultation.Answer.PENDING).count()
+    counts["consultations"] = waiting_consultations(Consultation.objects.filter(consultee=user)).count()
     return counts

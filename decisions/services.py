@@ -14,7 +14,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
 from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
@@ -38,6 +40,14 @@ NO_CONSULTATION_NEEDED = frozenset({Category.STUDY, Category.BRIEFING, Category.
 
 ITEM_FIELDS = ("title", "category", "background", "proposal", "amount", "major_kind", "requested_body", "confidential")
 
+# Kept in the record untranslated; selectors.item_history translates it for the page.
+SELF_APPROVAL_REASON = gettext_noop("提交人为本部门负责人")
+
+
+def join_names(names: Iterable[str]) -> str:
+    """Names run together the way the current language lists them (、 in Chinese)."""
+    return pgettext("list separator", "、").join(str(n) for n in names)
+
 
 # --- rules shared by several actions ------------------------------------------
 
@@ -45,9 +55,12 @@ ITEM_FIELDS = ("title", "category", "background", "proposal", "amount", "major_k
 def scope_problem(*, body: MeetingBody, category: str, major_kind: str) -> str | None:
     """一定: the reason this meeting may not take up such an item, or None."""
     if not ScopeRule.objects.filter(body=body, category=category).exists():
-        return f"“{Category(category).label}”类议题不在{body.name}的议事范围内"
+        return _("“%(category)s”类议题不在%(body)s的议事范围内") % {
+            "category": Category(category).label,
+            "body": body.name,
+        }
     if major_kind and not body.decides:
-        return f"“三重一大”事项须由党委会集体决策,不能提交{body.name}"
+        return _("“三重一大”事项须由党委会集体决策,不能提交%(body)s") % {"body": body.name}
     return None
 
 
@@ -62,13 +75,16 @@ def _locked(item_id: int) -> AgendaItem:
     try:
         return AgendaItem.objects.select_for_update().select_related("requested_body").get(pk=item_id)
     except AgendaItem.DoesNotExist as exc:
-        raise InvalidTransition("议题不存在", status=404) from exc
+        raise InvalidTransition(_("议题不存在"), status=404) from exc
 
 
 def _require_state(item: AgendaItem, step: str) -> None:
     rule = STEPS[step]
     if item.state not in rule.sources:
-        raise conflict(f"议题当前状态为“{item.get_state_display()}”,不能{rule.label}(可能已被他人处理,请刷新)")
+        raise conflict(
+            _("议题当前状态为“%(state)s”,不能%(step)s(可能已被他人处理,请刷新)")
+            % {"state": item.get_state_display(), "step": rule.label}
+        )
 
 
 def _move(
@@ -78,10 +94,10 @@ def _move(
     rule = STEPS[step]
     _require_state(item, step)
     if to not in rule.targets:
-        raise conflict(f"{rule.label}不能使议题进入“{State(to).label}”")
+        raise conflict(_("%(step)s不能使议题进入“%(state)s”") % {"step": rule.label, "state": State(to).label})
     reason = (reason or "").strip()
     if rule.needs_reason and not reason:
-        raise conflict(f"{rule.label}须填写理由")
+        raise conflict(_("%(step)s须填写理由") % {"step": rule.label})
     before = item.state
     item.state = to
     item.version += 1
@@ -94,23 +110,33 @@ def _move(
 
 
 def notify_item_step(item_id: int, step: str, state: str) -> int:
-    """Tell the people who must act next. Safe to run twice (keyed per item, step and version)."""
+    """Tell the people who must act next. Safe to run twice (keyed per item, step and version).
+
+    The text is stored, so it is written in the site's language, whoever took the step.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _notify_item_step(item_id, step, state)
+
+
+def _notify_item_step(item_id: int, step: str, state: str) -> int:
     from core.notify import notify
 
     item = AgendaItem.objects.select_related("requested_body__chair", "submitter").get(pk=item_id)
     url = f"/items/{item.pk}/"
     key = f"item:{item.pk}:v{item.version}:{step}"
+    title = {"title": item.title}
     if state == State.DEPT_REVIEW:
         heads = User.objects.filter(role_assignments__role="dept_head", role_assignments__department=item.department_id)
-        return notify(recipients=heads, key=key, text=f"待审核议题:{item.title}", url=url)
+        return notify(recipients=heads, key=key, text=_("待审核议题:%(title)s") % title, url=url)
     if state == State.SCREENING and item.requested_body.chair:
-        return notify(recipients=[item.requested_body.chair], key=key, text=f"待研判议题:{item.title}", url=url)
+        return notify(recipients=[item.requested_body.chair], key=key, text=_("待研判议题:%(title)s") % title, url=url)
     if state == State.CONSULTING:
         people = [
             c.consultee for c in item.consultations.filter(round=item.consultation_round).select_related("consultee")
         ]
-        return notify(recipients=people, key=key, text=f"请对议题发表会前酝酿意见:{item.title}", url=url)
-    return notify(recipients=[item.submitter], key=key, text=f"议题“{item.title}”:{State(state).label}", url=url)
+        return notify(recipients=people, key=key, text=_("请对议题发表会前酝酿意见:%(title)s") % title, url=url)
+    text = _("议题“%(title)s”:%(state)s") % {"title": item.title, "state": State(state).label}
+    return notify(recipients=[item.submitter], key=key, text=text, url=url)
 
 
 # --- creating and editing --------------------------------------------------------
@@ -133,7 +159,7 @@ def _clean_fields(fields: dict) -> dict:
 @transaction.atomic
 def item_create(*, actor: User, **fields) -> AgendaItem:
     if actor.department_id is None:
-        raise forbidden("您尚未分配部门,请联系管理员后再提交议题")
+        raise forbidden(_("您尚未分配部门,请联系管理员后再提交议题"))
     cleaned = _clean_fields(fields)
     item = AgendaItem.objects.create(submitter=actor, department_id=actor.department_id, state=State.DRAFT, **cleaned)
     audit.record(actor=actor, verb="item.create", target=item, to_state=item.state, data={"title": item.title})
@@ -146,9 +172,9 @@ def item_update(*, actor: User, item_id: int, version: int, **fields) -> AgendaI
     item = _locked(item_id)
     access.check(actor, item, "edit")
     if not item.is_editable:
-        raise conflict(f"议题当前状态为“{item.get_state_display()}”,不能修改")
+        raise conflict(_("议题当前状态为“%(state)s”,不能修改") % {"state": item.get_state_display()})
     if item.version != version:
-        raise conflict("议题已被他人修改,您的修改未保存。请刷新后重新编辑")
+        raise conflict(_("议题已被他人修改,您的修改未保存。请刷新后重新编辑"))
     cleaned = _clean_fields(fields)
     changed = {}
     for name, value in cleaned.items():
@@ -185,11 +211,17 @@ def _plain(value):
 def attachment_problem(upload: UploadedFile) -> str | None:
     ext = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
     if ext not in settings.ATTACHMENT_EXTENSIONS:
-        return f"不支持的文件类型“.{ext or '?'}”,允许:{'、'.join(settings.ATTACHMENT_EXTENSIONS)}"
+        return _("不支持的文件类型“.%(ext)s”,允许:%(allowed)s") % {
+            "ext": ext or "?",
+            "allowed": join_names(settings.ATTACHMENT_EXTENSIONS),
+        }
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        return f"文件“{upload.name}”超过 {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB 的上限"
+        return _("文件“%(name)s”超过 %(mb)s MB 的上限") % {
+            "name": upload.name,
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        }
     if upload.size == 0:
-        return f"文件“{upload.name}”是空文件"
+        return _("文件“%(name)s”是空文件") % {"name": upload.name}
     return None
 
 
@@ -198,7 +230,7 @@ def attachment_add(*, actor: User, item_id: int, upload: UploadedFile) -> Attach
     item = _locked(item_id)
     access.check(actor, item, "edit")
     if not item.is_editable:
-        raise conflict(f"议题当前状态为“{item.get_state_display()}”,不能添加附件")
+        raise conflict(_("议题当前状态为“%(state)s”,不能添加附件") % {"state": item.get_state_display()})
     problem = attachment_problem(upload)
     if problem:
         raise conflict(problem)
@@ -232,9 +264,9 @@ def attachment_remove(*, actor: User, attachment_id: int) -> Attachment:
     item = _locked(attachment.item_id)
     access.check(actor, item, "edit")
     if not item.is_editable:
-        raise conflict(f"议题当前状态为“{item.get_state_display()}”,不能撤下附件")
+        raise conflict(_("议题当前状态为“%(state)s”,不能撤下附件") % {"state": item.get_state_display()})
     if attachment.removed_at:
-        raise conflict("该附件已撤下")
+        raise conflict(_("该附件已撤下"))
     attachment.removed_at = timezone.now()
     attachment.save(update_fields=["removed_at"])
     audit.record(
@@ -259,7 +291,7 @@ def item_submit(*, actor: User, item_id: int) -> AgendaItem:
     _move(item, actor=actor, step="submit", to=State.DEPT_REVIEW)
     if access.heads_department_of(actor, item):
         # The head of the department is the submitter: their submission is their approval.
-        _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason="提交人为本部门负责人")
+        _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason=SELF_APPROVAL_REASON)
     return item
 
 
@@ -280,7 +312,7 @@ def item_dept_return(*, actor: User, item_id: int, reason: str) -> AgendaItem:
 def _consultees(consultees: Iterable[User], item: AgendaItem) -> list[User]:
     people = {u.pk: u for u in consultees}
     if item.submitter_id in people:
-        raise conflict("提交人不能作为本议题的征求意见对象")
+        raise conflict(_("提交人不能作为本议题的征求意见对象"))
     ids = list(people)
     leader_ids = set(
         User.objects.filter(pk__in=ids, is_active=True, role_assignments__role__in=list(LEADER_ROLES)).values_list(
@@ -289,7 +321,7 @@ def _consultees(consultees: Iterable[User], item: AgendaItem) -> list[User]:
     )
     not_leaders = [str(people[i]) for i in ids if i not in leader_ids]
     if not_leaders:
-        raise conflict(f"会前酝酿只能征求班子成员意见:{'、'.join(not_leaders)} 不是班子成员")
+        raise conflict(_("会前酝酿只能征求班子成员意见:%(names)s 不是班子成员") % {"names": join_names(not_leaders)})
     return list(people.values())
 
 
@@ -310,7 +342,7 @@ def item_screen_accept(*, actor: User, item_id: int, consultees: Iterable[User] 
     people = _consultees(consultees, item)
     if not people:
         if item.is_major or item.category not in NO_CONSULTATION_NEEDED:
-            raise conflict("“三重一大”及提议、决定类议题须先征求班子成员意见(会前酝酿),请至少选择一人")
+            raise conflict(_("“三重一大”及提议、决定类议题须先征求班子成员意见(会前酝酿),请至少选择一人"))
         return _move(item, actor=actor, step="screen_accept", to=State.READY, reason=comment, data={"consultees": []})
     _open_round(item, actor=actor, consultees=people)
     return _move(
@@ -343,19 +375,19 @@ def item_consult_answer(*, actor: User, item_id: int, agree: bool, text: str = "
     it is ready only when everyone of the round has agreed."""
     item = _locked(item_id)
     if item.state not in STEPS["consult_answer"].sources:
-        raise conflict(f"议题当前状态为“{item.get_state_display()}”,不在会前酝酿阶段")
+        raise conflict(_("议题当前状态为“%(state)s”,不在会前酝酿阶段") % {"state": item.get_state_display()})
     pending = access.pending_consultation_for(actor, item)
     access.check(actor, item, "consult_answer", pending_consultation=pending)
     text = (text or "").strip()
     if not agree and not text:
-        raise conflict("有不同意见时须写明意见内容")
+        raise conflict(_("有不同意见时须写明意见内容"))
     answer = Consultation.Answer.AGREE if agree else Consultation.Answer.CONCERN
     # Compare-and-set: an answer is given once.
     updated = Consultation.objects.filter(pk=pending.pk, answer=Consultation.Answer.PENDING).update(
         answer=answer, text=text, answered_at=timezone.now()
     )
     if not updated:
-        raise conflict("您已答复过本轮意见")
+        raise conflict(_("您已答复过本轮意见"))
     answers = list(
         Consultation.objects.filter(item=item, round=item.consultation_round).values_list("answer", flat=True)
     )
@@ -382,7 +414,7 @@ def item_resubmit(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     access.check(actor, item, "resubmit")
     _require_state(item, "resubmit")
     if not (reason or "").strip():
-        raise conflict("重新酝酿须说明修改情况")
+        raise conflict(_("重新酝酿须说明修改情况"))
     previous = list(
         User.objects.filter(consultations__item=item, consultations__round=item.consultation_round).distinct()
     )

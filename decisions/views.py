@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import InvalidTransition
@@ -16,11 +18,11 @@ PAGE_SIZE = 20
 
 # Steps that need a written reason: (step, button label, colour, confirmation or "").
 REASON_ACTIONS = [
-    ("dept_return", "退回修改", "warning", ""),
-    ("screen_return", "退回修改", "warning", ""),
-    ("screen_reject", "不予上会", "danger", "确定不予上会?此操作不可撤销。"),
-    ("resubmit", "修改完毕,重新征求意见", "primary", ""),
-    ("withdraw", "撤回议题", "danger", "确定撤回该议题?撤回后不能再提交。"),
+    ("dept_return", pgettext_lazy("button", "退回修改"), "warning", ""),
+    ("screen_return", pgettext_lazy("button", "退回修改"), "warning", ""),
+    ("screen_reject", pgettext_lazy("button", "不予上会"), "danger", gettext_lazy("确定不予上会?此操作不可撤销。")),
+    ("resubmit", gettext_lazy("修改完毕,重新征求意见"), "primary", ""),
+    ("withdraw", gettext_lazy("撤回议题"), "danger", gettext_lazy("确定撤回该议题?撤回后不能再提交。")),
 ]
 
 
@@ -57,8 +59,8 @@ def mine(request):
     return _list(
         request,
         selectors.my_items(request.user),
-        title="我的议题",
-        empty="您还没有提交过议题。点击“新建议题”起草第一份。",
+        title=_("我的议题"),
+        empty=_("您还没有提交过议题。点击“新建议题”起草第一份。"),
         extra={"show_new": True},
     )
 
@@ -68,39 +70,39 @@ def all_items(request):
     return _list(
         request,
         selectors.visible_items(request.user),
-        title="议题查阅",
-        empty="没有您可以查阅的议题。",
+        title=_("议题查阅"),
+        empty=_("没有您可以查阅的议题。"),
     )
 
 
 @login_required
 def review_queue(request):
     if not access.can_use_review_queue(request.user):
-        return refuse(request, "只有部门负责人可以使用部门审核")
+        return refuse(request, _("只有部门负责人可以使用部门审核"))
     return _list(
         request,
         selectors.review_queue(request.user),
-        title="部门审核",
-        empty="暂无待审核的议题。本部门有人提交后会出现在这里。",
+        title=_("部门审核"),
+        empty=_("暂无待审核的议题。本部门有人提交后会出现在这里。"),
     )
 
 
 @login_required
 def screening_queue(request):
     if not access.can_use_screening_queue(request.user):
-        return refuse(request, "只有会议主持人可以研判议题")
+        return refuse(request, _("只有会议主持人可以研判议题"))
     return _list(
         request,
         selectors.screening_queue(request.user),
-        title="议题研判",
-        empty="暂无待研判的议题。部门审核通过的议题会出现在这里。",
+        title=_("议题研判"),
+        empty=_("暂无待研判的议题。部门审核通过的议题会出现在这里。"),
     )
 
 
 @login_required
 def consultation_inbox(request):
     if not access.can_use_consultation_inbox(request.user):
-        return refuse(request, "只有班子成员参加会前酝酿")
+        return refuse(request, _("只有班子成员参加会前酝酿"))
     answered = request.GET.get("answered") == "1"
     page = _page(request, selectors.consultation_inbox(request.user, answered=answered))
     return render(request, "decisions/consultation_inbox.html", {"page": page, "answered": answered})
@@ -125,11 +127,11 @@ def item_new(request):
         if "submit" in request.POST:
             try:
                 services.item_submit(actor=request.user, item_id=item.pk)
-                messages.success(request, "议题已提交。")
+                messages.success(request, _("议题已提交。"))
             except InvalidTransition as e:
-                messages.warning(request, f"草稿已保存,但未能提交:{e.reason}")
+                messages.warning(request, _("草稿已保存,但未能提交:%(reason)s") % {"reason": e.reason})
         else:
-            messages.success(request, "草稿已保存。")
+            messages.success(request, _("草稿已保存。"))
         return redirect("decisions:detail", item.pk)
     return render(request, "decisions/item_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -140,8 +142,9 @@ def item_edit(request, pk: int):
     if item is None:
         raise Http404
     if "edit" not in access.actions_for(request.user, item):
-        messages.error(request, f"议题当前状态为“{item.get_state_display()}”,您不能修改。")
+        messages.error(request, _("议题当前状态为“%(state)s”,您不能修改。") % {"state": item.get_state_display()})
         return render(request, "decisions/item_detail.html", _detail_context(request, item), status=403)
+    services.item_viewed(actor=request.user, item=item)
     form = ItemForm(request.POST or None, request.FILES or None, instance=item, initial={"version": item.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -153,12 +156,14 @@ def item_edit(request, pk: int):
         except InvalidTransition as e:
             form.add_error(None, e.reason)
             return render(request, "decisions/item_form.html", {"form": form, "item": item}, status=e.status)
-        messages.success(request, "修改已保存。")
+        messages.success(request, _("修改已保存。"))
         return redirect("decisions:detail", item.pk)
     return render(request, "decisions/item_form.html", {"form": form, "item": item}, status=400 if form.errors else 200)
 
 
 def _detail_context(request, item, **forms):
+    """Everything the item page shows. Showing it is a view of the item, logged if confidential."""
+    services.item_viewed(actor=request.user, item=item)
     actions = access.actions_for(request.user, item)
     context = {
         "item": item,
@@ -189,7 +194,6 @@ def item_detail(request, pk: int):
     item = selectors.item_detail(request.user, pk)
     if item is None:
         raise Http404
-    services.item_viewed(actor=request.user, item=item)
     return render(request, "decisions/item_detail.html", _detail_context(request, item))
 
 
@@ -214,7 +218,7 @@ def item_act(request, pk: int, step: str):
             form = ScreenAcceptForm(request.POST, item=item)
             forms["accept_form"] = form
             if not form.is_valid():
-                raise InvalidTransition("请检查研判表单中的错误", status=400)
+                raise InvalidTransition(_("请检查研判表单中的错误"), status=400)
             services.item_screen_accept(
                 actor=request.user,
                 item_id=pk,
@@ -225,7 +229,7 @@ def item_act(request, pk: int, step: str):
             form = ConsultAnswerForm(request.POST)
             forms["answer_form"] = form
             if not form.is_valid():
-                raise InvalidTransition("请检查意见表单中的错误", status=400)
+                raise InvalidTransition(_("请检查意见表单中的错误"), status=400)
             services.item_consult_answer(
                 actor=request.user,
                 item_id=pk,
@@ -252,7 +256,7 @@ def item_act(request, pk: int, step: str):
         context = _detail_context(request, item)
         context.update({k: v for k, v in forms.items() if context.get(k) is not None or k == "reason_step"})
         return render(request, "decisions/item_detail.html", context, status=e.status)
-    messages.success(request, f"已{STEPS[step].label}。")
+    messages.success(request, _("已%(step)s。") % {"step": STEPS[step].label})
     return redirect("decisions:detail", pk)
 
 
@@ -273,7 +277,7 @@ def attachment_remove(request, pk: int):
         raise Http404
     try:
         services.attachment_remove(actor=request.user, attachment_id=pk)
-        messages.success(request, f"附件“{attachment.name}”已撤下(仍保留在操作记录中)。")
+        messages.success(request, _("附件“%(name)s”已撤下(仍保留在操作记录中)。") % {"name": attachment.name})
     except InvalidTransition as e:
         messages.error(request, e.reason)
     return redirect("decisions:detail", attachment.item_id)

@@ -50,6 +50,7 @@ PEOPLE = [
     ("depthead", "吴晓东", "教务处", "教务处处长", [(Role.DEPT_HEAD, "教务处"), (Role.STAFF, None)]),
     ("staff", "郑小燕", "教务处", "教务处教学科科员", [(Role.STAFF, None)]),
     ("finance", "何静", "财务处", "财务处处长", [(Role.DEPT_HEAD, "财务处"), (Role.STAFF, None)]),
+    ("dean", "林海", "智能制造学院", "智能制造学院院长", [(Role.DEPT_HEAD, "智能制造学院"), (Role.STAFF, None)]),
     ("teacher", "黄磊", "智能制造学院", "专任教师", [(Role.STAFF, None)]),
 ]
 

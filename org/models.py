@@ -151,6 +151,17 @@ class MeetingBody(models.Model):
         blank=True,
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # Defaults from the rules of procedure; a school may change them here.
+    quorum_num = models.PositiveSmallIntegerField(_("开会人数:分子"), default=1)
+    quorum_den = models.PositiveSmallIntegerField(_("开会人数:分母"), default=2)
+    quorum_strict = models.BooleanField(
+        _("开会人数须“超过”该比例"), default=True, help_text=_("勾选为“超过半数”,不勾选为“达到”")
+    )
+    appointment_quorum_num = models.PositiveSmallIntegerField(_("干部任免到会:分子"), default=2)
+    appointment_quorum_den = models.PositiveSmallIntegerField(_("干部任免到会:分母"), default=3)
+    pass_num = models.PositiveSmallIntegerField(_("表决通过:分子"), default=1)
+    pass_den = models.PositiveSmallIntegerField(_("表决通过:分母"), default=2)
+    materials_days = models.PositiveSmallIntegerField(_("会议材料提前天数"), default=2)
 
     class Meta:
         verbose_name = _("会议机构")
@@ -159,7 +170,14 @@ class MeetingBody(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(code__in=["PC", "PO", "SA", "AS"]), name="meeting_body_code_valid"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quorum_den__gt=0, appointment_quorum_den__gt=0, pass_den__gt=0)
+                & models.Q(quorum_num__lte=models.F("quorum_den"))
+                & models.Q(appointment_quorum_num__lte=models.F("appointment_quorum_den"))
+                & models.Q(pass_num__lte=models.F("pass_den")),
+                name="meeting_body_fractions_valid",
+            ),
         ]
 
     def __str__(self) -> str:
