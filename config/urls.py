@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("items/", include("decisions.urls")),
+    path("meetings/", include("meetings.urls")),
     path("notifications/", include("core.urls")),
     path("admin/", admin.site.urls),
     path("rq/", include("django_rq.urls")),

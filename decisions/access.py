@@ -8,9 +8,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from core.errors import forbidden
-from decisions.models import EDITABLE_STATES, STEPS, AgendaItem, Consultation
+from decisions.models import EDITABLE_STATES, MEETING_STEPS, STEPS, AgendaItem, Consultation
 from org.models import OFFICE_ROLES, User
-from org.selectors import body_ids_attended_by
+from org.selectors import body_ids_attended_by, organizes_body
 
 
 def visibility_filter(user: User) -> Q:
@@ -67,6 +67,10 @@ def may_take(
     if step in ("screen_accept", "screen_return", "screen_reject"):
         if not is_screener(user, item):
             return _("此议题由%(body)s主持人研判") % {"body": item.requested_body.name}
+        return None
+    if step in MEETING_STEPS:
+        if not organizes_body(user, item.requested_body):
+            return _("只有%(body)s的会务部门或主持人可以安排议题上会") % {"body": item.requested_body.name}
         return None
     if step == "consult_answer":
         if pending_consultation is None:

@@ -36,6 +36,10 @@ class State(models.TextChoices):
     READY = "ready", _("待上会")
     REJECTED = "rejected", _("不予上会")
     WITHDRAWN = "withdrawn", _("已撤回")
+    SCHEDULED = "scheduled", _("已列入议程")
+    RESOLVED = "resolved", _("已决议")
+    NOT_PASSED = "not_passed", _("未通过")
+    NOTED = "noted", _("已学习/已听取")
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,23 @@ STEPS: dict[str, Step] = {
         needs_reason=True,
     ),
 }
+
+# The steps a meeting takes on an item (meetings.services calls them): the same rules, kept apart
+# because they are not taken from the item's own page.
+MEETING_STEPS: dict[str, Step] = {
+    "schedule": Step(_("列入会议议程"), frozenset({S.READY}), frozenset({S.SCHEDULED})),
+    "unschedule": Step(_("撤出会议议程"), frozenset({S.SCHEDULED}), frozenset({S.READY}), needs_reason=True),
+    "decide": Step(
+        _("会议决定"),
+        frozenset({S.SCHEDULED}),
+        frozenset({S.RESOLVED, S.NOT_PASSED, S.NOTED, S.READY}),
+        needs_reason=True,
+    ),
+    "forward_to_pc": Step(
+        _("校长办公会商议通过,提交党委会决议"), frozenset({S.SCHEDULED}), frozenset({S.READY}), needs_reason=True
+    ),
+}
+ALL_STEPS: dict[str, Step] = {**STEPS, **MEETING_STEPS}
 
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED, S.REVISING})
 

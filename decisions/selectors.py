@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import history_of
 from decisions.access import visibility_filter
-from decisions.models import STEPS, AgendaItem, Attachment, Consultation, State
-from decisions.services import SELF_APPROVAL_REASON, join_names
+from decisions.models import ALL_STEPS, STEPS, AgendaItem, Attachment, Consultation, State
+from decisions.services import LEADER_SUBMISSION_REASON, SELF_APPROVAL_REASON, join_names
 from org.models import User
 
 
@@ -93,7 +93,7 @@ def item_history(item: AgendaItem) -> list:
     events = list(history_of(item).exclude(verb="item.view"))
     for e in events:
         step = e.verb.removeprefix("item.")
-        label = VERB_LABELS.get(e.verb) or (STEPS[step].label if step in STEPS else e.verb)
+        label = VERB_LABELS.get(e.verb) or (ALL_STEPS[step].label if step in ALL_STEPS else e.verb)
         e.verb_label = str(label)
         if e.verb == "item.consult_answer":
             answer = _("同意") if e.data.get("answer") == "agree" else _("有不同意见")
@@ -103,9 +103,9 @@ def item_history(item: AgendaItem) -> list:
         if e.verb == "item.edit":
             fields = join_names(_field_label(f) for f in e.data.get("changed", {}))
             e.verb_label = _("%(step)s(%(fields)s)") % {"step": e.verb_label, "fields": fields}
-        if e.reason == SELF_APPROVAL_REASON:
+        if e.reason in (SELF_APPROVAL_REASON, LEADER_SUBMISSION_REASON):
             # Written by the system, not a person: shown in the reader's language.
-            e.reason = _(SELF_APPROVAL_REASON)
+            e.reason = _(e.reason)
         e.to_state_label = State(e.to_state).label if e.to_state in State.values else e.to_state
     return events
 

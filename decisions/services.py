@@ -23,6 +23,7 @@ from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
 from decisions import access
 from decisions.models import (
+    ALL_STEPS,
     STEPS,
     AgendaItem,
     Attachment,
@@ -42,6 +43,7 @@ ITEM_FIELDS = ("title", "category", "background", "proposal", "amount", "major_k
 
 # Kept in the record untranslated; selectors.item_history translates it for the page.
 SELF_APPROVAL_REASON = gettext_noop("提交人为本部门负责人")
+LEADER_SUBMISSION_REASON = gettext_noop("提交人为校领导班子成员,免部门审核")
 
 
 def join_names(names: Iterable[str]) -> str:
@@ -79,7 +81,7 @@ def _locked(item_id: int) -> AgendaItem:
 
 
 def _require_state(item: AgendaItem, step: str) -> None:
-    rule = STEPS[step]
+    rule = ALL_STEPS[step]
     if item.state not in rule.sources:
         raise conflict(
             _("议题当前状态为“%(state)s”,不能%(step)s(可能已被他人处理,请刷新)")
@@ -91,7 +93,7 @@ def _move(
     item: AgendaItem, *, actor: User, step: str, to: str, reason: str = "", data: dict | None = None
 ) -> AgendaItem:
     """Apply one step to a locked item: state check, reason check, write, record."""
-    rule = STEPS[step]
+    rule = ALL_STEPS[step]
     _require_state(item, step)
     if to not in rule.targets:
         raise conflict(_("%(step)s不能使议题进入“%(state)s”") % {"step": rule.label, "state": State(to).label})
@@ -292,6 +294,9 @@ def item_submit(*, actor: User, item_id: int) -> AgendaItem:
     if access.heads_department_of(actor, item):
         # The head of the department is the submitter: their submission is their approval.
         _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason=SELF_APPROVAL_REASON)
+    elif actor.is_leader:
+        # A member of the leadership answers to no department head; the screener is the next check.
+        _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason=LEADER_SUBMISSION_REASON)
     return item
 
 
@@ -440,3 +445,49 @@ def item_viewed(*, actor: User, item: AgendaItem) -> None:
     """Every view of a confidential item is on record."""
     if item.confidential:
         audit.record(actor=actor, verb="item.view", target=item)
+
+
+# --- the steps a meeting takes (called by meetings.services, which checks the meeting itself) ---------
+
+
+@transaction.atomic
+def item_schedule(*, actor: User, item_id: int, meeting_title: str) -> AgendaItem:
+    item = _locked(item_id)
+    access.check(actor, item, "schedule")
+    return _move(item, actor=actor, step="schedule", to=State.SCHEDULED, reason=meeting_title)
+
+
+@transaction.atomic
+def item_unschedule(*, actor: User | None, item_id: int, reason: str) -> AgendaItem:
+    """Off the agenda and back in the queue. `actor` is None when a job drops it (materials late)."""
+    item = _locked(item_id)
+    if actor is not None:
+        access.check(actor, item, "unschedule")
+    return _move(item, actor=actor, step="unschedule", to=State.READY, reason=reason)
+
+
+@transaction.atomic
+def item_decide(*, actor: User, item_id: int, to: str, reason: str, data: dict | None = None) -> AgendaItem:
+    item = _locked(item_id)
+    access.check(actor, item, "decide")
+    return _move(item, actor=actor, step="decide", to=to, reason=reason, data=data)
+
+
+@transaction.atomic
+def item_forward_to_pc(*, actor: User, item_id: int, reason: str) -> AgendaItem:
+    """两议: the principal's office has deliberated; the Party committee resolves. The item joins
+    the committee's queue as one chain (its history keeps the office meeting's step)."""
+    item = _locked(item_id)
+    access.check(actor, item, "forward_to_pc")
+    pc = MeetingBody.objects.get(code=MeetingBody.Code.PC)
+    before = item.requested_body.code
+    item.requested_body = pc
+    item.save(update_fields=["requested_body"])
+    return _move(
+        item,
+        actor=actor,
+        step="forward_to_pc",
+        to=State.READY,
+        reason=reason,
+        data={"from_body": before, "to_body": pc.code},
+    )

@@ -23,11 +23,16 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("主持人"), on_delete=models.PROTECT, related_name="chaired_meetings"
     )
     secretary = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("会议记录人"), on_delete=models.PROTECT, related_name="recorded_meetings"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("会议记录人"),
+        on_delete=models.PROTECT,
+        related_name="recorded_meetings",
     )
     materials_days = models.PositiveIntegerField(_("材料提前天数"), default=2)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PLANNING)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     opened_at = models.DateTimeField(_("开会时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("散会时间"), null=True, blank=True)
@@ -60,7 +65,9 @@ class Attendance(models.Model):
         ABSENT = "absent", _("缺席")
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="attendance")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="attendances")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="attendances"
+    )
     kind = models.CharField(_("身份"), max_length=10, choices=Kind.choices)
     status = models.CharField(_("出席情况"), max_length=10, choices=Status.choices, default=Status.UNKNOWN)
     absence_reason = models.CharField(_("缺席原因"), max_length=200, blank=True)
@@ -72,7 +79,9 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once"),
             models.CheckConstraint(condition=models.Q(kind__in=["member", "observer"]), name="attendance_kind_valid"),
-            models.CheckConstraint(condition=models.Q(status__in=["unknown", "present", "absent"]), name="attendance_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["unknown", "present", "absent"]), name="attendance_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,7 +106,9 @@ class AgendaEntry(models.Model):
         CLOSED = "closed", _("表决结束")
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="entries")
-    item = models.ForeignKey(AgendaItem, verbose_name=_("议题"), on_delete=models.PROTECT, related_name="agenda_entries")
+    item = models.ForeignKey(
+        AgendaItem, verbose_name=_("议题"), on_delete=models.PROTECT, related_name="agenda_entries"
+    )
     position = models.PositiveIntegerField(_("顺序"))
     emergency = models.BooleanField(_("临时紧急议题"), default=False)
     emergency_reason = models.TextField(_("紧急列入理由"), blank=True)
@@ -108,7 +119,12 @@ class AgendaEntry(models.Model):
     outcome_note = models.TextField(_("结论/修改意见"), blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("宣布人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("宣布人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -117,7 +133,9 @@ class AgendaEntry(models.Model):
         ordering = ["meeting", "position", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "item"], condition=models.Q(dropped_at__isnull=True), name="agenda_item_once_per_meeting"
+                fields=["meeting", "item"],
+                condition=models.Q(dropped_at__isnull=True),
+                name="agenda_item_once_per_meeting",
             ),
         ]
 
@@ -133,9 +151,13 @@ class Recusal(AppendOnlyModel):
     """回避: a member with a conflict of interest leaves the item: no opinion, no vote."""
 
     entry = models.ForeignKey(AgendaEntry, verbose_name=_("议程"), on_delete=models.PROTECT, related_name="recusals")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("回避人"), on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("回避人"), on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.CharField(_("回避原因"), max_length=300)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
@@ -152,10 +174,14 @@ class Opinion(AppendOnlyModel):
         RESERVE = "reserve", _("保留意见")
 
     entry = models.ForeignKey(AgendaEntry, verbose_name=_("议程"), on_delete=models.PROTECT, related_name="opinions")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发言人"), on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发言人"), on_delete=models.PROTECT, related_name="+"
+    )
     stance = models.CharField(_("表态"), max_length=24, choices=Stance.choices)
     text = models.TextField(_("发言要点"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
@@ -174,7 +200,9 @@ class Vote(AppendOnlyModel):
         ABSTAIN = "abstain", _("弃权")
 
     entry = models.ForeignKey(AgendaEntry, verbose_name=_("议程"), on_delete=models.PROTECT, related_name="votes")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("表决人"), on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("表决人"), on_delete=models.PROTECT, related_name="+"
+    )
     choice = models.CharField(_("表决意见"), max_length=8, choices=Choice.choices)
     cast_at = models.DateTimeField(_("表决时间"), auto_now_add=True)
 
@@ -183,25 +211,33 @@ class Vote(AppendOnlyModel):
         verbose_name_plural = _("表决票")
         constraints = [
             models.UniqueConstraint(fields=["entry", "member"], name="vote_once_per_member"),
-            models.CheckConstraint(condition=models.Q(choice__in=["for", "against", "abstain"]), name="vote_choice_valid"),
+            models.CheckConstraint(
+                condition=models.Q(choice__in=["for", "against", "abstain"]), name="vote_choice_valid"
+            ),
         ]
 
 
 class Resolution(AppendOnlyModel):
     """决议事项: a final decision with its number, e.g. 党委会〔2026〕12号. Issued once, never changed."""
 
-    body = models.ForeignKey(MeetingBody, verbose_name=_("会议机构"), on_delete=models.PROTECT, related_name="resolutions")
+    body = models.ForeignKey(
+        MeetingBody, verbose_name=_("会议机构"), on_delete=models.PROTECT, related_name="resolutions"
+    )
     year = models.PositiveIntegerField(_("年度"))
     seq = models.PositiveIntegerField(_("序号"))
     number = models.CharField(_("文号"), max_length=40, unique=True)
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="resolutions")
-    entry = models.OneToOneField(AgendaEntry, verbose_name=_("议程"), on_delete=models.PROTECT, related_name="resolution")
+    entry = models.OneToOneField(
+        AgendaEntry, verbose_name=_("议程"), on_delete=models.PROTECT, related_name="resolution"
+    )
     item = models.ForeignKey(AgendaItem, verbose_name=_("议题"), on_delete=models.PROTECT, related_name="resolutions")
     outcome = models.CharField(_("结果"), max_length=24, choices=AgendaEntry.Outcome.choices)
     text = models.TextField(_("决议内容"))
     confidential = models.BooleanField(_("涉密"), default=False)
     issued_at = models.DateTimeField(_("形成时间"), auto_now_add=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("宣布人"), on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("宣布人"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("决议")
@@ -239,10 +275,10 @@ class Minutes(models.Model):
         verbose_name_plural = _("会议纪要")
         ordering = ["meeting", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(state__in=["draft", "signing", "locked"]), name="minutes_state_valid"),
-            models.UniqueConstraint(
-                fields=["number"], condition=~models.Q(number=""), name="minutes_number_unique"
+            models.CheckConstraint(
+                condition=models.Q(state__in=["draft", "signing", "locked"]), name="minutes_state_valid"
             ),
+            models.UniqueConstraint(fields=["number"], condition=~models.Q(number=""), name="minutes_number_unique"),
         ]
 
     def __str__(self) -> str:
@@ -251,7 +287,9 @@ class Minutes(models.Model):
 
 class MinutesSignature(AppendOnlyModel):
     minutes = models.ForeignKey(Minutes, verbose_name=_("纪要"), on_delete=models.PROTECT, related_name="signatures")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("会签人"), on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("会签人"), on_delete=models.PROTECT, related_name="+"
+    )
     round = models.PositiveIntegerField(_("会签轮次"))
     text_sha256 = models.CharField(_("所签文本摘要"), max_length=64)
     signed_at = models.DateTimeField(_("会签时间"), auto_now_add=True)

@@ -1,6 +1,9 @@
 """Agenda items at any stage, built through the services so their history is real."""
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
 from decisions import services
 from decisions.models import Category, State
@@ -26,8 +29,13 @@ def draft(submitter: User, *, body_code: str = "PC", **fields):
     return services.item_create(actor=submitter, requested_body=body(body_code), **data)
 
 
+MEETING_STATES = {State.SCHEDULED, State.RESOLVED, State.NOT_PASSED, State.NOTED}
+
+
 def at_state(state: str, *, submitter: User, consultees=(), body_code: str = "PC", **fields):
     """An item brought to `state` by the real steps. Consulting needs named consultees."""
+    if state in MEETING_STATES:
+        return _through_meeting(state, submitter=submitter, consultees=consultees, body_code=body_code, **fields)
     item = draft(submitter, body_code=body_code, **fields)
     if state == State.DRAFT:
         return item
@@ -69,3 +77,89 @@ def at_state(state: str, *, submitter: User, consultees=(), body_code: str = "PC
 def _fresh(item):
     item.refresh_from_db()
     return item
+
+
+def organizer_of(code: str) -> User:
+    return User.objects.get(username="partyoffice" if code == "PC" else "affairsoffice")
+
+
+def meeting_for(code: str = "PC", *, days_ahead: int = 3, **kwargs):
+    """A planned meeting of `code`, far enough ahead that no materials deadline has passed."""
+    from meetings import services as meeting_services
+
+    return meeting_services.meeting_schedule(
+        actor=organizer_of(code),
+        body=body(code),
+        starts_at=timezone.now() + timedelta(days=days_ahead),
+        place="行政楼第一会议室",
+        **kwargs,
+    )
+
+
+def running_meeting(items, code: str = "PC", *, absent=()):
+    """A meeting with `items` on its agenda, published, opened, every member marked present
+    except the usernames in `absent`. Returns (meeting, entries)."""
+    from meetings import services as meeting_services
+
+    meeting = meeting_for(code)
+    organizer = organizer_of(code)
+    entries = [meeting_services.agenda_add(actor=organizer, meeting_id=meeting.pk, item_id=i.pk) for i in items]
+    meeting_services.meeting_publish(actor=organizer, meeting_id=meeting.pk)
+    meeting_services.meeting_open(actor=organizer, meeting_id=meeting.pk)
+    for a in meeting.attendance.select_related("person"):
+        away = a.person.username in absent
+        meeting_services.attendance_mark(
+            actor=organizer,
+            meeting_id=meeting.pk,
+            person_id=a.person_id,
+            present=not away,
+            reason="出差" if away else "",
+        )
+    return meeting, entries
+
+
+def all_opinions(entry, meeting, stance="agree"):
+    """Every present, non-recused member states an opinion, the chair last."""
+    from meetings import services as meeting_services
+
+    facts = meeting_services.entry_facts(entry, meeting)
+    order = sorted(facts["present"], key=lambda pk: pk == meeting.chair_id)
+    organizer = organizer_of(meeting.body.code)
+    for pk in order:
+        meeting_services.opinion_record(actor=organizer, entry_id=entry.pk, member_id=pk, stance=stance)
+
+
+def vote_all(entry, meeting, choice="for"):
+    from meetings import services as meeting_services
+
+    organizer = organizer_of(meeting.body.code)
+    meeting_services.vote_open(actor=organizer, entry_id=entry.pk)
+    for pk in meeting_services.entry_facts(entry, meeting)["present"]:
+        meeting_services.vote_cast(actor=User.objects.get(pk=pk), entry_id=entry.pk, choice=choice)
+    meeting_services.vote_close(actor=organizer, entry_id=entry.pk)
+
+
+def _through_meeting(state: str, *, submitter: User, consultees=(), body_code: str = "PC", **fields):
+    from meetings import services as meeting_services
+
+    if state == State.NOTED:
+        fields.setdefault("category", Category.STUDY)
+    consultees = list(consultees) or [User.objects.get(username="member1")]
+    if fields.get("category") in (Category.STUDY, Category.REPORT, Category.BRIEFING) and not fields.get("major_kind"):
+        consultees = []
+    item = at_state(State.READY, submitter=submitter, consultees=consultees, body_code=body_code, **fields)
+    if state == State.SCHEDULED:
+        meeting = meeting_for(body_code)
+        meeting_services.agenda_add(actor=organizer_of(body_code), meeting_id=meeting.pk, item_id=item.pk)
+        return _fresh(item)
+    meeting, (entry,) = running_meeting([item], body_code)
+    organizer = organizer_of(body_code)
+    if state == State.NOTED:
+        meeting_services.entry_decide(actor=organizer, entry_id=entry.pk, outcome="noted")
+        return _fresh(item)
+    all_opinions(entry, meeting)
+    if item.major_kind:
+        vote_all(entry, meeting, "for" if state == State.RESOLVED else "against")
+    outcome = "passed" if state == State.RESOLVED else "not_passed"
+    meeting_services.entry_decide(actor=organizer, entry_id=entry.pk, outcome=outcome)
+    return _fresh(item)

@@ -29,3 +29,14 @@ def test_factory_reaches_every_state(people):
     for state in State.values:
         item = at_state(state, submitter=staff, consultees=leaders)
         assert item.state == state, state
+
+
+def test_a_leaders_item_skips_department_review_with_the_reason_on_record(people):
+    vice = people("vice")
+    item = draft(vice, body_code="PO")
+    services.item_submit(actor=vice, item_id=item.pk)
+    item.refresh_from_db()
+    assert item.state == State.SCREENING
+    from decisions.selectors import item_history
+
+    assert item_history(item)[-1].reason == "提交人为校领导班子成员,免部门审核"

@@ -1,0 +1,35 @@
+"""Who may see a meeting and who may run which part of it: answered here only."""
+
+from django.db.models import Q
+
+from meetings.models import Attendance, Meeting
+from org.models import OFFICE_ROLES, MeetingBody, User
+from org.selectors import organizes_body
+
+
+def organizes(user: User, body: MeetingBody) -> bool:
+    return organizes_body(user, body)
+
+
+def runs(user: User, meeting: Meeting) -> bool:
+    """On the day: the chair, the recorder, and the body's secretary office."""
+    return user.pk in (meeting.chair_id, meeting.secretary_id) or organizes(user, meeting.body)
+
+
+def visibility_filter(user: User) -> Q:
+    """Leaders and the meeting offices see every meeting; others the meetings they attend."""
+    if user.is_superuser or user.is_leader or user.roles & OFFICE_ROLES:
+        return Q()
+    return Q(attendance__person=user) | Q(chair=user) | Q(secretary=user)
+
+
+def visible_meetings(user: User):
+    return Meeting.objects.filter(pk__in=Meeting.objects.filter(visibility_filter(user)).values("pk"))
+
+
+def attendance_of(meeting: Meeting, user: User) -> Attendance | None:
+    return next((a for a in meeting.attendance.all() if a.person_id == user.pk), None)
+
+
+def can_schedule(user: User) -> bool:
+    return any(organizes(user, body) for body in MeetingBody.objects.all())

@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import Opinion, Vote
+from org.models import MeetingBody
+
+
+class MeetingForm(forms.Form):
+    body = forms.ModelChoiceField(label=_("会议"), queryset=MeetingBody.objects.none(), empty_label=_("请选择会议"))
+    starts_at = forms.DateTimeField(
+        label=_("召开时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    place = forms.CharField(label=_("地点"), max_length=200, initial=_("行政楼第一会议室"))
+    title = forms.CharField(
+        label=_("会议名称(可选)"),
+        max_length=200,
+        required=False,
+        help_text=_("留空则自动生成,如“党委会2026年第3次会议”"),
+    )
+
+    def __init__(self, *args, bodies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = MeetingBody.objects.filter(pk__in=[b.pk for b in bodies]).order_by("sort_order")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OpinionForm(forms.Form):
+    member = forms.TypedChoiceField(label=_("发言人"), coerce=int)
+    stance = forms.ChoiceField(label=_("表态"), choices=Opinion.Stance.choices, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("发言要点"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(u.pk, str(u)) for u in members]
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(label=_("您的表决意见"), choices=Vote.Choice.choices, widget=forms.RadioSelect)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("结论"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("结论说明 / 修改意见"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("“修改后通过”和“暂缓”须填写"),
+    )
+
+    def __init__(self, *args, outcomes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = outcomes
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(label=_("纪要正文"), widget=forms.Textarea(attrs={"rows": 18}))
+    version = forms.IntegerField(widget=forms.HiddenInput)

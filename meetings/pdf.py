@@ -1,0 +1,21 @@
+"""The meeting archive as one PDF (WeasyPrint; Chinese text in Debian's Noto CJK fonts)."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from meetings.models import Minutes
+from meetings.selectors import meeting_record
+
+
+def archive_pdf(meeting_id: int) -> bytes:
+    from weasyprint import HTML
+
+    record = meeting_record(meeting_id)
+    minutes = list(Minutes.objects.filter(meeting_id=meeting_id).prefetch_related("signatures__member").order_by("id"))
+    for m in minutes:
+        m.current_signatures = [s for s in m.signatures.all() if s.round == m.signing_round]
+    html = render_to_string(
+        "meetings/archive_pdf.html",
+        {"record": record, "meeting": record.meeting, "minutes": minutes, "generated_at": timezone.now()},
+    )
+    return HTML(string=html).write_pdf()

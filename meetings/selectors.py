@@ -1,0 +1,129 @@
+"""Reads about meetings, with their related rows fetched in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from meetings import access, rules
+from meetings.models import AgendaEntry, Attendance, Meeting, Minutes, Opinion, Recusal, Vote
+from org.models import User
+
+
+def meetings_for(user: User) -> QuerySet[Meeting]:
+    return access.visible_meetings(user).select_related("body", "chair", "secretary").order_by("-starts_at", "-id")
+
+
+def _entries_qs():
+    return (
+        AgendaEntry.objects.select_related(
+            "item", "item__requested_body", "item__department", "item__submitter", "resolution", "decided_by"
+        )
+        .prefetch_related(
+            Prefetch(
+                "opinions",
+                queryset=Opinion.objects.select_related("member", "recorded_by").order_by("recorded_at", "id"),
+            ),
+            Prefetch("recusals", queryset=Recusal.objects.select_related("member")),
+            Prefetch("votes", queryset=Vote.objects.select_related("member").order_by("cast_at", "id")),
+            "item__attachments",
+        )
+        .order_by("position", "id")
+    )
+
+
+def meeting_detail(user: User, meeting_id: int) -> Meeting | None:
+    return (
+        meetings_for(user)
+        .prefetch_related(
+            Prefetch("attendance", queryset=Attendance.objects.select_related("person").order_by("kind", "id")),
+            Prefetch("entries", queryset=_entries_qs()),
+            Prefetch("minutes", queryset=Minutes.objects.order_by("id")),
+        )
+        .filter(pk=meeting_id)
+        .first()
+    )
+
+
+@dataclass
+class EntryRow:
+    entry: AgendaEntry
+    facts: dict
+    opinions: list
+    recusals: list
+    votes: list
+    tally: rules.Tally | None
+    passed: bool | None
+    waiting_opinions: list = field(default_factory=list)
+
+
+@dataclass
+class MeetingRecord:
+    meeting: Meeting
+    present_members: list
+    absent_members: list
+    unknown_members: list
+    observers: list
+    entries: list
+    dropped: list
+
+
+def build_record(meeting: Meeting) -> MeetingRecord:
+    """Everything the meeting page, the minutes draft and the archive PDF show, from prefetched rows."""
+    from meetings.services import entry_facts
+
+    attendance = list(meeting.attendance.all())
+    members = [a for a in attendance if a.kind == Attendance.Kind.MEMBER]
+    live, dropped = [], []
+    people = {a.person_id: a.person for a in attendance}
+    for entry in meeting.entries.all():
+        if entry.dropped_at:
+            dropped.append(entry)
+            continue
+        facts = entry_facts(entry, meeting)
+        votes = list(entry.votes.all())
+        t = None
+        passed = None
+        if entry.vote_state:
+            choices = [v.choice for v in votes]
+            t = rules.Tally(
+                should_attend=len(facts["should_attend"]),
+                present=len(facts["present"]),
+                votes_for=choices.count(Vote.Choice.FOR),
+                votes_against=choices.count(Vote.Choice.AGAINST),
+                votes_abstain=choices.count(Vote.Choice.ABSTAIN),
+            )
+            passed = rules.vote_passes(meeting.body, t)
+        given = {o.member_id for o in entry.opinions.all()}
+        live.append(
+            EntryRow(
+                entry=entry,
+                facts=facts,
+                opinions=list(entry.opinions.all()),
+                recusals=list(entry.recusals.all()),
+                votes=votes,
+                tally=t,
+                passed=passed,
+                waiting_opinions=[people[p] for p in facts["present"] if p not in given and p in people],
+            )
+        )
+    return MeetingRecord(
+        meeting=meeting,
+        present_members=[a for a in members if a.status == Attendance.Status.PRESENT],
+        absent_members=[a for a in members if a.status == Attendance.Status.ABSENT],
+        unknown_members=[a for a in members if a.status == Attendance.Status.UNKNOWN],
+        observers=[a for a in attendance if a.kind == Attendance.Kind.OBSERVER],
+        entries=live,
+        dropped=dropped,
+    )
+
+
+def meeting_record(meeting_id: int) -> MeetingRecord:
+    meeting = (
+        Meeting.objects.select_related("body", "chair", "secretary")
+        .prefetch_related(
+            Prefetch("attendance", queryset=Attendance.objects.select_related("person").order_by("kind", "id")),
+            Prefetch("entries", queryset=_entries_qs()),
+        )
+        .get(pk=meeting_id)
+    )
+    return build_record(meeting)

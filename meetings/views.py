@@ -1,0 +1,349 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.errors import InvalidTransition
+from core.http import refuse
+from decisions.models import AgendaItem
+from decisions.models import State as ItemState
+from meetings import access, selectors, services
+from meetings.forms import MeetingForm, MinutesForm, OpinionForm, OutcomeForm, ReasonForm, VoteForm
+from meetings.models import AgendaEntry, Meeting, Minutes
+from org.models import MeetingBody, User
+
+
+@login_required
+def meeting_list(request):
+    page = Paginator(selectors.meetings_for(request.user), 20).get_page(request.GET.get("page"))
+    return render(
+        request, "meetings/meeting_list.html", {"page": page, "can_schedule": access.can_schedule(request.user)}
+    )
+
+
+@login_required
+def meeting_new(request):
+    bodies = [b for b in MeetingBody.objects.select_related("chair") if access.organizes(request.user, b)]
+    if not bodies:
+        return refuse(request, "只有会务部门(党委办公室、校务办)或会议主持人可以安排会议")
+    form = MeetingForm(request.POST or None, bodies=bodies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_schedule(actor=request.user, **form.cleaned_data)
+        except InvalidTransition as e:
+            form.add_error(None, e.reason)
+            return render(request, "meetings/meeting_form.html", {"form": form}, status=e.status)
+        messages.success(request, f"已安排{meeting.title}。请列入议题后发布议程。")
+        return redirect("meetings:detail", meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _meeting_or_404(request, pk):
+    meeting = selectors.meeting_detail(request.user, pk)
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def _detail_context(request, meeting):
+    record = selectors.build_record(meeting)
+    organizer = access.organizes(request.user, meeting.body)
+    candidates = []
+    if (
+        organizer
+        and meeting.state == Meeting.State.PLANNING
+        or request.user.pk == meeting.chair_id
+        and meeting.state == Meeting.State.IN_PROGRESS
+    ):
+        candidates = list(
+            AgendaItem.objects.filter(state=ItemState.READY, requested_body=meeting.body).select_related(
+                "department", "submitter"
+            )[:100]
+        )
+    return {
+        "meeting": meeting,
+        "record": record,
+        "organizer": organizer,
+        "runner": access.runs(request.user, meeting),
+        "is_chair": request.user.pk == meeting.chair_id,
+        "candidates": candidates,
+        "materials_deadline": services.materials_deadline(meeting),
+        "materials_open": timezone.now() >= services.materials_deadline(meeting) or access.runs(request.user, meeting),
+        "minutes": list(meeting.minutes.all()),
+        "reason_form": ReasonForm(),
+    }
+
+
+@login_required
+def meeting_detail(request, pk: int):
+    meeting = _meeting_or_404(request, pk)
+    return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
+
+
+@login_required
+@require_POST
+def meeting_act(request, pk: int, action: str):
+    meeting = _meeting_or_404(request, pk)
+    user, post = request.user, request.POST
+    handlers = {
+        "publish": lambda: services.meeting_publish(actor=user, meeting_id=pk),
+        "open": lambda: services.meeting_open(actor=user, meeting_id=pk),
+        "adjourn": lambda: services.meeting_adjourn(actor=user, meeting_id=pk),
+        "cancel": lambda: services.meeting_cancel(actor=user, meeting_id=pk, reason=post.get("reason", "")),
+        "add": lambda: services.agenda_add(actor=user, meeting_id=pk, item_id=_int(post.get("item"))),
+        "emergency": lambda: services.emergency_add(
+            actor=user, meeting_id=pk, item_id=_int(post.get("item")), reason=post.get("reason", "")
+        ),
+        "present": lambda: services.attendance_mark(
+            actor=user, meeting_id=pk, person_id=_int(post.get("person")), present=True
+        ),
+        "absent": lambda: services.attendance_mark(
+            actor=user, meeting_id=pk, person_id=_int(post.get("person")), present=False, reason=post.get("reason", "")
+        ),
+    }
+    if action not in handlers:
+        raise Http404
+    try:
+        handlers[action]()
+    except InvalidTransition as e:
+        messages.error(request, e.reason)
+        return render(
+            request,
+            "meetings/meeting_detail.html",
+            _detail_context(request, _meeting_or_404(request, pk)),
+            status=e.status,
+        )
+    messages.success(request, DONE.get(action, "已办理。"))
+    return redirect("meetings:detail", meeting.pk)
+
+
+DONE = {
+    "publish": "议程已发布,已通知参会人员。",
+    "open": "会议开始。",
+    "adjourn": "已散会,纪要草稿已根据会议记录生成。",
+    "cancel": "会议已取消,议题已退回待上会。",
+    "add": "已列入议程。",
+    "emergency": "已列入临时紧急议题,理由已记录。",
+    "present": "已登记出席。",
+    "absent": "已登记缺席及原因。",
+}
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidTransition("请选择一项", status=400) from exc
+
+
+def _entry_or_404(request, pk):
+    meeting_id = AgendaEntry.objects.filter(pk=pk).values_list("meeting_id", flat=True).first()
+    meeting = selectors.meeting_detail(request.user, meeting_id) if meeting_id else None
+    if meeting is None:
+        raise Http404
+    entry = next(e for e in meeting.entries.all() if e.pk == pk)
+    if entry.item.confidential and not _may_see_item(request.user, meeting, entry):
+        raise Http404
+    return meeting, entry
+
+
+def _may_see_item(user: User, meeting: Meeting, entry: AgendaEntry) -> bool:
+    return access.runs(user, meeting) or access.attendance_of(meeting, user) is not None
+
+
+def _entry_context(request, meeting, entry, **forms):
+    record = selectors.build_record(meeting)
+    row = next((r for r in record.entries if r.entry.pk == entry.pk), None)
+    runner = access.runs(request.user, meeting)
+    present_members = [a.person for a in record.present_members if row and a.person_id not in row.facts["recused"]]
+    given = {o.member_id for o in row.opinions} if row else set()
+    speakers = [p for p in present_members if p.pk not in given and (runner or p.pk == request.user.pk)]
+    my_vote = next((v for v in (row.votes if row else []) if v.member_id == request.user.pk), None)
+    can_vote = bool(
+        row
+        and entry.vote_state == AgendaEntry.VoteState.OPEN
+        and my_vote is None
+        and request.user.pk in row.facts["present"]
+    )
+    context = {
+        "meeting": meeting,
+        "entry": entry,
+        "row": row,
+        "runner": runner,
+        "is_chair": request.user.pk == meeting.chair_id,
+        "opinion_form": OpinionForm(members=speakers) if speakers else None,
+        "vote_form": VoteForm() if can_vote else None,
+        "my_vote": my_vote,
+        "votes_visible": entry.vote_state == AgendaEntry.VoteState.CLOSED,
+        "outcome_form": OutcomeForm(
+            outcomes=[(o, services.Outcome(o).label) for o in services.allowed_outcomes(entry, meeting)]
+        ),
+        "reason_form": ReasonForm(),
+        "vote_required": services.vote_required(entry),
+        "recusable": [
+            a.person
+            for a in record.present_members + record.absent_members + record.unknown_members
+            if row and a.person_id not in row.facts["recused"] and a.person_id not in given
+        ],
+    }
+    context.update(forms)
+    return context
+
+
+@login_required
+def entry_detail(request, pk: int):
+    meeting, entry = _entry_or_404(request, pk)
+    return render(request, "meetings/entry_detail.html", _entry_context(request, meeting, entry))
+
+
+@login_required
+@require_POST
+def entry_act(request, pk: int, action: str):
+    meeting, entry = _entry_or_404(request, pk)
+    user, post = request.user, request.POST
+    handlers = {
+        "recuse": lambda: services.entry_recuse(
+            actor=user, entry_id=pk, member_id=_int(post.get("member")), reason=post.get("reason", "")
+        ),
+        "opinion": lambda: services.opinion_record(
+            actor=user,
+            entry_id=pk,
+            member_id=_int(post.get("member")),
+            stance=post.get("stance", ""),
+            text=post.get("text", ""),
+        ),
+        "vote_open": lambda: services.vote_open(actor=user, entry_id=pk),
+        "vote": lambda: services.vote_cast(actor=user, entry_id=pk, choice=post.get("choice", "")),
+        "vote_close": lambda: services.vote_close(actor=user, entry_id=pk),
+        "decide": lambda: services.entry_decide(
+            actor=user, entry_id=pk, outcome=post.get("outcome", ""), note=post.get("note", "")
+        ),
+        "drop": lambda: services.agenda_drop(actor=user, entry_id=pk, reason=post.get("reason", "")),
+        "up": lambda: services.agenda_move(actor=user, entry_id=pk, up=True),
+        "down": lambda: services.agenda_move(actor=user, entry_id=pk, up=False),
+    }
+    if action not in handlers:
+        raise Http404
+    try:
+        handlers[action]()
+    except InvalidTransition as e:
+        messages.error(request, e.reason)
+        meeting, entry = _entry_or_404(request, pk)
+        return render(request, "meetings/entry_detail.html", _entry_context(request, meeting, entry), status=e.status)
+    messages.success(request, ENTRY_DONE.get(action, "已办理。"))
+    if action in ("drop", "up", "down"):
+        return redirect("meetings:detail", meeting.pk)
+    return redirect("meetings:entry", pk)
+
+
+ENTRY_DONE = {
+    "recuse": "已登记回避。",
+    "opinion": "已记录表态。",
+    "vote_open": "表决开始。",
+    "vote": "您的表决已记录;表决结束前其他成员看不到您的选择。",
+    "vote_close": "表决结束。",
+    "decide": "已记录结论。",
+    "drop": "已撤出议程,议题已退回待上会。",
+}
+
+
+def _minutes_or_404(request, pk):
+    meeting_id = Minutes.objects.filter(pk=pk).values_list("meeting_id", flat=True).first()
+    meeting = selectors.meeting_detail(request.user, meeting_id) if meeting_id else None
+    if meeting is None:
+        raise Http404
+    return meeting, next(m for m in meeting.minutes.all() if m.pk == pk)
+
+
+def _minutes_context(request, meeting, minutes, form=None):
+    signatures = list(minutes.signatures.select_related("member").order_by("signed_at"))
+    current = [s for s in signatures if s.round == minutes.signing_round]
+    required = services.signers(minutes)
+    signed_ids = {s.member_id for s in current}
+    recorder = request.user.pk == meeting.secretary_id or access.organizes(request.user, meeting.body)
+    return {
+        "meeting": meeting,
+        "minutes": minutes,
+        "signatures": current,
+        "waiting": User.objects.filter(pk__in=[p for p in required if p not in signed_ids]),
+        "can_edit": recorder and minutes.state == Minutes.State.DRAFT,
+        "can_send": recorder and minutes.state == Minutes.State.DRAFT,
+        "can_sign": minutes.state == Minutes.State.SIGNING
+        and request.user.pk in required
+        and request.user.pk not in signed_ids,
+        "can_amend": recorder and minutes.state == Minutes.State.LOCKED,
+        "form": form or MinutesForm(initial={"text": minutes.text, "version": minutes.version}),
+        "reason_form": ReasonForm(),
+        "amendments": list(minutes.amendments.all()),
+    }
+
+
+@login_required
+def minutes_detail(request, pk: int):
+    meeting, minutes = _minutes_or_404(request, pk)
+    return render(request, "meetings/minutes_detail.html", _minutes_context(request, meeting, minutes))
+
+
+@login_required
+@require_POST
+def minutes_act(request, pk: int, action: str):
+    meeting, minutes = _minutes_or_404(request, pk)
+    user, post = request.user, request.POST
+    form = None
+    if action == "edit":
+        form = MinutesForm(post)
+        if not form.is_valid():
+            return render(
+                request, "meetings/minutes_detail.html", _minutes_context(request, meeting, minutes, form), status=400
+            )
+    handlers = {
+        "edit": lambda: services.minutes_edit(
+            actor=user, minutes_id=pk, text=form.cleaned_data["text"], version=form.cleaned_data["version"]
+        ),
+        "send": lambda: services.minutes_send(actor=user, minutes_id=pk),
+        "sign": lambda: services.minutes_sign(actor=user, minutes_id=pk),
+        "object": lambda: services.minutes_object(actor=user, minutes_id=pk, reason=post.get("reason", "")),
+        "amend": lambda: services.minutes_amend(actor=user, minutes_id=pk, text=post.get("reason", "")),
+    }
+    if action not in handlers:
+        raise Http404
+    try:
+        result = handlers[action]()
+    except InvalidTransition as e:
+        messages.error(request, e.reason)
+        meeting, minutes = _minutes_or_404(request, pk)
+        return render(
+            request, "meetings/minutes_detail.html", _minutes_context(request, meeting, minutes, form), status=e.status
+        )
+    messages.success(request, MINUTES_DONE[action])
+    return redirect("meetings:minutes", result.pk if action == "amend" else pk)
+
+
+MINUTES_DONE = {
+    "edit": "纪要已保存。",
+    "send": "纪要已送出席成员会签。",
+    "sign": "您已会签。",
+    "object": "已退回记录人修改,会签将重新开始。",
+    "amend": "已起草更正纪要,请修改后送签。",
+}
+
+
+@login_required
+def meeting_archive_pdf(request, pk: int):
+    meeting = _meeting_or_404(request, pk)
+    if meeting.state != Meeting.State.ADJOURNED:
+        return refuse(request, "会议结束后才能生成归档文件", status=409)
+    if any(e.item.confidential for e in meeting.entries.all()) and not (
+        access.runs(request.user, meeting) or access.attendance_of(meeting, request.user)
+    ):
+        return refuse(request, "本次会议含涉密议题,归档文件仅限参会人员下载")
+    from meetings.pdf import archive_pdf
+
+    pdf = archive_pdf(meeting.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"meeting-{meeting.pk}-archive.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
