@@ -66,6 +66,10 @@ class MeetingRecord:
     entries: list
     dropped: list
 
+    @property
+    def members_total(self) -> int:
+        return len(self.present_members) + len(self.absent_members) + len(self.unknown_members)
+
 
 def build_record(meeting: Meeting) -> MeetingRecord:
     """Everything the meeting page, the minutes draft and the archive PDF show, from prefetched rows."""

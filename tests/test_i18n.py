@@ -132,7 +132,7 @@ def test_after_switching_to_english_the_navigation_is_english(client, people, us
         assert "New item" in nav
         assert "Browse items" in nav
         assert CHINESE.findall(nav) == [], url
-        assert 'name="language" value="zh-hans">简体中文</button>' in html  # the way back
+        assert 'value="zh-hans" lang="zh-hans">简体中文</button>' in html  # the way back
 
     mine = client.get("/items/mine/").content.decode()
     assert '<h1 class="h4 mb-0 me-auto">My items</h1>' in mine

@@ -1,13 +1,18 @@
 """Load the demo school. Idempotent: a second run finds everything in place and changes nothing."""
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from decisions import services
-from decisions.models import AgendaItem, Category, MajorKind
+from decisions.models import AgendaItem, Attachment, Category, MajorKind
 from demo.people import seed_org
+from meetings import services as meeting_services
+from meetings.models import Meeting
 from org.models import MeetingBody, User
 
 
@@ -18,9 +23,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = seed_org()
         created += self.seed_items()
-        self.stdout.write(
-            f"demo data: {created} new rows" if created else "demo data: already in place, nothing changed"
-        )
+        if created:
+            self.stdout.write(
+                f"demo data loaded: {User.objects.count()} people, {AgendaItem.objects.count()} agenda items, "
+                f"{Meeting.objects.count()} meetings"
+            )
+        else:
+            self.stdout.write("demo data: already in place, nothing changed")
 
     def seed_items(self) -> int:
         if AgendaItem.objects.exists():
@@ -34,6 +43,11 @@ class Command(BaseCommand):
             fields.setdefault("confidential", False)
             return services.item_create(actor=u[who], **fields)
 
+        def materials(item, who, name, text):
+            upload = SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/plain")
+            services.attachment_add(actor=u[who], item_id=item.pk, upload=upload)
+
+        # --- items at every stage before a meeting -------------------------------------------
         new(
             "staff",
             title="关于修订《学生顶岗实习管理办法》的请示",
@@ -42,7 +56,7 @@ class Command(BaseCommand):
             proposal="按新规定修订实习协议、保险、报酬与安全管理条款,征求各二级学院意见后提交校长办公会审议。",
             requested_body=po,
         )
-        item = new(
+        calendar = new(
             "staff",
             title="关于2027年春季学期教学日历安排的请示",
             category=Category.DECISION,
@@ -50,9 +64,9 @@ class Command(BaseCommand):
             proposal="2027年2月22日开学,7月9日结束,共20周;第10周为期中教学检查周。",
             requested_body=po,
         )
-        services.item_submit(actor=u["staff"], item_id=item.pk)
+        services.item_submit(actor=u["staff"], item_id=calendar.pk)
 
-        item = new(
+        programme = new(
             "depthead",
             title="关于申报省级高水平专业群建设项目的请示",
             category=Category.PROPOSAL,
@@ -61,9 +75,15 @@ class Command(BaseCommand):
             proposal="以智能制造专业群申报,建设期三年,学校配套资金按省级要求落实。",
             requested_body=pc,
         )
-        services.item_submit(actor=u["depthead"], item_id=item.pk)
+        materials(programme, "depthead", "专业群建设方案.txt", "智能制造专业群建设方案(征求意见稿)")
+        services.item_submit(actor=u["depthead"], item_id=programme.pk)
+        services.item_screen_accept(
+            actor=u["secretary"], item_id=programme.pk, consultees=[u["principal"], u["member1"]]
+        )
+        services.item_consult_answer(actor=u["principal"], item_id=programme.pk, agree=True, text="同意申报。")
+        services.item_consult_answer(actor=u["member1"], item_id=programme.pk, agree=True)
 
-        item = new(
+        equipment = new(
             "finance",
             title="关于采购智能制造实训设备的请示",
             category=Category.DECISION,
@@ -72,15 +92,18 @@ class Command(BaseCommand):
             proposal="公开招标采购工业机器人工作站6套,预算128万元,资金来源为中央财政专项。",
             requested_body=pc,
         )
-        services.item_submit(actor=u["finance"], item_id=item.pk)
+        materials(equipment, "finance", "采购需求与预算.txt", "工业机器人工作站6套,预算128万元。")
+        services.item_submit(actor=u["finance"], item_id=equipment.pk)
         services.item_screen_accept(
-            actor=u["secretary"], item_id=item.pk, consultees=[u["principal"], u["member1"], u["member2"]]
+            actor=u["secretary"], item_id=equipment.pk, consultees=[u["principal"], u["member1"], u["member2"]]
         )
         services.item_consult_answer(
-            actor=u["member1"], item_id=item.pk, agree=True, text="同意,建议同步做好场地改造。"
+            actor=u["member1"], item_id=equipment.pk, agree=True, text="同意,建议同步做好场地改造。"
         )
+        services.item_consult_answer(actor=u["principal"], item_id=equipment.pk, agree=True)
+        services.item_consult_answer(actor=u["member2"], item_id=equipment.pk, agree=True)
 
-        item = new(
+        study = new(
             "partyoffice",
             title="第一议题:学习贯彻全国教育大会精神",
             category=Category.STUDY,
@@ -88,10 +111,11 @@ class Command(BaseCommand):
             proposal="党委理论学习中心组集体学习,每位委员结合分管工作交流发言。",
             requested_body=pc,
         )
-        services.item_submit(actor=u["partyoffice"], item_id=item.pk)
-        services.item_screen_accept(actor=u["secretary"], item_id=item.pk, comment="列为第一议题。")
+        materials(study, "partyoffice", "学习材料.txt", "全国教育大会精神学习材料")
+        services.item_submit(actor=u["partyoffice"], item_id=study.pk)
+        services.item_screen_accept(actor=u["secretary"], item_id=study.pk, comment="列为第一议题。")
 
-        item = new(
+        security = new(
             "affairsoffice",
             title="关于调整校园安保外包服务的请示",
             category=Category.PROPOSAL,
@@ -101,9 +125,64 @@ class Command(BaseCommand):
             requested_body=po,
             confidential=True,
         )
-        services.item_submit(actor=u["affairsoffice"], item_id=item.pk)
-        services.item_screen_accept(actor=u["principal"], item_id=item.pk, consultees=[u["member1"]])
+        services.item_submit(actor=u["affairsoffice"], item_id=security.pk)
+        services.item_screen_accept(actor=u["principal"], item_id=security.pk, consultees=[u["member1"]])
         services.item_consult_answer(
-            actor=u["member1"], item_id=item.pk, agree=False, text="请补充与其他服务商的比价材料和夜间巡查路线。"
+            actor=u["member1"], item_id=security.pk, agree=False, text="请补充与其他服务商的比价材料和夜间巡查路线。"
         )
+
+        # --- a Party committee meeting held last week, with co-signed minutes ------------------
+        held = self.meeting(pc, u["partyoffice"], days=-7, place="行政楼第一会议室")
+        # Its materials were in well before that meeting's deadline.
+        Attachment.objects.filter(item__in=[study, equipment]).update(uploaded_at=held.starts_at - timedelta(days=5))
+        for item in (study, equipment):
+            meeting_services.agenda_add(actor=u["partyoffice"], meeting_id=held.pk, item_id=item.pk)
+        meeting_services.meeting_publish(actor=u["partyoffice"], meeting_id=held.pk)
+        meeting_services.meeting_open(actor=u["partyoffice"], meeting_id=held.pk)
+        for a in held.attendance.select_related("person"):
+            meeting_services.attendance_mark(
+                actor=u["partyoffice"], meeting_id=held.pk, person_id=a.person_id, present=True
+            )
+        study_entry, equipment_entry = held.entries.order_by("position")
+        meeting_services.entry_decide(actor=u["partyoffice"], entry_id=study_entry.pk, outcome="noted")
+        for who, text in [
+            ("principal", "采购须严格执行政府采购程序。"),
+            ("member1", "建议同步做好场地改造。"),
+            ("member2", ""),
+            ("secretary", "请财务处牵头,纪委全程监督采购过程。"),
+        ]:
+            meeting_services.opinion_record(
+                actor=u["partyoffice"], entry_id=equipment_entry.pk, member_id=u[who].pk, stance="agree", text=text
+            )
+        meeting_services.vote_open(actor=u["partyoffice"], entry_id=equipment_entry.pk)
+        for who in ("principal", "member1", "member2", "secretary"):
+            meeting_services.vote_cast(actor=u[who], entry_id=equipment_entry.pk, choice="for")
+        meeting_services.vote_close(actor=u["partyoffice"], entry_id=equipment_entry.pk)
+        meeting_services.entry_decide(
+            actor=u["partyoffice"],
+            entry_id=equipment_entry.pk,
+            outcome="passed",
+            note="同意采购,由财务处牵头组织公开招标。",
+        )
+        meeting_services.meeting_adjourn(actor=u["partyoffice"], meeting_id=held.pk)
+        minutes = held.minutes.get()
+        meeting_services.minutes_send(actor=u["partyoffice"], minutes_id=minutes.pk)
+        for who in ("secretary", "principal", "member1", "member2"):
+            meeting_services.minutes_sign(actor=u[who], minutes_id=minutes.pk)
+
+        # --- the next Party committee meeting, agenda published --------------------------------
+        upcoming = self.meeting(pc, u["partyoffice"], days=5, place="行政楼第一会议室")
+        meeting_services.agenda_add(actor=u["partyoffice"], meeting_id=upcoming.pk, item_id=programme.pk)
+        meeting_services.meeting_publish(actor=u["partyoffice"], meeting_id=upcoming.pk)
         return AgendaItem.objects.count()
+
+    @staticmethod
+    def meeting(body, organizer, *, days: int, place: str):
+        """Meetings are scheduled ahead; one held in the past is recorded as if scheduled then."""
+        starts_at = (timezone.localtime() + timedelta(days=days)).replace(hour=15, minute=0, second=0, microsecond=0)
+        meeting = meeting_services.meeting_schedule(
+            actor=organizer, body=body, starts_at=timezone.now() + timedelta(days=max(days, 1)), place=place
+        )
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=starts_at)
+        meeting.refresh_from_db()
+        return meeting
