@@ -74,6 +74,14 @@ def item_detail(user: User, item_id: int) -> AgendaItem | None:
             Prefetch(
                 "consultations", queryset=Consultation.objects.select_related("consultee").order_by("round", "id")
             ),
+            # The item's meetings (the chain 校长办公会 → 党委会), named by relation so that this app
+            # does not import the meetings app above it.
+            Prefetch(
+                "agenda_entries",
+                queryset=AgendaItem._meta.get_field("agenda_entries")
+                .related_model.objects.select_related("meeting__body", "resolution")
+                .order_by("meeting__starts_at", "id"),
+            ),
         )
         .filter(pk=item_id)
         .first()

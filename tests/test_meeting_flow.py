@@ -48,6 +48,8 @@ def test_it_runs_a_pc_meeting_to_locked_minutes_and_an_archive(people, client):
         f"/meetings/minutes/{minutes.pk}/",
     ):
         assert client.get(url).status_code == 200, url
+    item_page = client.get(f"/items/{major.pk}/").content.decode()
+    assert meeting.title in item_page and resolution.number in item_page  # the item shows its meetings
     response = client.get(f"/meetings/{meeting.pk}/archive.pdf")
     assert response.status_code == 200
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)

@@ -276,10 +276,11 @@ def big_item(people):
 
 # The item page: session, user, role assignments, the bodies the viewer attends (2: BodyMember
 # ids, chaired MeetingBody ids), the item (body, its chair, department, submitter joined), its
-# attachments (+uploader), its consultations (+consultee), INSERT the view (confidential: 留痕),
+# attachments (+uploader), its consultations (+consultee), its meetings (+meeting, body, resolution),
+# INSERT the view (confidential: 留痕),
 # the viewer's pending consultation (actions_for), the history (+actor), the four context queries
 # (unread notifications, screening and consultation badges, "chairs a body?").
-ITEM_PAGE = 15
+ITEM_PAGE = 16
 DETAIL_CASES = {
     # + the record of who viewed this confidential item (shown to leaders).
     "secretary (leader)": ("secretary", ITEM_PAGE + 1),
@@ -313,8 +314,8 @@ def test_item_page_queries_do_not_grow_with_attachments_history_or_consultations
 def test_edit_page_queries_do_not_grow_with_attachments(people, client, django_assert_max_num_queries):
     """The submitter's form lists the item's attachments: 1 or 10, the same queries.
 
-    session, user, role assignments, bodies attended (2), the item with its attachments and
-    consultations (3), the viewer's actions (no pending consultation: no query), the meeting
+    session, user, role assignments, bodies attended (2), the item with its attachments,
+    consultations and meetings (4), the viewer's actions (no pending consultation: no query), the meeting
     bodies for the form's select, and the four context queries.
     """
     staff = people("staff")
@@ -334,7 +335,7 @@ def test_edit_page_queries_do_not_grow_with_attachments(people, client, django_a
             )
             for i in range(have, k)
         )
-        with django_assert_max_num_queries(COMMON + 2 + 3 + 1):
+        with django_assert_max_num_queries(COMMON + 2 + 4 + 1):
             response = client.get(f"/items/{item.pk}/edit/")
         assert response.status_code == 200
         assert len(re.findall(r"附件\d\.pdf", response.content.decode())) == k
