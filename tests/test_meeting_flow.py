@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from decisions.models import MajorKind, State
@@ -56,3 +57,29 @@ def test_it_runs_a_pc_meeting_to_locked_minutes_and_an_archive(people, client):
     assert resolution.number in text
     assert "本文件由“决策一件事”系统根据会议记录生成" in text
     assert Meeting.objects.get(pk=meeting.pk).state == Meeting.State.ADJOURNED
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_to_change_a_cast_vote_or_locked_minutes(people):
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    item = at_state(
+        State.READY, submitter=people("staff"), consultees=[people("member1")], major_kind=MajorKind.PROJECT
+    )
+    meeting, (entry,) = running_meeting([item], "PC")
+    all_opinions(entry, meeting)
+    vote_all(entry, meeting, "for")
+    for sql in ("UPDATE meetings_vote SET choice = 'against'", "DELETE FROM meetings_opinion"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    partyoffice = people("partyoffice")
+    services.entry_decide(actor=partyoffice, entry_id=entry.pk, outcome=AgendaEntry.Outcome.PASSED)
+    services.meeting_adjourn(actor=partyoffice, meeting_id=meeting.pk)
+    minutes = Minutes.objects.get(meeting=meeting)
+    services.minutes_send(actor=partyoffice, minutes_id=minutes.pk)
+    for username in ("secretary", "principal", "member1", "member2"):
+        services.minutes_sign(actor=people(username), minutes_id=minutes.pk)
+    with pytest.raises(DatabaseError, match="locked"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE meetings_minutes SET text = 'changed' WHERE id = %s", [minutes.pk])
+    assert Minutes.objects.get(pk=minutes.pk).text != "changed"
