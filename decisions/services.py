@@ -107,25 +107,26 @@ def _move(
     audit.record(
         actor=actor, verb=f"item.{step}", target=item, from_state=before, to_state=to, reason=reason, data=data
     )
-    enqueue(notify_item_step, item.pk, step, to)
+    enqueue(notify_item_step, item.pk, step, to, item.version)
     return item
 
 
-def notify_item_step(item_id: int, step: str, state: str) -> int:
-    """Tell the people who must act next. Safe to run twice (keyed per item, step and version).
+def notify_item_step(item_id: int, step: str, state: str, version: int | None = None) -> int:
+    """Tell the people who must act next. Safe to run twice (keyed per item, step and the
+    version the step produced).
 
     The text is stored, so it is written in the site's language, whoever took the step.
     """
     with translation.override(settings.LANGUAGE_CODE):
-        return _notify_item_step(item_id, step, state)
+        return _notify_item_step(item_id, step, state, version)
 
 
-def _notify_item_step(item_id: int, step: str, state: str) -> int:
+def _notify_item_step(item_id: int, step: str, state: str, version: int | None) -> int:
     from core.notify import notify
 
     item = AgendaItem.objects.select_related("requested_body__chair", "submitter").get(pk=item_id)
     url = f"/items/{item.pk}/"
-    key = f"item:{item.pk}:v{item.version}:{step}"
+    key = f"item:{item.pk}:v{version or item.version}:{step}"
     title = {"title": item.title}
     if state == State.DEPT_REVIEW:
         heads = User.objects.filter(role_assignments__role="dept_head", role_assignments__department=item.department_id)
@@ -138,6 +139,10 @@ def _notify_item_step(item_id: int, step: str, state: str) -> int:
         ]
         return notify(recipients=people, key=key, text=_("请对议题发表会前酝酿意见:%(title)s") % title, url=url)
     text = _("议题“%(title)s”:%(state)s") % {"title": item.title, "state": State(state).label}
+    if ALL_STEPS[step].needs_reason:
+        event = audit.history_of(item).filter(verb=f"item.{step}").order_by("-id").first()
+        if event and event.reason:
+            text = _("%(text)s。%(reason)s") % {"text": text, "reason": event.reason}
     return notify(recipients=[item.submitter], key=key, text=text, url=url)
 
 

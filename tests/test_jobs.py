@@ -57,3 +57,20 @@ def test_it_delivers_through_redis_and_a_burst_worker(people, django_capture_on_
     assert queue.count == 0
     note = Notification.objects.get(recipient=secretary)
     assert "待研判" in note.text
+
+
+def test_the_submitter_is_told_why_an_item_left_the_agenda(people, settings, django_capture_on_commit_callbacks):
+    from meetings import services as meeting_services
+    from tests.factories import meeting_for
+
+    settings.REDIS_URL = ""
+    staff = people("staff")
+    item = at_state(State.READY, submitter=staff, consultees=[people("member1")])
+    meeting = meeting_for("PC")
+    entry = meeting_services.agenda_add(actor=people("partyoffice"), meeting_id=meeting.pk, item_id=item.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_services.agenda_drop(actor=people("partyoffice"), entry_id=entry.pk, reason="材料需补充财务测算")
+
+    note = Notification.objects.filter(recipient=staff).latest("id")
+    assert item.title in note.text and "材料需补充财务测算" in note.text
