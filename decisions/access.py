@@ -8,8 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from core.errors import forbidden
-from decisions.models import EDITABLE_STATES, MEETING_STEPS, STEPS, AgendaItem, Consultation
-from org.models import OFFICE_ROLES, User
+from decisions.models import EDITABLE_STATES, MATERIALS_STATES, MEETING_STEPS, STEPS, AgendaItem, Consultation
+from org.models import User
 from org.selectors import body_ids_attended_by, organizes_body
 
 
@@ -104,6 +104,8 @@ def actions_for(user: User, item: AgendaItem) -> set[str]:
             allowed.add(name)
     if item.state in EDITABLE_STATES and may_take(user, item, "edit") is None:
         allowed.add("edit")
+    if item.state in MATERIALS_STATES and may_take(user, item, "edit") is None:
+        allowed.add("attach")
     return allowed
 
 
@@ -117,7 +119,3 @@ def can_use_screening_queue(user: User) -> bool:
 
 def can_use_consultation_inbox(user: User) -> bool:
     return user.is_leader
-
-
-def can_browse_all(user: User) -> bool:
-    return user.is_superuser or user.is_leader or bool(user.roles & OFFICE_ROLES)

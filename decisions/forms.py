@@ -136,3 +136,16 @@ class ConsultAnswerForm(forms.Form):
         if data.get("answer") == "concern" and not (data.get("text") or "").strip():
             self.add_error("text", _("有不同意见时须写明意见内容"))
         return data
+
+
+class MaterialsForm(forms.Form):
+    files = MultipleFileField(label=_("补充会议材料"), required=True)
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        if not files:
+            raise forms.ValidationError(_("请选择要上传的文件"))
+        problems = [p for p in (attachment_problem(f) for f in files) if p]
+        if problems:
+            raise forms.ValidationError(problems)
+        return files

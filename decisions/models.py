@@ -90,6 +90,10 @@ MEETING_STEPS: dict[str, Step] = {
 ALL_STEPS: dict[str, Step] = {**STEPS, **MEETING_STEPS}
 
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED, S.REVISING})
+# Materials may still be added once the item is ready and until its meeting (补充会议材料).
+MATERIALS_STATES = EDITABLE_STATES | {S.READY, S.SCHEDULED}
+# Settled by screening: while leaders are being consulted these cannot change (withdraw and resubmit instead).
+SETTLED_FIELDS = ("requested_body", "category", "major_kind", "confidential")
 
 
 class DecisionPolicy(models.Model):

@@ -24,6 +24,8 @@ from core.jobs import enqueue
 from decisions import access
 from decisions.models import (
     ALL_STEPS,
+    MATERIALS_STATES,
+    SETTLED_FIELDS,
     STEPS,
     AgendaItem,
     Attachment,
@@ -183,6 +185,19 @@ def item_update(*, actor: User, item_id: int, version: int, **fields) -> AgendaI
     if item.version != version:
         raise conflict(_("议题已被他人修改,您的修改未保存。请刷新后重新编辑"))
     cleaned = _clean_fields(fields)
+    if item.state == State.REVISING:
+        # The screener accepted this meeting, category, weight and secrecy; a revision after
+        # consultation changes the content only. (Adding secrecy is always allowed.)
+        moved = [
+            name
+            for name in SETTLED_FIELDS
+            if getattr(item, name) != cleaned[name] and not (name == "confidential" and cleaned[name])
+        ]
+        if moved:
+            labels = join_names(str(AgendaItem._meta.get_field(name).verbose_name) for name in moved)
+            raise conflict(
+                _("会前酝酿阶段只能修改议题内容,不能改变%(fields)s;如需改变,请撤回后重新提交") % {"fields": labels}
+            )
     changed = {}
     for name, value in cleaned.items():
         old = getattr(item, name)
@@ -236,7 +251,7 @@ def attachment_problem(upload: UploadedFile) -> str | None:
 def attachment_add(*, actor: User, item_id: int, upload: UploadedFile) -> Attachment:
     item = _locked(item_id)
     access.check(actor, item, "edit")
-    if not item.is_editable:
+    if item.state not in MATERIALS_STATES:
         raise conflict(_("议题当前状态为“%(state)s”,不能添加附件") % {"state": item.get_state_display()})
     problem = attachment_problem(upload)
     if problem:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from core.errors import InvalidTransition
 from core.http import refuse
 from decisions import access, selectors, services
-from decisions.forms import CommentForm, ConsultAnswerForm, ItemForm, ReasonForm, ScreenAcceptForm
+from decisions.forms import CommentForm, ConsultAnswerForm, ItemForm, MaterialsForm, ReasonForm, ScreenAcceptForm
 from decisions.models import STEPS, State
 
 PAGE_SIZE = 20
@@ -172,6 +172,7 @@ def _detail_context(request, item, **forms):
         "steps": STEPS,
         "reason_form": ReasonForm(),
         "comment_form": CommentForm(),
+        "materials_form": MaterialsForm() if "attach" in actions and "edit" not in actions else None,
         "accept_form": ScreenAcceptForm(item=item) if "screen_accept" in actions else None,
         "answer_form": ConsultAnswerForm() if "consult_answer" in actions else None,
         "rounds": _rounds(item),
@@ -267,6 +268,26 @@ def attachment_download(request, pk: int):
         raise Http404
     services.item_viewed(actor=request.user, item=attachment.item)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@login_required
+@require_POST
+def item_attach(request, pk: int):
+    """补充会议材料: the submitter adds files to a ready or scheduled item."""
+    item = selectors.item_detail(request.user, pk)
+    if item is None:
+        raise Http404
+    form = MaterialsForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise InvalidTransition(" ".join(e for errors in form.errors.values() for e in errors), status=400)
+        with transaction.atomic():
+            _save_files(request, item, form.cleaned_data["files"])
+    except InvalidTransition as e:
+        messages.error(request, e.reason)
+        return render(request, "decisions/item_detail.html", _detail_context(request, item), status=e.status)
+    messages.success(request, _("已上传 %(n)s 份材料。") % {"n": len(form.cleaned_data["files"])})
+    return redirect("decisions:detail", pk)
 
 
 @login_required

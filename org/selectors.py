@@ -28,14 +28,7 @@ def leaders():
     )
 
 
-def bodies_for_items():
-    return MeetingBody.objects.select_related("chair").order_by("sort_order", "code")
-
-
 def organizes_body(user: User, body: MeetingBody) -> bool:
     """Who arranges a body's meetings: its secretary office (PC → 党委办公室, PO/SA/AS → 校务办) and its chair."""
-    return (
-        user.is_superuser
-        or body.chair_id == user.pk
-        or (bool(body.secretary_role) and user.has_role(body.secretary_role))
-    )
+    # Not the superuser: the administrator keeps the system, not the meetings (and their secrets).
+    return body.chair_id == user.pk or (bool(body.secretary_role) and user.has_role(body.secretary_role))

@@ -334,3 +334,34 @@ def at_state_from_draft(item, state, staff, people):
     item.refresh_from_db()
     assert item.state == state
     return item
+
+
+def test_the_submitter_adds_materials_to_a_ready_item_but_cannot_edit_it(client, people):
+    from decisions.models import State
+    from tests.factories import at_state
+
+    staff = people("staff")
+    item = at_state(State.READY, submitter=staff, consultees=[people("member1")])
+    client.force_login(staff)
+    page = client.get(f"/items/{item.pk}/").content.decode()
+    assert "上传材料" in page
+
+    response = client.post(
+        f"/items/{item.pk}/attach/",
+        {"files": SimpleUploadedFile("测算表.xlsx", b"PK\x03\x04data", content_type="application/vnd.ms-excel")},
+    )
+
+    assert response.status_code == 302
+    assert item.attachments.get().name == "测算表.xlsx"
+    assert client.get(f"/items/{item.pk}/edit/").status_code == 403
+
+
+def test_nobody_else_adds_materials(client, people):
+    from decisions.models import State
+    from tests.factories import at_state
+
+    item = at_state(State.READY, submitter=people("staff"), consultees=[people("member1")])
+    client.force_login(people("depthead"))
+    response = client.post(f"/items/{item.pk}/attach/", {"files": SimpleUploadedFile("x.pdf", b"%PDF-1.4")})
+    assert response.status_code == 403
+    assert not item.attachments.exists()

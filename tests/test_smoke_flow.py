@@ -40,3 +40,28 @@ def test_a_leaders_item_skips_department_review_with_the_reason_on_record(people
     from decisions.selectors import item_history
 
     assert item_history(item)[-1].reason == "提交人为校领导班子成员,免部门审核"
+
+
+def test_a_revision_after_consultation_changes_the_content_not_the_meeting_or_its_weight(people):
+    import pytest
+
+    from core.errors import InvalidTransition
+    from decisions.models import Category, MajorKind
+
+    staff = people("staff")
+    item = at_state(State.REVISING, submitter=staff, consultees=[people("member1")], body_code="PO", amount=500000)
+    assert item.major_kind == MajorKind.FUNDS
+    fields = {name: getattr(item, name) for name in services.ITEM_FIELDS}
+
+    for change in ({"amount": None}, {"category": Category.PROPOSAL}, {"major_kind": MajorKind.PROJECT}):
+        with pytest.raises(InvalidTransition, match="不能改变"):
+            services.item_update(actor=staff, item_id=item.pk, version=item.version, **{**fields, **change})
+
+    services.item_update(
+        actor=staff,
+        item_id=item.pk,
+        version=item.version,
+        **{**fields, "proposal": "压缩预算后的方案", "amount": 300000},
+    )
+    item.refresh_from_db()
+    assert item.proposal == "压缩预算后的方案" and item.major_kind == MajorKind.FUNDS
