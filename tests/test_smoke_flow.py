@@ -53,7 +53,8 @@ def test_a_revision_after_consultation_changes_the_content_not_the_meeting_or_it
     assert item.major_kind == MajorKind.FUNDS
     fields = {name: getattr(item, name) for name in services.ITEM_FIELDS}
 
-    for change in ({"amount": None}, {"category": Category.PROPOSAL}, {"major_kind": MajorKind.PROJECT}):
+    pc = item.requested_body.__class__.objects.get(code="PC")
+    for change in ({"requested_body": pc}, {"category": Category.PROPOSAL}, {"major_kind": MajorKind.PROJECT}):
         with pytest.raises(InvalidTransition, match="不能改变"):
             services.item_update(actor=staff, item_id=item.pk, version=item.version, **{**fields, **change})
 
