@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
+from decisions.models import Attachment
 from meetings import access, rules
 from meetings.models import AgendaEntry, Attendance, Meeting, Minutes, Opinion, Recusal, Vote
 from org.models import User
@@ -25,7 +26,8 @@ def _entries_qs():
             ),
             Prefetch("recusals", queryset=Recusal.objects.select_related("member")),
             Prefetch("votes", queryset=Vote.objects.select_related("member").order_by("cast_at", "id")),
-            "item__attachments",
+            # The materials count on the agenda: withdrawn attachments are not materials.
+            Prefetch("item__attachments", queryset=Attachment.objects.filter(removed_at__isnull=True)),
         )
         .order_by("position", "id")
     )
@@ -87,7 +89,8 @@ def build_record(meeting: Meeting) -> MeetingRecord:
         votes = list(entry.votes.all())
         t = None
         passed = None
-        if entry.vote_state:
+        if entry.vote_state == AgendaEntry.VoteState.CLOSED:
+            # Ballots are secret until the vote closes; a vote never closed has no result to show.
             choices = [v.choice for v in votes]
             t = rules.Tally(
                 should_attend=len(facts["should_attend"]),

@@ -411,7 +411,8 @@ def opinion_record(*, actor: User, entry_id: int, member_id: int, stance: str, t
 
 
 def _opinions_missing(entry: AgendaEntry, facts: dict) -> list[int]:
-    if entry.item.category not in DELIBERATED:
+    # Whatever is decided (not merely noted) is discussed first: 三重一大 of any category too.
+    if entry.item.category not in DELIBERATED and not entry.item.major_kind:
         return []
     given = set(entry.opinions.values_list("member_id", flat=True))
     return [pid for pid in facts["present"] if pid not in given]
@@ -444,6 +445,7 @@ def vote_open(*, actor: User, entry_id: int) -> AgendaEntry:
 def vote_cast(*, actor: User, entry_id: int, choice: str) -> Vote:
     entry, meeting = _entry(entry_id)
     _require_state(meeting, Meeting.State.IN_PROGRESS, doing="表决")
+    _require_open_entry(entry)  # a vote left open on an item already concluded takes no more ballots
     if entry.vote_state != AgendaEntry.VoteState.OPEN:
         raise conflict("此议题当前不在表决中")
     if choice not in Vote.Choice.values:
@@ -478,6 +480,8 @@ def tally(entry: AgendaEntry, facts: dict) -> rules.Tally:
 def vote_close(*, actor: User, entry_id: int) -> rules.Tally:
     entry, meeting = _entry(entry_id)
     _require_runner(actor, meeting)
+    # The record of an adjourned meeting stays as it was.
+    _require_state(meeting, Meeting.State.IN_PROGRESS, doing="结束表决")
     if entry.vote_state != AgendaEntry.VoteState.OPEN:
         raise conflict("此议题当前不在表决中")
     entry.vote_state = AgendaEntry.VoteState.CLOSED

@@ -74,6 +74,8 @@ def _detail_context(request, meeting):
         "materials_open": timezone.now() >= services.materials_deadline(meeting) or access.runs(request.user, meeting),
         "minutes": list(meeting.minutes.all()),
         "reason_form": ReasonForm(),
+        # Confidential titles on the agenda and in the dropped list: attendees only.
+        "sees_confidential": _sees_confidential(request.user, meeting),
     }
 
 
@@ -151,7 +153,16 @@ def _entry_or_404(request, pk):
 
 
 def _may_see_item(user: User, meeting: Meeting, entry: AgendaEntry) -> bool:
+    return _sees_confidential(user, meeting)
+
+
+def _sees_confidential(user: User, meeting: Meeting) -> bool:
+    """A confidential item is for the meeting's attendees: members, observers, and those who run it."""
     return access.runs(user, meeting) or access.attendance_of(meeting, user) is not None
+
+
+def _has_confidential(meeting: Meeting) -> bool:
+    return any(e.item.confidential for e in meeting.entries.all())
 
 
 def _entry_context(request, meeting, entry, **forms):
@@ -277,20 +288,26 @@ def _minutes_context(request, meeting, minutes, form=None):
         "can_amend": recorder and minutes.state == Minutes.State.LOCKED,
         "form": form or MinutesForm(initial={"text": minutes.text, "version": minutes.version}),
         "reason_form": ReasonForm(),
-        "amendments": list(minutes.amendments.all()),
+        "amendments": list(minutes.amendments.select_related("meeting")),
     }
 
 
 @login_required
 def minutes_detail(request, pk: int):
     meeting, minutes = _minutes_or_404(request, pk)
+    if _has_confidential(meeting) and not _sees_confidential(request.user, meeting):
+        return refuse(request, MINUTES_CONFIDENTIAL)
     return render(request, "meetings/minutes_detail.html", _minutes_context(request, meeting, minutes))
 
 
 @login_required
 @require_POST
 def minutes_act(request, pk: int, action: str):
+    if action not in MINUTES_DONE:
+        raise Http404
     meeting, minutes = _minutes_or_404(request, pk)
+    if _has_confidential(meeting) and not _sees_confidential(request.user, meeting):
+        return refuse(request, MINUTES_CONFIDENTIAL)
     user, post = request.user, request.POST
     form = None
     if action == "edit":
@@ -322,6 +339,8 @@ def minutes_act(request, pk: int, action: str):
     return redirect("meetings:minutes", result.pk if action == "amend" else pk)
 
 
+MINUTES_CONFIDENTIAL = "本次会议含涉密议题,纪要仅限参会人员查阅"
+
 MINUTES_DONE = {
     "edit": "纪要已保存。",
     "send": "纪要已送出席成员会签。",
@@ -336,9 +355,7 @@ def meeting_archive_pdf(request, pk: int):
     meeting = _meeting_or_404(request, pk)
     if meeting.state != Meeting.State.ADJOURNED:
         return refuse(request, "会议结束后才能生成归档文件", status=409)
-    if any(e.item.confidential for e in meeting.entries.all()) and not (
-        access.runs(request.user, meeting) or access.attendance_of(meeting, request.user)
-    ):
+    if _has_confidential(meeting) and not _sees_confidential(request.user, meeting):
         return refuse(request, "本次会议含涉密议题,归档文件仅限参会人员下载")
     from meetings.pdf import archive_pdf
 
