@@ -33,5 +33,12 @@ def record(
     )
 
 
+def record_each(*, actor, verb: str, targets: list[models.Model]) -> None:
+    """The same event on several records, in one INSERT (e.g. a page that shows several)."""
+    AuditEvent.objects.bulk_create(
+        [AuditEvent(actor=actor, verb=verb, target_type=target_type_of(t), target_id=t.pk) for t in targets]
+    )
+
+
 def history_of(obj: models.Model):
     return AuditEvent.objects.filter(target_type=target_type_of(obj), target_id=obj.pk).select_related("actor")

@@ -33,3 +33,8 @@ def attendance_of(meeting: Meeting, user: User) -> Attendance | None:
 
 def can_schedule(user: User) -> bool:
     return any(organizes(user, body) for body in MeetingBody.objects.all())
+
+
+def sees_confidential(user: User, meeting: Meeting) -> bool:
+    """A confidential item is for the meeting's attendees: members, observers, and those who run it."""
+    return runs(user, meeting) or attendance_of(meeting, user) is not None

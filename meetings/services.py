@@ -5,6 +5,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
@@ -140,7 +141,9 @@ def agenda_add(*, actor: User, meeting_id: int, item_id: int) -> AgendaEntry:
 
 
 def _put_on_agenda(actor: User, meeting: Meeting, item_id: int, *, emergency_reason: str) -> AgendaEntry:
-    item = AgendaItem.objects.select_related("requested_body").get(pk=item_id)
+    item = AgendaItem.objects.select_related("requested_body").filter(pk=item_id).first()
+    if item is None:
+        raise InvalidTransition("议题不存在", status=404)
     if item.requested_body_id != meeting.body_id:
         raise conflict(f"该议题拟提交{item.requested_body.name},不能列入{meeting.body.name}")
     problem = item_services.scope_problem(body=meeting.body, category=item.category, major_kind=item.major_kind)
@@ -199,6 +202,7 @@ def agenda_move(*, actor: User, entry_id: int, up: bool) -> None:
     if not access.organizes(actor, meeting.body):
         raise forbidden("只有会务部门或主持人可以调整议程")
     _require_state(meeting, Meeting.State.PLANNING, doing="调整议题顺序")
+    _require_open_entry(entry)
     live = list(meeting.entries.filter(dropped_at__isnull=True).order_by("position", "id"))
     i = next(i for i, e in enumerate(live) if e.pk == entry.pk)
     j = i - 1 if up else i + 1
@@ -232,6 +236,9 @@ def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     if not access.organizes(actor, meeting.body):
         raise forbidden("只有会务部门或主持人可以取消会议")
     _require_state(meeting, Meeting.State.PLANNING, Meeting.State.PUBLISHED, doing="取消")
+    reason = (reason or "").strip()
+    if not reason:
+        raise conflict("取消会议须写明理由")
     for entry in meeting.entries.filter(dropped_at__isnull=True, outcome=""):
         _drop(actor, meeting, entry, f"会议取消:{reason}")
     before = meeting.state
@@ -243,19 +250,25 @@ def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     return meeting
 
 
-def drop_items_without_materials(*, meeting: Meeting, now: datetime | None = None) -> list[AgendaEntry]:
+def drop_items_without_materials(
+    *, meeting: Meeting, now: datetime | None = None, opening: bool = False
+) -> list[AgendaEntry]:
     """An item whose materials are not in by the deadline leaves the agenda, with the reason on
-    record, and its submitter is told. Runs inside the caller's transaction."""
+    record, and its submitter is told. A meeting opened before its deadline still decides
+    nothing without materials. Runs inside the caller's transaction."""
     now = now or timezone.now()
-    if now < materials_deadline(meeting):
+    deadline = materials_deadline(meeting)
+    if now < deadline and not opening:
         return []
+    cutoff = min(now, deadline)
     dropped = []
     for entry in meeting.entries.filter(dropped_at__isnull=True, outcome="", emergency=False).select_related("item"):
-        if not entry.item.attachments.filter(
-            removed_at__isnull=True, uploaded_at__lte=materials_deadline(meeting)
-        ).exists():
-            deadline = timezone.localtime(materials_deadline(meeting))
-            dropped.append(_drop(None, meeting, entry, f"会议材料未在 {deadline:%Y-%m-%d %H:%M} 前提交"))
+        if not entry.item.attachments.filter(removed_at__isnull=True, uploaded_at__lte=cutoff).exists():
+            if cutoff == deadline:
+                reason = f"会议材料未在 {timezone.localtime(deadline):%Y-%m-%d %H:%M} 前提交"
+            else:
+                reason = "开会时仍无会议材料"
+            dropped.append(_drop(None, meeting, entry, reason))
     return dropped
 
 
@@ -276,7 +289,7 @@ def meeting_open(*, actor: User, meeting_id: int) -> Meeting:
     meeting = _meeting(meeting_id)
     _require_runner(actor, meeting)
     _require_state(meeting, Meeting.State.PUBLISHED, doing="开始会议")
-    drop_items_without_materials(meeting=meeting)
+    drop_items_without_materials(meeting=meeting, opening=True)
     meeting.state = Meeting.State.IN_PROGRESS
     meeting.opened_at = timezone.now()
     _bump(meeting)
@@ -304,6 +317,17 @@ def attendance_mark(*, actor: User, meeting_id: int, person_id: int, present: bo
         and meeting.entries.filter(decided_at__isnull=False).exists()
     ):
         raise conflict("已有议题作出决定,不能再将出席成员改为缺席")
+    if row.kind == Attendance.Kind.MEMBER and row.status != status:
+        # Mid-item, a change of who is present would change who must speak before the chair
+        # and who counts in the vote: it waits until that item is concluded.
+        busy = (
+            meeting.entries.filter(dropped_at__isnull=True, outcome="")
+            .filter(Q(opinions__isnull=False) | ~Q(vote_state=""))
+            .select_related("item")
+            .first()
+        )
+        if busy is not None:
+            raise conflict(f"议题“{busy.item.title}”正在审议中,请在其作出结论后再变更成员出席情况")
     before = row.status
     row.status, row.absence_reason = status, ("" if present else reason)
     row.save(update_fields=["status", "absence_reason"])
@@ -357,8 +381,11 @@ def entry_recuse(*, actor: User, entry_id: int, member_id: int, reason: str) -> 
     _require_open_entry(entry)
     if not meeting.attendance.filter(person_id=member_id, kind=Attendance.Kind.MEMBER).exists():
         raise conflict("只有本次会议的成员需要登记回避")
-    if entry.opinions.filter(member_id=member_id).exists() or entry.votes.filter(member_id=member_id).exists():
-        raise conflict("该成员已就此议题发表意见或表决,不能再登记回避")
+    if entry.opinions.exists() or entry.vote_state:
+        # Recusal comes before deliberation: afterwards it would change who counts, and so the result.
+        raise conflict("本议题已开始表态或表决,不能再登记回避;回避须在审议开始前提出")
+    if meeting.attendance.filter(person_id=member_id, status=Attendance.Status.ABSENT).exists():
+        raise conflict("缺席成员不参加本议题审议,无需登记回避")
     if not (reason or "").strip():
         raise conflict("回避须写明原因")
     try:
@@ -653,7 +680,7 @@ def draft_minutes_text(meeting: Meeting) -> str:
     from meetings.selectors import meeting_record
 
     record = meeting_record(meeting.pk)
-    local = timezone.localtime(meeting.starts_at)
+    local = timezone.localtime(meeting.opened_at or meeting.starts_at)  # when it was held
     lines = [
         f"{meeting.title}纪要",
         "",
@@ -822,6 +849,13 @@ def minutes_amend(*, actor: User, minutes_id: int, text: str) -> Minutes:
         actor=actor, verb="minutes.amend", target=amendment, to_state=amendment.state, data={"amends": original.pk}
     )
     return amendment
+
+
+def confidential_viewed(*, actor: User, entries) -> None:
+    """A meeting page, the minutes or the archive that shows confidential items is a view of each."""
+    secrets = [entry.item for entry in entries if entry.item.confidential]
+    if secrets:
+        audit.record_each(actor=actor, verb="item.view", targets=secrets)
 
 
 # --- jobs ---------------------------------------------------------------------------------------------

@@ -153,12 +153,10 @@ def _entry_or_404(request, pk):
 
 
 def _may_see_item(user: User, meeting: Meeting, entry: AgendaEntry) -> bool:
-    return _sees_confidential(user, meeting)
+    return access.sees_confidential(user, meeting)
 
 
-def _sees_confidential(user: User, meeting: Meeting) -> bool:
-    """A confidential item is for the meeting's attendees: members, observers, and those who run it."""
-    return access.runs(user, meeting) or access.attendance_of(meeting, user) is not None
+_sees_confidential = access.sees_confidential
 
 
 def _has_confidential(meeting: Meeting) -> bool:
@@ -207,6 +205,7 @@ def _entry_context(request, meeting, entry, **forms):
 @login_required
 def entry_detail(request, pk: int):
     meeting, entry = _entry_or_404(request, pk)
+    services.confidential_viewed(actor=request.user, entries=[entry])
     return render(request, "meetings/entry_detail.html", _entry_context(request, meeting, entry))
 
 
@@ -297,6 +296,7 @@ def minutes_detail(request, pk: int):
     meeting, minutes = _minutes_or_404(request, pk)
     if _has_confidential(meeting) and not _sees_confidential(request.user, meeting):
         return refuse(request, MINUTES_CONFIDENTIAL)
+    services.confidential_viewed(actor=request.user, entries=meeting.entries.all())
     return render(request, "meetings/minutes_detail.html", _minutes_context(request, meeting, minutes))
 
 
@@ -359,6 +359,7 @@ def meeting_archive_pdf(request, pk: int):
         return refuse(request, "本次会议含涉密议题,归档文件仅限参会人员下载")
     from meetings.pdf import archive_pdf
 
+    services.confidential_viewed(actor=request.user, entries=meeting.entries.all())
     pdf = archive_pdf(meeting.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"meeting-{meeting.pk}-archive.pdf"

@@ -104,6 +104,8 @@ def running_meeting(items, code: str = "PC", *, absent=()):
     meeting = meeting_for(code)
     organizer = organizer_of(code)
     entries = [meeting_services.agenda_add(actor=organizer, meeting_id=meeting.pk, item_id=i.pk) for i in items]
+    for item in items:
+        with_materials(item)
     meeting_services.meeting_publish(actor=organizer, meeting_id=meeting.pk)
     meeting_services.meeting_open(actor=organizer, meeting_id=meeting.pk)
     for a in meeting.attendance.select_related("person"):
@@ -163,3 +165,13 @@ def _through_meeting(state: str, *, submitter: User, consultees=(), body_code: s
     outcome = "passed" if state == State.RESOLVED else "not_passed"
     meeting_services.entry_decide(actor=organizer, entry_id=entry.pk, outcome=outcome)
     return _fresh(item)
+
+
+def with_materials(item):
+    """The submitter hands in the meeting materials (without them the item leaves the agenda)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if not item.attachments.filter(removed_at__isnull=True).exists():
+        upload = SimpleUploadedFile("会议材料.pdf", b"%PDF-1.4 materials", content_type="application/pdf")
+        services.attachment_add(actor=item.submitter, item_id=item.pk, upload=upload)
+    return item

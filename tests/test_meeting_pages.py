@@ -161,7 +161,8 @@ STEPS: dict[str, Step] = {
     "live: add an item": Step("/meetings/{live}/act/add/", by(PC_ORGANIZERS, 409), {"item": "{R}"}),
     "live: cancel": Step("/meetings/{live}/act/cancel/", by(PC_ORGANIZERS, 409), REASON),
     "live: mark present": Step("/meetings/{live}/act/present/", by(PC_RUNNERS), {"person": "{member1}"}),
-    "live: mark absent": Step("/meetings/{live}/act/absent/", by(PC_RUNNERS), {"person": "{member2}", **REASON}),
+    # V2's vote is open: who is present cannot change until it is concluded.
+    "live: mark absent": Step("/meetings/{live}/act/absent/", by(PC_RUNNERS, 409), {"person": "{member2}", **REASON}),
     "live: emergency item": Step("/meetings/{live}/act/emergency/", by({"secretary"}), {"item": "{R}", **REASON}),
     "live: adjourn": Step("/meetings/{live}/act/adjourn/", by(PC_RUNNERS)),
     # N2: nobody has spoken yet. A member may record their own opinion, the runners anyone's.
@@ -488,8 +489,9 @@ MEETING = 8
 # An entry or minutes URL first looks up which meeting the row belongs to.
 LOOKUP = 1
 # The minutes page: the signatures of the current round (+member), the signers (members present),
-# the people still to sign, the amendments.
-MINUTES = 4
+# the people still to sign, the amendments, and one INSERT recording the view of its confidential
+# items (however many).
+MINUTES = 5
 
 QUERY_CASES = {
     # The organizer of a meeting in progress: + the review badge (partyoffice heads the Party office).
@@ -628,3 +630,31 @@ def test_meeting_pages_cost_the_same_queries_with_3_or_30_items(
             assert shown == (k if user in PC_ATTENDEES else k - confidential)
             if user in PC_RUNNERS:  # materials are open to those who run the meeting at once
                 assert response.content.decode().count("材料 1 份") == k  # the withdrawn one not counted
+
+
+def test_every_page_that_shows_a_confidential_item_of_a_meeting_logs_the_view(client, people):
+    from core.models import AuditEvent
+    from decisions.models import State as ItemState
+    from meetings import services as meeting_services
+    from tests.factories import at_state as item_at_state
+
+    secret = item_at_state(
+        ItemState.READY, submitter=people("staff"), consultees=[people("member1")], confidential=True
+    )
+    meeting, (entry,) = running_meeting([secret])
+    meeting_services.entry_decide(actor=people("partyoffice"), entry_id=entry.pk, outcome="deferred", note="再议")
+    meeting_services.meeting_adjourn(actor=people("partyoffice"), meeting_id=meeting.pk)
+    minutes = meeting.minutes.get()
+    client.force_login(people("member2"))
+
+    def views():
+        return AuditEvent.objects.filter(verb="item.view", target_id=secret.pk).count()
+
+    for url in (
+        f"/meetings/entries/{entry.pk}/",
+        f"/meetings/minutes/{minutes.pk}/",
+        f"/meetings/{meeting.pk}/archive.pdf",
+    ):
+        before = views()
+        assert client.get(url).status_code == 200, url
+        assert views() == before + 1, url

@@ -243,7 +243,7 @@ def test_a_member_who_has_spoken_cannot_then_recuse(people):
     refused(
         409,
         services.entry_recuse,
-        "已就此议题发表意见或表决",
+        "已开始表态或表决",
         actor=people("partyoffice"),
         entry_id=entry.pk,
         member_id=member1.pk,
@@ -263,7 +263,7 @@ def test_a_member_who_has_voted_cannot_then_recuse(people):
     refused(
         409,
         services.entry_recuse,
-        "已就此议题发表意见或表决",
+        "已开始表态或表决",
         actor=people("partyoffice"),
         entry_id=entry.pk,
         member_id=member2.pk,
@@ -947,3 +947,64 @@ def test_a_major_item_of_any_category_waits_for_every_opinion(people):
     vote_all(entry, meeting, "for")
     services.entry_decide(actor=people("partyoffice"), entry_id=entry.pk, outcome="passed")
     assert item_state(item) == State.RESOLVED
+
+
+def test_attendance_does_not_change_while_an_item_is_being_deliberated(people):
+    """A member arriving after others spoke would speak after the chair; one leaving after voting
+    would still be counted present. Either waits until the item is concluded."""
+    item = decision_item(people)
+    meeting, (entry,) = running_meeting([item], absent=("member2",))
+    partyoffice = people("partyoffice")
+    services.opinion_record(actor=partyoffice, entry_id=entry.pk, member_id=people("principal").pk, stance="agree")
+
+    refused(
+        409,
+        services.attendance_mark,
+        "正在审议中",
+        actor=partyoffice,
+        meeting_id=meeting.pk,
+        person_id=people("member2").pk,
+        present=True,
+    )
+    services.entry_decide(actor=partyoffice, entry_id=entry.pk, outcome="deferred", note="待补充材料")
+    services.attendance_mark(actor=partyoffice, meeting_id=meeting.pk, person_id=people("member2").pk, present=True)
+
+
+def test_an_absent_member_is_not_recused_and_nobody_is_recused_once_deliberation_began(people):
+    item = decision_item(people)
+    meeting, (entry,) = running_meeting([item], absent=("member2",))
+    partyoffice = people("partyoffice")
+    refused(
+        409,
+        services.entry_recuse,
+        "无需登记回避",
+        actor=partyoffice,
+        entry_id=entry.pk,
+        member_id=people("member2").pk,
+        reason="亲属",
+    )
+    services.opinion_record(actor=partyoffice, entry_id=entry.pk, member_id=people("principal").pk, stance="agree")
+    refused(
+        409,
+        services.entry_recuse,
+        "审议开始前",
+        actor=partyoffice,
+        entry_id=entry.pk,
+        member_id=people("member1").pk,
+        reason="亲属",
+    )
+
+
+def test_a_meeting_opened_early_still_decides_nothing_without_materials(people):
+    from decisions.models import State as ItemState
+    from tests.factories import meeting_for
+
+    bare = decision_item(people)
+    meeting = meeting_for("PC", days_ahead=10)  # the materials deadline is still a week away
+    partyoffice = people("partyoffice")
+    entry = services.agenda_add(actor=partyoffice, meeting_id=meeting.pk, item_id=bare.pk)
+    services.meeting_publish(actor=partyoffice, meeting_id=meeting.pk)
+    services.meeting_open(actor=partyoffice, meeting_id=meeting.pk)
+    entry.refresh_from_db()
+    assert entry.dropped_reason == "开会时仍无会议材料"
+    assert item_state(bare) == ItemState.READY
