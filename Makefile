@@ -47,7 +47,11 @@ test: setup
 test-browser: setup
 	$(VENV)/bin/pytest -m browser
 
+# An RQ worker (with the scheduler for delayed jobs) and rq's cron scheduler for the periodic
+# sweeps in config/cron.py. Needs REDIS_URL.
 worker: setup
+	@test -n "$$REDIS_URL" || (echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0"; exit 1)
+	$(PY) manage.py rqcron config/cron.py & trap "kill $$!" EXIT; \
 	$(PY) manage.py rqworker default --with-scheduler
 
 clean:

@@ -190,6 +190,14 @@ FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
 
 # --- mail -----------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# A DingTalk group robot (自定义机器人) webhook; empty: no DingTalk channel.
+DINGTALK_WEBHOOK_URL = os.environ.get("DINGTALK_WEBHOOK_URL", "")
+# How links in e-mails start.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Failed deliveries are retried with a doubling delay, up to this many attempts.
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 8)
+# A consultation unanswered this long is reminded (once).
+REMINDER_CONSULTATION_HOURS = env_int("REMINDER_CONSULTATION_HOURS", 24)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yishi@localhost")
 
 # --- security (production) -------------------------------------------------

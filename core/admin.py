@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import AuditEvent
+from core.models import AuditEvent, Delivery
 
 
 @admin.register(AuditEvent)
@@ -19,4 +19,28 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Reminder deliveries: what was sent, what is waiting for a retry, what gave up."""
+
+    list_display = ["reminder", "channel", "state", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["state", "channel"]
+    search_fields = ["reminder__text", "reminder__recipient__username"]
+    list_select_related = ["reminder"]
+    readonly_fields = ["reminder", "channel", "attempts", "last_error", "sent_at"]
+    actions = ["retry_now"]
+
+    @admin.action(description="立即重新发送所选")
+    def retry_now(self, request, queryset):
+        from django.utils import timezone
+
+        n = queryset.exclude(state=Delivery.State.SENT).update(
+            state=Delivery.State.PENDING, next_attempt_at=timezone.now()
+        )
+        self.message_user(request, f"{n} 条将在下一次发送任务中重新发送。")
+
+    def has_add_permission(self, request):
         return False

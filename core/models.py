@@ -101,3 +101,60 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.year}: {self.last}"
+
+
+class Reminder(models.Model):
+    """A reminder is a row first (who, what, unique key), then deliveries, one per channel.
+
+    The database is the source of truth: Redis only carries the work, so losing it loses no
+    reminder, and the unique key means a sweep that runs twice reminds once."""
+
+    key = models.CharField(_("去重键"), max_length=200, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    text = models.CharField(_("内容"), max_length=500)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提醒")
+        verbose_name_plural = _("提醒")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Delivery(models.Model):
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("站内通知")
+        EMAIL = "email", _("电子邮件")
+        DINGTALK = "dingtalk", _("钉钉机器人")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        GAVE_UP = "gave_up", _("多次失败,待人工处理")
+
+    reminder = models.ForeignKey(Reminder, verbose_name=_("提醒"), on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), db_index=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("提醒发送")
+        verbose_name_plural = _("提醒发送")
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "channel"], name="delivery_once_per_channel"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "sent", "gave_up"]), name="delivery_state_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reminder} · {self.get_channel_display()} · {self.get_state_display()}"

@@ -2,10 +2,13 @@
 
 from datetime import timedelta
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from core.reminders import remind
 from meetings import services
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting, Minutes
 
 
 def check_materials_due() -> int:
@@ -22,3 +25,52 @@ def check_materials_due() -> int:
         if now >= services.materials_deadline(meeting):
             dropped += services.meeting_check_materials(meeting_id=meeting.pk)
     return dropped
+
+
+def remind_meetings() -> dict[str, int]:
+    """Materials open, meeting tomorrow, co-signature pending: each person reminded once of each."""
+    now = timezone.now()
+    found = created = 0
+
+    def one(person, key, text, url):
+        nonlocal found, created
+        found += 1
+        created += remind(recipient=person, key=key, text=text, url=url)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        upcoming = Meeting.objects.filter(state=Meeting.State.PUBLISHED, starts_at__gt=now).prefetch_related(
+            "attendance__person"
+        )
+        for meeting in upcoming:
+            url = f"/meetings/{meeting.pk}/"
+            when = timezone.localtime(meeting.starts_at)
+            for a in meeting.attendance.all():
+                if now >= services.materials_deadline(meeting):
+                    one(
+                        a.person,
+                        f"materials:{meeting.pk}:{a.person_id}",
+                        _("%(title)s的会议材料已可查阅") % {"title": meeting.title},
+                        url,
+                    )
+                if meeting.starts_at - now <= timedelta(days=1):
+                    one(
+                        a.person,
+                        f"tomorrow:{meeting.pk}:{a.person_id}",
+                        _("明天开会:%(title)s,%(when)s,%(place)s")
+                        % {"title": meeting.title, "when": f"{when:%m-%d %H:%M}", "place": meeting.place},
+                        url,
+                    )
+        signing = Minutes.objects.filter(state=Minutes.State.SIGNING).select_related("meeting")
+        for minutes in signing:
+            signed = set(minutes.signatures.filter(round=minutes.signing_round).values_list("member_id", flat=True))
+            waiting = minutes.meeting.attendance.filter(
+                kind=Attendance.Kind.MEMBER, status=Attendance.Status.PRESENT
+            ).exclude(person_id__in=signed)
+            for a in waiting.select_related("person"):
+                one(
+                    a.person,
+                    f"cosign:{minutes.pk}:{minutes.signing_round}:{a.person_id}",
+                    _("%(title)s纪要待您会签") % {"title": minutes.meeting.title},
+                    f"/meetings/minutes/{minutes.pk}/",
+                )
+    return {"found": found, "created": created, "skipped": found - created}

@@ -58,6 +58,7 @@ class User(AbstractUser):
         Department, verbose_name=_("所在部门"), on_delete=models.PROTECT, null=True, blank=True, related_name="people"
     )
     title = models.CharField(_("职务"), max_length=100, blank=True)
+    email_reminders = models.BooleanField(_("接收邮件提醒"), default=True)
 
     class Meta:
         verbose_name = _("人员")
