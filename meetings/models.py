@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyModel
@@ -282,7 +283,7 @@ class Minutes(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.number or f"{self.meeting} 纪要(草稿)"
+        return self.number or gettext("%(meeting)s 纪要(草稿)") % {"meeting": self.meeting}
 
 
 class MinutesSignature(AppendOnlyModel):

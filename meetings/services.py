@@ -4,9 +4,12 @@ resolutions and minutes. Item state changes are delegated to decisions.services.
 import hashlib
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
 from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
@@ -35,6 +38,14 @@ DELIBERATED = frozenset({Category.PROPOSAL, Category.DECISION})
 FINAL_PASSES = frozenset({Outcome.PASSED, Outcome.PASSED_WITH_CHANGES})
 
 
+def _recorded(message: str, **values) -> str:
+    """A text kept in a record (history, numbers, notes) is written in the site's language,
+    whoever acts. `message` is marked with gettext_noop."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(message)
+        return text % values if values else text
+
+
 # --- locking and small checks ------------------------------------------------------------
 
 
@@ -42,14 +53,14 @@ def _meeting(meeting_id: int) -> Meeting:
     try:
         return Meeting.objects.select_for_update().select_related("body").get(pk=meeting_id)
     except Meeting.DoesNotExist as exc:
-        raise InvalidTransition("会议不存在", status=404) from exc
+        raise InvalidTransition(_("会议不存在"), status=404) from exc
 
 
 def _entry(entry_id: int) -> tuple[AgendaEntry, Meeting]:
     try:
         meeting_id = AgendaEntry.objects.values_list("meeting_id", flat=True).get(pk=entry_id)
     except AgendaEntry.DoesNotExist as exc:
-        raise InvalidTransition("议程不存在", status=404) from exc
+        raise InvalidTransition(_("议程不存在"), status=404) from exc
     meeting = _meeting(meeting_id)  # the meeting row is the lock for everything on its agenda
     entry = AgendaEntry.objects.select_related("item", "item__requested_body").get(pk=entry_id)
     return entry, meeting
@@ -57,19 +68,21 @@ def _entry(entry_id: int) -> tuple[AgendaEntry, Meeting]:
 
 def _require_state(meeting: Meeting, *states: str, doing: str) -> None:
     if meeting.state not in states:
-        raise conflict(f"会议当前状态为“{meeting.get_state_display()}”,不能{doing}")
+        raise conflict(
+            _("会议当前状态为“%(state)s”,不能%(doing)s") % {"state": meeting.get_state_display(), "doing": doing}
+        )
 
 
 def _require_runner(actor: User, meeting: Meeting) -> None:
     if not access.runs(actor, meeting):
-        raise forbidden("只有会议主持人、记录人或会务部门可以进行此操作")
+        raise forbidden(_("只有会议主持人、记录人或会务部门可以进行此操作"))
 
 
 def _require_open_entry(entry: AgendaEntry) -> None:
     if entry.dropped_at:
-        raise conflict("该议题已撤出议程")
+        raise conflict(_("该议题已撤出议程"))
     if entry.outcome:
-        raise conflict(f"该议题已有结果:{entry.get_outcome_display()}")
+        raise conflict(_("该议题已有结果:%(outcome)s") % {"outcome": entry.get_outcome_display()})
 
 
 def _bump(meeting: Meeting) -> None:
@@ -85,15 +98,17 @@ def meeting_schedule(
     *, actor: User, body: MeetingBody, starts_at: datetime, place: str, title: str = "", secretary: User | None = None
 ) -> Meeting:
     if not access.organizes(actor, body):
-        raise forbidden(f"只有{body.name}的会务部门或主持人可以安排会议")
+        raise forbidden(_("只有%(body)s的会务部门或主持人可以安排会议") % {"body": body.name})
     if body.chair_id is None:
-        raise conflict(f"{body.name}尚未设置主持人,请先在系统管理中设置")
+        raise conflict(_("%(body)s尚未设置主持人,请先在系统管理中设置") % {"body": body.name})
     if starts_at <= timezone.now():
-        raise conflict("会议时间须晚于现在")
+        raise conflict(_("会议时间须晚于现在"))
     year = timezone.localtime(starts_at).year
-    title = (
-        (title or "").strip()
-        or f"{body.name}{year}年第{Meeting.objects.filter(body=body, starts_at__year=year).exclude(state=Meeting.State.CANCELLED).count() + 1}次会议"
+    title = (title or "").strip() or _recorded(
+        gettext_noop("%(body)s%(year)s年第%(n)s次会议"),
+        body=body.name,
+        year=year,
+        n=Meeting.objects.filter(body=body, starts_at__year=year).exclude(state=Meeting.State.CANCELLED).count() + 1,
     )
     meeting = Meeting.objects.create(
         body=body,
@@ -135,17 +150,24 @@ def materials_deadline(meeting: Meeting) -> datetime:
 def agenda_add(*, actor: User, meeting_id: int, item_id: int) -> AgendaEntry:
     meeting = _meeting(meeting_id)
     if not access.organizes(actor, meeting.body):
-        raise forbidden("只有会务部门或主持人可以编排议程")
-    _require_state(meeting, Meeting.State.PLANNING, doing="增加议题(议程已发布,只能由主持人按紧急议题列入)")
+        raise forbidden(_("只有会务部门或主持人可以编排议程"))
+    _require_state(
+        meeting,
+        Meeting.State.PLANNING,
+        doing=pgettext("meeting step", "增加议题(议程已发布,只能由主持人按紧急议题列入)"),
+    )
     return _put_on_agenda(actor, meeting, item_id, emergency_reason="")
 
 
 def _put_on_agenda(actor: User, meeting: Meeting, item_id: int, *, emergency_reason: str) -> AgendaEntry:
     item = AgendaItem.objects.select_related("requested_body").filter(pk=item_id).first()
     if item is None:
-        raise InvalidTransition("议题不存在", status=404)
+        raise InvalidTransition(_("议题不存在"), status=404)
     if item.requested_body_id != meeting.body_id:
-        raise conflict(f"该议题拟提交{item.requested_body.name},不能列入{meeting.body.name}")
+        raise conflict(
+            _("该议题拟提交%(requested)s,不能列入%(body)s")
+            % {"requested": item.requested_body.name, "body": meeting.body.name}
+        )
     problem = item_services.scope_problem(body=meeting.body, category=item.category, major_kind=item.major_kind)
     if problem:
         raise conflict(problem)
@@ -172,8 +194,8 @@ def _put_on_agenda(actor: User, meeting: Meeting, item_id: int, *, emergency_rea
 def agenda_drop(*, actor: User, entry_id: int, reason: str) -> AgendaEntry:
     entry, meeting = _entry(entry_id)
     if not access.organizes(actor, meeting.body):
-        raise forbidden("只有会务部门或主持人可以调整议程")
-    _require_state(meeting, Meeting.State.PLANNING, Meeting.State.PUBLISHED, doing="撤出议题")
+        raise forbidden(_("只有会务部门或主持人可以调整议程"))
+    _require_state(meeting, Meeting.State.PLANNING, Meeting.State.PUBLISHED, doing=pgettext("meeting step", "撤出议题"))
     _require_open_entry(entry)
     return _drop(actor, meeting, entry, reason)
 
@@ -181,7 +203,7 @@ def agenda_drop(*, actor: User, entry_id: int, reason: str) -> AgendaEntry:
 def _drop(actor: User | None, meeting: Meeting, entry: AgendaEntry, reason: str) -> AgendaEntry:
     reason = (reason or "").strip()
     if not reason:
-        raise conflict("撤出议程须填写理由")
+        raise conflict(_("撤出议程须填写理由"))
     entry.dropped_at = timezone.now()
     entry.dropped_reason = reason
     entry.save(update_fields=["dropped_at", "dropped_reason"])
@@ -200,8 +222,8 @@ def _drop(actor: User | None, meeting: Meeting, entry: AgendaEntry, reason: str)
 def agenda_move(*, actor: User, entry_id: int, up: bool) -> None:
     entry, meeting = _entry(entry_id)
     if not access.organizes(actor, meeting.body):
-        raise forbidden("只有会务部门或主持人可以调整议程")
-    _require_state(meeting, Meeting.State.PLANNING, doing="调整议题顺序")
+        raise forbidden(_("只有会务部门或主持人可以调整议程"))
+    _require_state(meeting, Meeting.State.PLANNING, doing=pgettext("meeting step", "调整议题顺序"))
     _require_open_entry(entry)
     live = list(meeting.entries.filter(dropped_at__isnull=True).order_by("position", "id"))
     i = next(i for i, e in enumerate(live) if e.pk == entry.pk)
@@ -219,10 +241,10 @@ def agenda_move(*, actor: User, entry_id: int, up: bool) -> None:
 def meeting_publish(*, actor: User, meeting_id: int) -> Meeting:
     meeting = _meeting(meeting_id)
     if not access.organizes(actor, meeting.body):
-        raise forbidden("只有会务部门或主持人可以发布议程")
-    _require_state(meeting, Meeting.State.PLANNING, doing="发布议程")
+        raise forbidden(_("只有会务部门或主持人可以发布议程"))
+    _require_state(meeting, Meeting.State.PLANNING, doing=pgettext("meeting step", "发布议程"))
     if not meeting.entries.filter(dropped_at__isnull=True).exists():
-        raise conflict("议程为空,请先列入议题")
+        raise conflict(_("议程为空,请先列入议题"))
     meeting.state = Meeting.State.PUBLISHED
     _bump(meeting)
     audit.record(actor=actor, verb="meeting.publish", target=meeting, from_state="planning", to_state=meeting.state)
@@ -234,13 +256,13 @@ def meeting_publish(*, actor: User, meeting_id: int) -> Meeting:
 def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     meeting = _meeting(meeting_id)
     if not access.organizes(actor, meeting.body):
-        raise forbidden("只有会务部门或主持人可以取消会议")
-    _require_state(meeting, Meeting.State.PLANNING, Meeting.State.PUBLISHED, doing="取消")
+        raise forbidden(_("只有会务部门或主持人可以取消会议"))
+    _require_state(meeting, Meeting.State.PLANNING, Meeting.State.PUBLISHED, doing=pgettext("meeting step", "取消"))
     reason = (reason or "").strip()
     if not reason:
-        raise conflict("取消会议须写明理由")
+        raise conflict(_("取消会议须写明理由"))
     for entry in meeting.entries.filter(dropped_at__isnull=True, outcome=""):
-        _drop(actor, meeting, entry, f"会议取消:{reason}")
+        _drop(actor, meeting, entry, _recorded(gettext_noop("会议取消:%(reason)s"), reason=reason))
     before = meeting.state
     meeting.state = Meeting.State.CANCELLED
     _bump(meeting)
@@ -265,9 +287,12 @@ def drop_items_without_materials(
     for entry in meeting.entries.filter(dropped_at__isnull=True, outcome="", emergency=False).select_related("item"):
         if not entry.item.attachments.filter(removed_at__isnull=True, uploaded_at__lte=cutoff).exists():
             if cutoff == deadline:
-                reason = f"会议材料未在 {timezone.localtime(deadline):%Y-%m-%d %H:%M} 前提交"
+                reason = _recorded(
+                    gettext_noop("会议材料未在 %(deadline)s 前提交"),
+                    deadline=f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}",
+                )
             else:
-                reason = "开会时仍无会议材料"
+                reason = _recorded(gettext_noop("开会时仍无会议材料"))
             dropped.append(_drop(None, meeting, entry, reason))
     return dropped
 
@@ -288,7 +313,7 @@ def meeting_check_materials(*, meeting_id: int) -> int:
 def meeting_open(*, actor: User, meeting_id: int) -> Meeting:
     meeting = _meeting(meeting_id)
     _require_runner(actor, meeting)
-    _require_state(meeting, Meeting.State.PUBLISHED, doing="开始会议")
+    _require_state(meeting, Meeting.State.PUBLISHED, doing=pgettext("meeting step", "开始会议"))
     drop_items_without_materials(meeting=meeting, opening=True)
     meeting.state = Meeting.State.IN_PROGRESS
     meeting.opened_at = timezone.now()
@@ -301,13 +326,15 @@ def meeting_open(*, actor: User, meeting_id: int) -> Meeting:
 def attendance_mark(*, actor: User, meeting_id: int, person_id: int, present: bool, reason: str = "") -> Attendance:
     meeting = _meeting(meeting_id)
     _require_runner(actor, meeting)
-    _require_state(meeting, Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS, doing="登记出席")
+    _require_state(
+        meeting, Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "登记出席")
+    )
     row = meeting.attendance.filter(person_id=person_id).first()
     if row is None:
-        raise conflict("此人不在本次会议的出席名单中")
+        raise conflict(_("此人不在本次会议的出席名单中"))
     reason = (reason or "").strip()
     if not present and not reason:
-        raise conflict("缺席须登记原因")
+        raise conflict(_("缺席须登记原因"))
     status = Attendance.Status.PRESENT if present else Attendance.Status.ABSENT
     # What was decided was decided with this member counted present; the record stays true.
     if (
@@ -316,7 +343,7 @@ def attendance_mark(*, actor: User, meeting_id: int, person_id: int, present: bo
         and row.status == Attendance.Status.PRESENT
         and meeting.entries.filter(decided_at__isnull=False).exists()
     ):
-        raise conflict("已有议题作出决定,不能再将出席成员改为缺席")
+        raise conflict(_("已有议题作出决定,不能再将出席成员改为缺席"))
     if row.kind == Attendance.Kind.MEMBER and row.status != status:
         # Mid-item, a change of who is present would change who must speak before the chair
         # and who counts in the vote: it waits until that item is concluded.
@@ -327,7 +354,9 @@ def attendance_mark(*, actor: User, meeting_id: int, person_id: int, present: bo
             .first()
         )
         if busy is not None:
-            raise conflict(f"议题“{busy.item.title}”正在审议中,请在其作出结论后再变更成员出席情况")
+            raise conflict(
+                _("议题“%(title)s”正在审议中,请在其作出结论后再变更成员出席情况") % {"title": busy.item.title}
+            )
     before = row.status
     row.status, row.absence_reason = status, ("" if present else reason)
     row.save(update_fields=["status", "absence_reason"])
@@ -365,11 +394,11 @@ def entry_facts(entry: AgendaEntry, meeting: Meeting) -> dict:
 def _require_quorum(entry: AgendaEntry, meeting: Meeting) -> dict:
     facts = entry_facts(entry, meeting)
     if not facts["quorum"]:
-        need = "三分之二以上" if facts["appointment"] else "半数以上"
-        raise conflict(
-            f"到会人数不足:应到 {len(facts['should_attend'])} 人,实到 {len(facts['present'])} 人,"
-            f"须{need}成员到会方可议决"
-        )
+        if facts["appointment"]:
+            text = _("到会人数不足:应到 %(should)s 人,实到 %(present)s 人,须三分之二以上成员到会方可议决")
+        else:
+            text = _("到会人数不足:应到 %(should)s 人,实到 %(present)s 人,须半数以上成员到会方可议决")
+        raise conflict(text % {"should": len(facts["should_attend"]), "present": len(facts["present"])})
     return facts
 
 
@@ -377,22 +406,24 @@ def _require_quorum(entry: AgendaEntry, meeting: Meeting) -> dict:
 def entry_recuse(*, actor: User, entry_id: int, member_id: int, reason: str) -> Recusal:
     entry, meeting = _entry(entry_id)
     _require_runner(actor, meeting)
-    _require_state(meeting, Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS, doing="登记回避")
+    _require_state(
+        meeting, Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "登记回避")
+    )
     _require_open_entry(entry)
     if not meeting.attendance.filter(person_id=member_id, kind=Attendance.Kind.MEMBER).exists():
-        raise conflict("只有本次会议的成员需要登记回避")
+        raise conflict(_("只有本次会议的成员需要登记回避"))
     if entry.opinions.exists() or entry.vote_state:
         # Recusal comes before deliberation: afterwards it would change who counts, and so the result.
-        raise conflict("本议题已开始表态或表决,不能再登记回避;回避须在审议开始前提出")
+        raise conflict(_("本议题已开始表态或表决,不能再登记回避;回避须在审议开始前提出"))
     if meeting.attendance.filter(person_id=member_id, status=Attendance.Status.ABSENT).exists():
-        raise conflict("缺席成员不参加本议题审议,无需登记回避")
+        raise conflict(_("缺席成员不参加本议题审议,无需登记回避"))
     if not (reason or "").strip():
-        raise conflict("回避须写明原因")
+        raise conflict(_("回避须写明原因"))
     try:
         with transaction.atomic():
             recusal = Recusal.objects.create(entry=entry, member_id=member_id, reason=reason.strip(), recorded_by=actor)
     except IntegrityError as exc:
-        raise conflict("该成员已登记回避") from exc
+        raise conflict(_("该成员已登记回避")) from exc
     audit.record(
         actor=actor, verb="meeting.recuse", target=meeting, reason=reason, data={"entry": entry.pk, "member": member_id}
     )
@@ -403,30 +434,30 @@ def entry_recuse(*, actor: User, entry_id: int, member_id: int, reason: str) -> 
 def opinion_record(*, actor: User, entry_id: int, member_id: int, stance: str, text: str = "") -> Opinion:
     """Every member present states an opinion; the chair's (一把手末位表态) only after all the others."""
     entry, meeting = _entry(entry_id)
-    _require_state(meeting, Meeting.State.IN_PROGRESS, doing="记录表态")
+    _require_state(meeting, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "记录表态"))
     _require_open_entry(entry)
     if actor.pk != member_id and not access.runs(actor, meeting):
-        raise forbidden("只能由本人或会议记录人记录表态")
+        raise forbidden(_("只能由本人或会议记录人记录表态"))
     if stance not in Opinion.Stance.values:
-        raise conflict("请选择表态意见")
+        raise conflict(_("请选择表态意见"))
     facts = _require_quorum(entry, meeting)
     if member_id in facts["recused"]:
-        raise conflict("该成员已回避此议题,不发表意见")
+        raise conflict(_("该成员已回避此议题,不发表意见"))
     if member_id not in facts["present"]:
-        raise conflict("只有出席会议的成员可以表态")
+        raise conflict(_("只有出席会议的成员可以表态"))
     if member_id == meeting.chair_id:
         given = set(entry.opinions.values_list("member_id", flat=True))
         waiting = [pid for pid in facts["present"] if pid != meeting.chair_id and pid not in given]
         if waiting:
-            names = "、".join(str(u) for u in User.objects.filter(pk__in=waiting))
-            raise conflict(f"主持人末位表态:请先记录 {names} 的意见")
+            names = item_services.join_names(User.objects.filter(pk__in=waiting))
+            raise conflict(_("主持人末位表态:请先记录 %(names)s 的意见") % {"names": names})
     try:
         with transaction.atomic():
             opinion = Opinion.objects.create(
                 entry=entry, member_id=member_id, stance=stance, text=(text or "").strip(), recorded_by=actor
             )
     except IntegrityError as exc:
-        raise conflict("该成员已就此议题表态") from exc
+        raise conflict(_("该成员已就此议题表态")) from exc
     audit.record(
         actor=actor,
         verb="meeting.opinion",
@@ -454,14 +485,14 @@ def vote_required(entry: AgendaEntry) -> bool:
 def vote_open(*, actor: User, entry_id: int) -> AgendaEntry:
     entry, meeting = _entry(entry_id)
     _require_runner(actor, meeting)
-    _require_state(meeting, Meeting.State.IN_PROGRESS, doing="开始表决")
+    _require_state(meeting, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "开始表决"))
     _require_open_entry(entry)
     if entry.vote_state:
-        raise conflict("此议题的表决已经开始")
+        raise conflict(_("此议题的表决已经开始"))
     facts = _require_quorum(entry, meeting)
     missing = _opinions_missing(entry, facts)
     if missing:
-        raise conflict("请先完成全体出席成员的表态,再进行表决")
+        raise conflict(_("请先完成全体出席成员的表态,再进行表决"))
     entry.vote_state = AgendaEntry.VoteState.OPEN
     entry.save(update_fields=["vote_state"])
     audit.record(actor=actor, verb="meeting.vote_open", target=meeting, data={"entry": entry.pk})
@@ -471,22 +502,22 @@ def vote_open(*, actor: User, entry_id: int) -> AgendaEntry:
 @transaction.atomic
 def vote_cast(*, actor: User, entry_id: int, choice: str) -> Vote:
     entry, meeting = _entry(entry_id)
-    _require_state(meeting, Meeting.State.IN_PROGRESS, doing="表决")
+    _require_state(meeting, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "表决"))
     _require_open_entry(entry)  # a vote left open on an item already concluded takes no more ballots
     if entry.vote_state != AgendaEntry.VoteState.OPEN:
-        raise conflict("此议题当前不在表决中")
+        raise conflict(_("此议题当前不在表决中"))
     if choice not in Vote.Choice.values:
-        raise conflict("请选择赞成、反对或弃权")
+        raise conflict(_("请选择赞成、反对或弃权"))
     facts = entry_facts(entry, meeting)
     if actor.pk in facts["recused"]:
-        raise forbidden("您已回避此议题,不参加表决")
+        raise forbidden(_("您已回避此议题,不参加表决"))
     if actor.pk not in facts["present"]:
-        raise forbidden("只有出席会议的成员可以表决")
+        raise forbidden(_("只有出席会议的成员可以表决"))
     try:
         with transaction.atomic():
             vote = Vote.objects.create(entry=entry, member=actor, choice=choice)
     except IntegrityError as exc:
-        raise conflict("您已就此议题投过票,每人只能投一次") from exc
+        raise conflict(_("您已就此议题投过票,每人只能投一次")) from exc
     # The choice is not in the audit data: votes stay secret until the vote closes.
     audit.record(actor=actor, verb="meeting.vote_cast", target=meeting, data={"entry": entry.pk})
     return vote
@@ -508,9 +539,9 @@ def vote_close(*, actor: User, entry_id: int) -> rules.Tally:
     entry, meeting = _entry(entry_id)
     _require_runner(actor, meeting)
     # The record of an adjourned meeting stays as it was.
-    _require_state(meeting, Meeting.State.IN_PROGRESS, doing="结束表决")
+    _require_state(meeting, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "结束表决"))
     if entry.vote_state != AgendaEntry.VoteState.OPEN:
-        raise conflict("此议题当前不在表决中")
+        raise conflict(_("此议题当前不在表决中"))
     entry.vote_state = AgendaEntry.VoteState.CLOSED
     entry.save(update_fields=["vote_state"])
     facts = entry_facts(entry, meeting)
@@ -550,32 +581,33 @@ def allowed_outcomes(entry: AgendaEntry, meeting: Meeting) -> list[str]:
 def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") -> AgendaEntry:
     entry, meeting = _entry(entry_id)
     _require_runner(actor, meeting)
-    _require_state(meeting, Meeting.State.IN_PROGRESS, doing="宣布议题结果")
+    _require_state(meeting, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "宣布议题结果"))
     _require_open_entry(entry)
     if outcome not in allowed_outcomes(entry, meeting):
         raise conflict(
-            f"{meeting.body.name}对此议题不能作出“{Outcome(outcome).label if outcome in Outcome.values else outcome}”的结论"
+            _("%(body)s对此议题不能作出“%(outcome)s”的结论")
+            % {"body": meeting.body.name, "outcome": Outcome(outcome).label if outcome in Outcome.values else outcome}
         )
     note = (note or "").strip()
     if outcome == Outcome.PASSED_WITH_CHANGES and not note:
-        raise conflict("修改后通过须写明修改意见")
+        raise conflict(_("修改后通过须写明修改意见"))
     if outcome == Outcome.DEFERRED and not note:
-        raise conflict("暂缓须写明理由")
+        raise conflict(_("暂缓须写明理由"))
     facts = entry_facts(entry, meeting)
     if outcome != Outcome.DEFERRED:
         facts = _require_quorum(entry, meeting)
         missing = _opinions_missing(entry, facts)
         if missing:
-            names = "、".join(str(u) for u in User.objects.filter(pk__in=missing))
-            raise conflict(f"尚有出席成员未表态:{names}")
+            names = item_services.join_names(User.objects.filter(pk__in=missing))
+            raise conflict(_("尚有出席成员未表态:%(names)s") % {"names": names})
         if vote_required(entry):
             if entry.vote_state != AgendaEntry.VoteState.CLOSED:
-                raise conflict("此议题须经表决(票决),请先完成表决")
+                raise conflict(_("此议题须经表决(票决),请先完成表决"))
             passed = rules.vote_passes(meeting.body, tally(entry, facts))
             if outcome in (*FINAL_PASSES, Outcome.PASSED_TO_PC) and not passed:
-                raise conflict("表决赞成票未超过应到会成员半数,不能宣布通过")
+                raise conflict(_("表决赞成票未超过应到会成员半数,不能宣布通过"))
             if outcome == Outcome.NOT_PASSED and passed:
-                raise conflict("表决已获通过,不能宣布未通过")
+                raise conflict(_("表决已获通过,不能宣布未通过"))
     entry.outcome = outcome
     entry.outcome_note = note
     entry.decided_at = timezone.now()
@@ -601,19 +633,32 @@ def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") ->
         )
     elif outcome == Outcome.PASSED_TO_PC:
         item_services.item_forward_to_pc(
-            actor=actor, item_id=entry.item_id, reason=f"{where}商议通过,提交党委会决议。{note}".strip()
+            actor=actor,
+            item_id=entry.item_id,
+            reason=_recorded(
+                gettext_noop("%(meeting)s商议通过,提交党委会决议。%(note)s"), meeting=where, note=note
+            ).strip(),
         )
     elif outcome == Outcome.NOT_PASSED:
         item_services.item_decide(
-            actor=actor, item_id=entry.item_id, to=ItemState.NOT_PASSED, reason=f"{where}:未通过。{note}"
+            actor=actor,
+            item_id=entry.item_id,
+            to=ItemState.NOT_PASSED,
+            reason=_recorded(gettext_noop("%(meeting)s:未通过。%(note)s"), meeting=where, note=note),
         )
     elif outcome == Outcome.NOTED:
         item_services.item_decide(
-            actor=actor, item_id=entry.item_id, to=ItemState.NOTED, reason=f"{where}:{Outcome.NOTED.label}"
+            actor=actor,
+            item_id=entry.item_id,
+            to=ItemState.NOTED,
+            reason=_recorded("%(meeting)s:%(outcome)s", meeting=where, outcome=Outcome.NOTED.label),
         )
     else:
         item_services.item_decide(
-            actor=actor, item_id=entry.item_id, to=ItemState.READY, reason=f"{where}:暂缓。{note}"
+            actor=actor,
+            item_id=entry.item_id,
+            to=ItemState.READY,
+            reason=_recorded(gettext_noop("%(meeting)s:暂缓。%(note)s"), meeting=where, note=note),
         )
     return entry
 
@@ -621,12 +666,16 @@ def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") ->
 def _issue_resolution(actor: User, meeting: Meeting, entry: AgendaEntry, note: str) -> Resolution:
     year = timezone.localtime(meeting.starts_at).year
     seq = next_number(f"resolution:{meeting.body.code}", year)
-    text = entry.item.proposal if entry.outcome == Outcome.PASSED else f"{entry.item.proposal}\n修改意见:{note}"
+    text = (
+        entry.item.proposal
+        if entry.outcome == Outcome.PASSED
+        else _recorded(gettext_noop("%(proposal)s\n修改意见:%(note)s"), proposal=entry.item.proposal, note=note)
+    )
     return Resolution.objects.create(
         body=meeting.body,
         year=year,
         seq=seq,
-        number=f"{meeting.body.name}〔{year}〕{seq}号",
+        number=_recorded(gettext_noop("%(body)s〔%(year)s〕%(seq)s号"), body=meeting.body.name, year=year, seq=seq),
         meeting=meeting,
         entry=entry,
         item=entry.item,
@@ -642,11 +691,11 @@ def emergency_add(*, actor: User, meeting_id: int, item_id: int, reason: str) ->
     """No item outside the published agenda is decided, except one the chair adds with a reason."""
     meeting = _meeting(meeting_id)
     if actor.pk != meeting.chair_id:
-        raise forbidden("只有会议主持人可以临时列入紧急议题")
-    _require_state(meeting, Meeting.State.IN_PROGRESS, doing="列入紧急议题")
+        raise forbidden(_("只有会议主持人可以临时列入紧急议题"))
+    _require_state(meeting, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "列入紧急议题"))
     reason = (reason or "").strip()
     if not reason:
-        raise conflict("临时列入紧急议题须写明理由")
+        raise conflict(_("临时列入紧急议题须写明理由"))
     return _put_on_agenda(actor, meeting, item_id, emergency_reason=reason)
 
 
@@ -655,13 +704,14 @@ def meeting_adjourn(*, actor: User, meeting_id: int) -> Meeting:
     """散会. Items not reached return to the queue; the minutes are drafted from the record."""
     meeting = _meeting(meeting_id)
     _require_runner(actor, meeting)
-    _require_state(meeting, Meeting.State.IN_PROGRESS, doing="散会")
+    _require_state(meeting, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "散会"))
+    not_reached = _recorded(gettext_noop("会议未及审议"))
     for entry in meeting.entries.filter(dropped_at__isnull=True, outcome="").select_related("item"):
-        entry.outcome, entry.outcome_note = Outcome.DEFERRED, "会议未及审议"
+        entry.outcome, entry.outcome_note = Outcome.DEFERRED, not_reached
         entry.decided_at, entry.decided_by = timezone.now(), actor
         entry.save(update_fields=["outcome", "outcome_note", "decided_at", "decided_by"])
         item_services.item_decide(
-            actor=actor, item_id=entry.item_id, to=ItemState.READY, reason=f"{meeting.title}:会议未及审议"
+            actor=actor, item_id=entry.item_id, to=ItemState.READY, reason=f"{meeting.title}:{not_reached}"
         )
     meeting.state = Meeting.State.ADJOURNED
     meeting.closed_at = timezone.now()
@@ -676,44 +726,66 @@ def meeting_adjourn(*, actor: User, meeting_id: int) -> Meeting:
 
 
 def draft_minutes_text(meeting: Meeting) -> str:
-    """The first draft, written from the recorded facts only."""
+    """The first draft, written from the recorded facts only.
+
+    The text is stored, so it is written in the site's language, whoever adjourns.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _draft_minutes_text(meeting)
+
+
+def _draft_minutes_text(meeting: Meeting) -> str:
     from meetings.selectors import meeting_record
 
     record = meeting_record(meeting.pk)
     local = timezone.localtime(meeting.opened_at or meeting.starts_at)  # when it was held
+    join, nobody = item_services.join_names, pgettext("nobody", "无")
     lines = [
-        f"{meeting.title}纪要",
+        _("%(meeting)s纪要") % {"meeting": meeting.title},
         "",
-        f"时间:{local:%Y年%m月%d日 %H:%M}",
-        f"地点:{meeting.place}",
-        f"主持:{meeting.chair}",
-        f"记录:{meeting.secretary}",
-        "出席:" + ("、".join(str(a.person) for a in record.present_members) or "无"),
-        "缺席:" + ("、".join(f"{a.person}({a.absence_reason})" for a in record.absent_members) or "无"),
-        "列席:" + ("、".join(str(a.person) for a in record.observers) or "无"),
+        _("时间:%(year)s年%(month)s月%(day)s日 %(time)s")
+        % {"year": f"{local:%Y}", "month": f"{local:%m}", "day": f"{local:%d}", "time": f"{local:%H:%M}"},
+        _("地点:%(place)s") % {"place": meeting.place},
+        _("主持:%(chair)s") % {"chair": meeting.chair},
+        _("记录:%(secretary)s") % {"secretary": meeting.secretary},
+        _("出席:%(names)s") % {"names": join(a.person for a in record.present_members) or nobody},
+        _("缺席:%(names)s")
+        % {"names": join(f"{a.person}({a.absence_reason})" for a in record.absent_members) or nobody},
+        _("列席:%(names)s") % {"names": join(a.person for a in record.observers) or nobody},
         "",
     ]
+    indent = "   "
     for n, row in enumerate(record.entries, start=1):
         e = row.entry
-        lines.append(f"{n}. {e.item.title}" + ("(临时紧急议题)" if e.emergency else ""))
+        heading = _("%(number)s. %(title)s(临时紧急议题)") if e.emergency else "%(number)s. %(title)s"
+        lines.append(heading % {"number": n, "title": e.item.title})
         if e.emergency:
-            lines.append(f"   紧急列入理由:{e.emergency_reason}")
+            lines.append(indent + _("紧急列入理由:%(reason)s") % {"reason": e.emergency_reason})
         for r in row.recusals:
-            lines.append(f"   {r.member}回避({r.reason})。")
+            lines.append(indent + _("%(member)s回避(%(reason)s)。") % {"member": r.member, "reason": r.reason})
         for o in row.opinions:
-            lines.append(f"   {o.member}:{o.get_stance_display()}" + (f"。{o.text}" if o.text else "。"))
+            said = {"member": o.member, "stance": o.get_stance_display(), "text": o.text}
+            lines.append(
+                indent + (_("%(member)s:%(stance)s。%(text)s") if o.text else _("%(member)s:%(stance)s。")) % said
+            )
         if row.tally:
             t = row.tally
             lines.append(
-                f"   表决:应到 {t.should_attend} 人,赞成 {t.votes_for} 票,反对 {t.votes_against} 票,弃权 {t.votes_abstain} 票。"
+                indent
+                + _("表决:应到 %(should)s 人,赞成 %(for)s 票,反对 %(against)s 票,弃权 %(abstain)s 票。")
+                % {
+                    "should": t.should_attend,
+                    "for": t.votes_for,
+                    "against": t.votes_against,
+                    "abstain": t.votes_abstain,
+                }
             )
-        outcome = e.get_outcome_display()
         resolution = getattr(e, "resolution", None)
-        lines.append(
-            f"   结论:{outcome}"
-            + (f"({resolution.number})" if resolution else "")
-            + (f"。{e.outcome_note}" if e.outcome_note else "。")
-        )
+        outcome = e.get_outcome_display() + (f"({resolution.number})" if resolution else "")
+        if e.outcome_note:
+            lines.append(indent + _("结论:%(outcome)s。%(note)s") % {"outcome": outcome, "note": e.outcome_note})
+        else:
+            lines.append(indent + _("结论:%(outcome)s。") % {"outcome": outcome})
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -722,14 +794,14 @@ def _minutes(minutes_id: int) -> Minutes:
     try:
         minutes = Minutes.objects.select_related("meeting__body").get(pk=minutes_id)
     except Minutes.DoesNotExist as exc:
-        raise InvalidTransition("纪要不存在", status=404) from exc
+        raise InvalidTransition(_("纪要不存在"), status=404) from exc
     _meeting(minutes.meeting_id)
     return Minutes.objects.select_for_update().select_related("meeting__body").get(pk=minutes_id)
 
 
 def _require_recorder(actor: User, meeting: Meeting) -> None:
     if actor.pk != meeting.secretary_id and not access.organizes(actor, meeting.body):
-        raise forbidden("只有会议记录人或会务部门可以编辑纪要")
+        raise forbidden(_("只有会议记录人或会务部门可以编辑纪要"))
 
 
 @transaction.atomic
@@ -737,12 +809,14 @@ def minutes_edit(*, actor: User, minutes_id: int, text: str, version: int) -> Mi
     minutes = _minutes(minutes_id)
     _require_recorder(actor, minutes.meeting)
     if minutes.state != Minutes.State.DRAFT:
-        raise conflict(f"纪要当前为“{minutes.get_state_display()}”,不能修改;如需更正请起草更正纪要")
+        raise conflict(
+            _("纪要当前为“%(state)s”,不能修改;如需更正请起草更正纪要") % {"state": minutes.get_state_display()}
+        )
     if minutes.version != version:
-        raise conflict("纪要已被他人修改,您的修改未保存。请刷新后重新编辑")
+        raise conflict(_("纪要已被他人修改,您的修改未保存。请刷新后重新编辑"))
     text = (text or "").strip()
     if not text:
-        raise conflict("纪要正文不能为空")
+        raise conflict(_("纪要正文不能为空"))
     minutes.text = text + "\n"
     minutes.version += 1
     minutes.save(update_fields=["text", "version"])
@@ -755,7 +829,7 @@ def minutes_send(*, actor: User, minutes_id: int) -> Minutes:
     minutes = _minutes(minutes_id)
     _require_recorder(actor, minutes.meeting)
     if minutes.state != Minutes.State.DRAFT:
-        raise conflict(f"纪要当前为“{minutes.get_state_display()}”,不能送签")
+        raise conflict(_("纪要当前为“%(state)s”,不能送签") % {"state": minutes.get_state_display()})
     minutes.state = Minutes.State.SIGNING
     minutes.signing_round += 1
     minutes.version += 1
@@ -782,23 +856,25 @@ def text_digest(text: str) -> str:
 def minutes_sign(*, actor: User, minutes_id: int) -> Minutes:
     minutes = _minutes(minutes_id)
     if minutes.state != Minutes.State.SIGNING:
-        raise conflict(f"纪要当前为“{minutes.get_state_display()}”,不在会签阶段")
+        raise conflict(_("纪要当前为“%(state)s”,不在会签阶段") % {"state": minutes.get_state_display()})
     required = signers(minutes)
     if actor.pk not in required:
-        raise forbidden("只有出席会议的成员会签纪要")
+        raise forbidden(_("只有出席会议的成员会签纪要"))
     try:
         with transaction.atomic():
             MinutesSignature.objects.create(
                 minutes=minutes, member=actor, round=minutes.signing_round, text_sha256=text_digest(minutes.text)
             )
     except IntegrityError as exc:
-        raise conflict("您已会签") from exc
+        raise conflict(_("您已会签")) from exc
     audit.record(actor=actor, verb="minutes.sign", target=minutes, data={"round": minutes.signing_round})
     signed = set(minutes.signatures.filter(round=minutes.signing_round).values_list("member_id", flat=True))
     if set(required) <= signed:
         year = timezone.localtime(minutes.meeting.starts_at).year
         seq = next_number(f"minutes:{minutes.meeting.body.code}", year)
-        minutes.number = f"{minutes.meeting.body.name}纪要〔{year}〕{seq}号"
+        minutes.number = _recorded(
+            gettext_noop("%(body)s纪要〔%(year)s〕%(seq)s号"), body=minutes.meeting.body.name, year=year, seq=seq
+        )
         minutes.state = Minutes.State.LOCKED
         minutes.locked_at = timezone.now()
         minutes.save(update_fields=["number", "state", "locked_at"])
@@ -818,11 +894,11 @@ def minutes_object(*, actor: User, minutes_id: int, reason: str) -> Minutes:
     """A member who cannot sign sends the minutes back with the reason; signatures start over."""
     minutes = _minutes(minutes_id)
     if minutes.state != Minutes.State.SIGNING:
-        raise conflict("纪要不在会签阶段")
+        raise conflict(_("纪要不在会签阶段"))
     if actor.pk not in signers(minutes):
-        raise forbidden("只有出席会议的成员可以提出纪要修改意见")
+        raise forbidden(_("只有出席会议的成员可以提出纪要修改意见"))
     if not (reason or "").strip():
-        raise conflict("请写明修改意见")
+        raise conflict(_("请写明修改意见"))
     minutes.state = Minutes.State.DRAFT
     minutes.version += 1
     minutes.save(update_fields=["state", "version"])
@@ -838,12 +914,12 @@ def minutes_amend(*, actor: User, minutes_id: int, text: str) -> Minutes:
     original = _minutes(minutes_id)
     _require_recorder(actor, original.meeting)
     if original.state != Minutes.State.LOCKED:
-        raise conflict("只有已签发的纪要需要更正;草稿请直接修改")
+        raise conflict(_("只有已签发的纪要需要更正;草稿请直接修改"))
     if Minutes.objects.filter(amends=original).exclude(state=Minutes.State.LOCKED).exists():
-        raise conflict("已有一份更正纪要正在办理")
+        raise conflict(_("已有一份更正纪要正在办理"))
     text = (text or "").strip()
     if not text:
-        raise conflict("请写明更正内容")
+        raise conflict(_("请写明更正内容"))
     amendment = Minutes.objects.create(meeting=original.meeting, amends=original, text=text + "\n")
     audit.record(
         actor=actor, verb="minutes.amend", target=amendment, to_state=amendment.state, data={"amends": original.pk}
@@ -862,6 +938,12 @@ def confidential_viewed(*, actor: User, entries) -> None:
 
 
 def notify_attendees(meeting_id: int, event: str) -> int:
+    """The text is stored, so it is written in the site's language, whoever acted."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _notify_attendees(meeting_id, event)
+
+
+def _notify_attendees(meeting_id: int, event: str) -> int:
     from core.notify import notify
 
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
@@ -869,7 +951,13 @@ def notify_attendees(meeting_id: int, event: str) -> int:
     url = f"/meetings/{meeting.pk}/"
     if event == "publish":
         local = timezone.localtime(meeting.starts_at)
-        text = f"{meeting.title}议程已发布:{local:%m月%d日 %H:%M},{meeting.place}"
+        text = _("%(meeting)s议程已发布:%(month)s月%(day)s日 %(time)s,%(place)s") % {
+            "meeting": meeting.title,
+            "month": f"{local:%m}",
+            "day": f"{local:%d}",
+            "time": f"{local:%H:%M}",
+            "place": meeting.place,
+        }
         key = f"meeting:{meeting.pk}:publish"
     else:
         minutes = meeting.minutes.order_by("-id").first()
@@ -877,6 +965,6 @@ def notify_attendees(meeting_id: int, event: str) -> int:
             return 0
         people = [p for p in people if p.pk in signers(minutes)]
         url = f"/meetings/minutes/{minutes.pk}/"
-        text = f"{meeting.title}纪要待您会签"
+        text = _("%(meeting)s纪要待您会签") % {"meeting": meeting.title}
         key = f"minutes:{minutes.pk}:round{minutes.signing_round}"
     return notify(recipients=people, key=key, text=text, url=url)

@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import InvalidTransition
@@ -28,7 +30,7 @@ def meeting_list(request):
 def meeting_new(request):
     bodies = [b for b in MeetingBody.objects.select_related("chair") if access.organizes(request.user, b)]
     if not bodies:
-        return refuse(request, "只有会务部门(党委办公室、校务办)或会议主持人可以安排会议")
+        return refuse(request, _("只有会务部门(党委办公室、校务办)或会议主持人可以安排会议"))
     form = MeetingForm(request.POST or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
         try:
@@ -36,7 +38,7 @@ def meeting_new(request):
         except InvalidTransition as e:
             form.add_error(None, e.reason)
             return render(request, "meetings/meeting_form.html", {"form": form}, status=e.status)
-        messages.success(request, f"已安排{meeting.title}。请列入议题后发布议程。")
+        messages.success(request, _("已安排%(meeting)s。请列入议题后发布议程。") % {"meeting": meeting.title})
         return redirect("meetings:detail", meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -118,19 +120,19 @@ def meeting_act(request, pk: int, action: str):
             _detail_context(request, _meeting_or_404(request, pk)),
             status=e.status,
         )
-    messages.success(request, DONE.get(action, "已办理。"))
+    messages.success(request, DONE.get(action, _("已办理。")))
     return redirect("meetings:detail", meeting.pk)
 
 
 DONE = {
-    "publish": "议程已发布,已通知参会人员。",
-    "open": "会议开始。",
-    "adjourn": "已散会,纪要草稿已根据会议记录生成。",
-    "cancel": "会议已取消,议题已退回待上会。",
-    "add": "已列入议程。",
-    "emergency": "已列入临时紧急议题,理由已记录。",
-    "present": "已登记出席。",
-    "absent": "已登记缺席及原因。",
+    "publish": gettext_lazy("议程已发布,已通知参会人员。"),
+    "open": gettext_lazy("会议开始。"),
+    "adjourn": gettext_lazy("已散会,纪要草稿已根据会议记录生成。"),
+    "cancel": gettext_lazy("会议已取消,议题已退回待上会。"),
+    "add": gettext_lazy("已列入议程。"),
+    "emergency": gettext_lazy("已列入临时紧急议题,理由已记录。"),
+    "present": gettext_lazy("已登记出席。"),
+    "absent": gettext_lazy("已登记缺席及原因。"),
 }
 
 
@@ -138,7 +140,7 @@ def _int(value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise InvalidTransition("请选择一项", status=400) from exc
+        raise InvalidTransition(_("请选择一项"), status=400) from exc
 
 
 def _entry_or_404(request, pk):
@@ -243,20 +245,20 @@ def entry_act(request, pk: int, action: str):
         messages.error(request, e.reason)
         meeting, entry = _entry_or_404(request, pk)
         return render(request, "meetings/entry_detail.html", _entry_context(request, meeting, entry), status=e.status)
-    messages.success(request, ENTRY_DONE.get(action, "已办理。"))
+    messages.success(request, ENTRY_DONE.get(action, _("已办理。")))
     if action in ("drop", "up", "down"):
         return redirect("meetings:detail", meeting.pk)
     return redirect("meetings:entry", pk)
 
 
 ENTRY_DONE = {
-    "recuse": "已登记回避。",
-    "opinion": "已记录表态。",
-    "vote_open": "表决开始。",
-    "vote": "您的表决已记录;表决结束前其他成员看不到您的选择。",
-    "vote_close": "表决结束。",
-    "decide": "已记录结论。",
-    "drop": "已撤出议程,议题已退回待上会。",
+    "recuse": gettext_lazy("已登记回避。"),
+    "opinion": gettext_lazy("已记录表态。"),
+    "vote_open": gettext_lazy("表决开始。"),
+    "vote": gettext_lazy("您的表决已记录;表决结束前其他成员看不到您的选择。"),
+    "vote_close": gettext_lazy("表决结束。"),
+    "decide": gettext_lazy("已记录结论。"),
+    "drop": gettext_lazy("已撤出议程,议题已退回待上会。"),
 }
 
 
@@ -339,14 +341,14 @@ def minutes_act(request, pk: int, action: str):
     return redirect("meetings:minutes", result.pk if action == "amend" else pk)
 
 
-MINUTES_CONFIDENTIAL = "本次会议含涉密议题,纪要仅限参会人员查阅"
+MINUTES_CONFIDENTIAL = gettext_lazy("本次会议含涉密议题,纪要仅限参会人员查阅")
 
 MINUTES_DONE = {
-    "edit": "纪要已保存。",
-    "send": "纪要已送出席成员会签。",
-    "sign": "您已会签。",
-    "object": "已退回记录人修改,会签将重新开始。",
-    "amend": "已起草更正纪要,请修改后送签。",
+    "edit": gettext_lazy("纪要已保存。"),
+    "send": gettext_lazy("纪要已送出席成员会签。"),
+    "sign": gettext_lazy("您已会签。"),
+    "object": gettext_lazy("已退回记录人修改,会签将重新开始。"),
+    "amend": gettext_lazy("已起草更正纪要,请修改后送签。"),
 }
 
 
@@ -354,9 +356,9 @@ MINUTES_DONE = {
 def meeting_archive_pdf(request, pk: int):
     meeting = _meeting_or_404(request, pk)
     if meeting.state != Meeting.State.ADJOURNED:
-        return refuse(request, "会议结束后才能生成归档文件", status=409)
+        return refuse(request, _("会议结束后才能生成归档文件"), status=409)
     if _has_confidential(meeting) and not _sees_confidential(request.user, meeting):
-        return refuse(request, "本次会议含涉密议题,归档文件仅限参会人员下载")
+        return refuse(request, _("本次会议含涉密议题,归档文件仅限参会人员下载"))
     from meetings.pdf import archive_pdf
 
     services.confidential_viewed(actor=request.user, entries=meeting.entries.all())

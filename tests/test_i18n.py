@@ -20,7 +20,8 @@ from core.errors import InvalidTransition
 from core.models import Notification
 from decisions import services
 from decisions.models import State
-from tests.factories import at_state, draft
+from meetings.models import Meeting
+from tests.factories import at_state, draft, meeting_for
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 PO = LOCALE / "en" / "LC_MESSAGES" / "django.po"
@@ -239,3 +240,24 @@ def test_messages_follow_the_language(people):
         "This agenda item is “In department review”, so “Submission” is not possible "
         "(someone else may have dealt with it already; please refresh the page)."
     )
+
+
+def test_the_meeting_page_and_a_refused_meeting_step_are_in_english(client, people):
+    meeting = meeting_for("PC")  # planned, with nothing on its agenda yet
+    client.force_login(people("partyoffice"))  # the Party Committee's meeting secretariat
+    _switch(client, "en")
+
+    html = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert '<h2 class="h5">Agenda</h2>' in html
+    assert "Publish agenda" in html
+    assert "Attendance" in html
+    assert "议程" not in html
+
+    response = client.post(f"/meetings/{meeting.pk}/act/publish/")
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "The agenda is empty. Please add items to it first." in html
+    assert "议程为空" not in html
+    meeting.refresh_from_db()
+    assert meeting.state == Meeting.State.PLANNING

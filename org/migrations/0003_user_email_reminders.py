@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0002_meetingbody_appointment_quorum_den_and_more'),
+        ("org", "0002_meetingbody_appointment_quorum_den_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='email_reminders',
-            field=models.BooleanField(default=True, verbose_name='接收邮件提醒'),
+            model_name="user",
+            name="email_reminders",
+            field=models.BooleanField(default=True, verbose_name="接收邮件提醒"),
         ),
     ]
