@@ -13,7 +13,7 @@ from decisions.models import MajorKind, State
 from meetings import services
 from meetings.models import Meeting, Minutes, Resolution, Vote
 from tests.browser.conftest import PHONE
-from tests.factories import at_state, meeting_for
+from tests.factories import at_state, meeting_for, with_materials
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -75,6 +75,7 @@ def test_the_party_office_runs_a_pc_meeting_on_a_phone(live_server, browser, pag
     )
     meeting = meeting_for("PC", days_ahead=3)
     entry = services.agenda_add(actor=partyoffice, meeting_id=meeting.pk, item_id=item.pk)
+    with_materials(item)  # without materials the item would leave the agenda when the meeting opens
     meeting_url = f"{base}/meetings/{meeting.pk}/"
     entry_url = f"{base}/meetings/entries/{entry.pk}/"
     page.on("dialog", lambda d: d.accept())  # publish, adjourn, close the vote, send the minutes
