@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("items/", include("decisions.urls")),
     path("meetings/", include("meetings.urls")),
+    path("notices/", include("notices.urls")),
     path("notifications/", include("core.urls")),
     path("admin/", admin.site.urls),
     path("rq/", include("django_rq.urls")),

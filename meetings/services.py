@@ -139,6 +139,8 @@ def meeting_schedule(
         ]
     )
     audit.record(actor=actor, verb="meeting.schedule", target=meeting, to_state=meeting.state, data={"title": title})
+    # Notices waiting for this body's next meeting (三通报) join it.
+    enqueue("notices.services.attach_pending_to_meeting", meeting_id=meeting.pk)
     return meeting
 
 
@@ -269,6 +271,7 @@ def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     audit.record(
         actor=actor, verb="meeting.cancel", target=meeting, from_state=before, to_state=meeting.state, reason=reason
     )
+    enqueue("notices.services.attach_pending_to_meeting", meeting_id=meeting.pk)
     return meeting
 
 
@@ -624,6 +627,8 @@ def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") ->
     where = meeting.title
     if outcome in FINAL_PASSES:
         resolution = _issue_resolution(actor, meeting, entry, note)
+        # 三通报: a PC resolution is noticed (at the next school affairs meeting) once it is committed.
+        enqueue("notices.services.notice_for_resolution", resolution_id=resolution.pk)
         item_services.item_decide(
             actor=actor,
             item_id=entry.item_id,

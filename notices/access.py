@@ -1,0 +1,51 @@
+"""Who may see a notice and who may write, publish or follow one up: answered here only.
+
+Views, templates (through the context they are given) and selectors ask these functions.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from core.errors import forbidden
+from notices.models import Notice, NoticeRecipient
+from org.models import Role, User
+
+
+def is_party_office(user: User) -> bool:
+    """党委办公室 sends the notices and follows up who has not read them."""
+    return user.is_authenticated and user.has_role(Role.PARTY_OFFICE)
+
+
+def visibility_filter(user: User) -> Q:
+    """The Q that limits Notice rows to what `user` may see: the notices addressed to them, the
+    ones they wrote, and, for the party office, every notice that is not confidential. A
+    confidential notice is for its audience (and its writer) alone."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    q = Q(Exists(NoticeRecipient.objects.filter(notice=OuterRef("pk"), person=user))) | Q(created_by=user)
+    if is_party_office(user):
+        q |= Q(confidential=False)
+    return q
+
+
+def can_create(user: User) -> bool:
+    return is_party_office(user)
+
+
+def can_publish(user: User, notice: Notice) -> bool:
+    return is_party_office(user) and notice.state == Notice.State.DRAFT
+
+
+def can_follow_up(user: User, notice: Notice) -> bool:
+    """The sender sees who has read it and who has not: its writer and the party office."""
+    return notice.created_by_id == user.pk or is_party_office(user)
+
+
+def check_create(user: User) -> None:
+    if not can_create(user):
+        raise forbidden(_("只有党委办公室可以发布通报"))
+
+
+def check_publish(user: User) -> None:
+    if not is_party_office(user):
+        raise forbidden(_("只有党委办公室可以发布通报"))
