@@ -24,9 +24,12 @@ migrate: setup
 
 demo: migrate
 	$(PY) manage.py seed_demo
+	@mkdir -p var
 
+# Without Redis the periodic jobs (reminders, sweeps) run beside the server, in-process.
 run: demo
 	@echo "Yishi demo: http://$(HOST):$(PORT)/  (accounts in README.md, password yishi2026)"
+	$(PY) manage.py run_jobs > var/jobs.log 2>&1 & trap "kill $$!" EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: setup
