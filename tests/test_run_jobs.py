@@ -17,4 +17,5 @@ def test_without_redis_the_schedule_runs_in_process_and_delivers(people, setting
     for name in ("deliver reminders", "consultations pending", "meetings: materials, tomorrow, co-signature"):
         assert name in text
     assert "failed" not in text
+    assert text.count("deliver reminders") == 1  # each job once
     assert Delivery.objects.filter(state="sent").count() == 2

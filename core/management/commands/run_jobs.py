@@ -6,6 +6,7 @@ stops (for a system cron, or to see what a sweep finds).
 """
 
 import importlib
+import sys
 import time
 from datetime import datetime, timezone
 
@@ -16,8 +17,11 @@ def load_schedule(path: str) -> list:
     from rq import cron as rq_cron
 
     rq_cron._job_data_registry.clear()
-    module = importlib.import_module(path)
-    importlib.reload(module)  # registering happens at import time
+    # Jobs are registered when the module runs: import it, or run it again if it was imported.
+    if path in sys.modules:
+        importlib.reload(sys.modules[path])
+    else:
+        importlib.import_module(path)
     keep = ("queue_name", "func", "args", "kwargs", "interval", "cron", "name")
     jobs = [rq_cron.CronJob(**{k: v for k, v in data.items() if k in keep}) for data in rq_cron._job_data_registry]
     rq_cron._job_data_registry.clear()
