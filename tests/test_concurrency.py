@@ -3,61 +3,21 @@
 Runs on PostgreSQL with two real connections (one per thread); SQLite has no row locks.
 """
 
-import threading
-import time
-
 import pytest
-from django.db import connection, transaction
 
 from core.errors import InvalidTransition
 from core.models import AuditEvent
 from decisions import services
 from decisions.models import AgendaItem, State
+from tests import races
 from tests.factories import at_state
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def waiting_on_locks() -> int:
-    with connection.cursor() as cursor:
-        # Statistics views are snapshotted once per transaction; take a fresh look each time.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
 def race(*calls, item_id: int):
-    """Run each call in its own thread and connection, all in flight at once.
-
-    The test holds the item's row lock until every call is blocked on it, then lets go:
-    the calls really overlap, whatever the scheduler does.
-    """
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, fn):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 - the loser's exception is the result
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    with transaction.atomic():
-        AgendaItem.objects.select_for_update().get(pk=item_id)
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 10
-        while waiting_on_locks() < len(calls):
-            assert time.monotonic() < deadline, "the calls never queued on the row lock"
-            time.sleep(0.01)
-    for t in threads:
-        t.join(timeout=30)
-    return results
+    """The calls at once, held on the item's row lock until every one is blocked on it."""
+    return races.race(*calls, locked=AgendaItem.objects.filter(pk=item_id))
 
 
 def outcome(results):

@@ -3,11 +3,8 @@ the members who should attend (应到会), the outcomes each body may reach, and
 same moment on PostgreSQL."""
 
 import io
-import threading
-import time
 
 import pytest
-from django.db import connection, transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -17,6 +14,7 @@ from decisions.models import AgendaItem, Category, MajorKind, State
 from meetings import services
 from meetings.models import AgendaEntry, Meeting, Resolution, Vote
 from org.models import MeetingBody, User
+from tests import races
 from tests.factories import all_opinions, at_state, running_meeting
 
 
@@ -412,43 +410,10 @@ def test_an_unknown_outcome_is_refused(people):
 # --- PostgreSQL: two votes at the same moment ------------------------------------------------------
 
 
-def waiting_on_locks() -> int:
-    with connection.cursor() as cursor:
-        # Statistics views are snapshotted once per transaction; take a fresh look each time.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
 def race(*calls, meeting_id: int, also_lock=()) -> list:
-    """Each call in its own thread and connection. The test holds the meeting row's lock (the lock
-    for everything on its agenda), and those of `also_lock`, until every call is blocked, then lets go."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, fn):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 - the loser's exception is the result
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    with transaction.atomic():
-        list(Meeting.objects.select_for_update().filter(pk__in=[meeting_id, *also_lock]))
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 10
-        while waiting_on_locks() < len(calls):
-            assert time.monotonic() < deadline, "the calls never queued on the meeting's row lock"
-            time.sleep(0.01)
-    for t in threads:
-        t.join(timeout=30)
-    return results
+    """Each call in its own thread and connection, held on the meeting row's lock (the lock for
+    everything on its agenda), and those of `also_lock`, until every call is blocked."""
+    return races.race(*calls, locked=Meeting.objects.filter(pk__in=[meeting_id, *also_lock]))
 
 
 def open_vote(people):
