@@ -174,6 +174,10 @@ class Command(BaseCommand):
         upcoming = self.meeting(pc, u["partyoffice"], days=5, place="行政楼第一会议室")
         meeting_services.agenda_add(actor=u["partyoffice"], meeting_id=upcoming.pk, item_id=programme.pk)
         meeting_services.meeting_publish(actor=u["partyoffice"], meeting_id=upcoming.pk)
+
+        # --- the next school affairs meeting: the PC resolution above is noticed there (三通报) ----
+        sa = MeetingBody.objects.get(code="SA")
+        self.meeting(sa, u["affairsoffice"], days=3, place="行政楼第二会议室")
         return AgendaItem.objects.count()
 
     @staticmethod
