@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
-from decisions.models import Attachment
+from decisions.models import Attachment, MajorKind
 from meetings import access, rules
 from meetings.models import AgendaEntry, Attendance, Meeting, Minutes, Opinion, Recusal, Vote
 from org.models import User
@@ -75,8 +75,6 @@ class MeetingRecord:
 
 def build_record(meeting: Meeting) -> MeetingRecord:
     """Everything the meeting page, the minutes draft and the archive PDF show, from prefetched rows."""
-    from meetings.services import entry_facts
-
     attendance = list(meeting.attendance.all())
     members = [a for a in attendance if a.kind == Attendance.Kind.MEMBER]
     live, dropped = [], []
@@ -91,14 +89,7 @@ def build_record(meeting: Meeting) -> MeetingRecord:
         passed = None
         if entry.vote_state == AgendaEntry.VoteState.CLOSED:
             # Ballots are secret until the vote closes; a vote never closed has no result to show.
-            choices = [v.choice for v in votes]
-            t = rules.Tally(
-                should_attend=len(facts["should_attend"]),
-                present=len(facts["present"]),
-                votes_for=choices.count(Vote.Choice.FOR),
-                votes_against=choices.count(Vote.Choice.AGAINST),
-                votes_abstain=choices.count(Vote.Choice.ABSTAIN),
-            )
+            t = tally(entry, facts)
             passed = rules.vote_passes(meeting.body, t)
         given = {o.member_id for o in entry.opinions.all()}
         live.append(
@@ -134,3 +125,33 @@ def meeting_record(meeting_id: int) -> MeetingRecord:
         .get(pk=meeting_id)
     )
     return build_record(meeting)
+
+
+def entry_facts(entry: AgendaEntry, meeting: Meeting) -> dict:
+    """Who counts on this item: members present and should-attend, less those recused."""
+    attendance = list(meeting.attendance.all())
+    recused = {r.member_id for r in entry.recusals.all()}
+    members = [a for a in attendance if a.kind == Attendance.Kind.MEMBER]
+    should = [a.person_id for a in members if a.person_id not in recused]
+    present = [a.person_id for a in members if a.status == Attendance.Status.PRESENT and a.person_id not in recused]
+    appointment = entry.item.major_kind == MajorKind.APPOINTMENT
+    return {
+        "should_attend": should,
+        "present": present,
+        "recused": recused,
+        "appointment": appointment,
+        "quorum": rules.quorum_met(
+            meeting.body, present=len(present), should_attend=len(should), appointment=appointment
+        ),
+    }
+
+
+def tally(entry: AgendaEntry, facts: dict) -> rules.Tally:
+    choices = [v.choice for v in entry.votes.all()]
+    return rules.Tally(
+        should_attend=len(facts["should_attend"]),
+        present=len(facts["present"]),
+        votes_for=choices.count(Vote.Choice.FOR),
+        votes_against=choices.count(Vote.Choice.AGAINST),
+        votes_abstain=choices.count(Vote.Choice.ABSTAIN),
+    )

@@ -16,7 +16,7 @@ from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
 from core.sequences import next_number
 from decisions import services as item_services
-from decisions.models import AgendaItem, Category, MajorKind
+from decisions.models import AgendaItem, Category
 from decisions.models import State as ItemState
 from meetings import access, rules
 from meetings.models import (
@@ -30,6 +30,7 @@ from meetings.models import (
     Resolution,
     Vote,
 )
+from meetings.selectors import entry_facts, meeting_record, tally
 from org.models import BodyMember, MeetingBody, Role, User
 
 Outcome = AgendaEntry.Outcome
@@ -375,25 +376,6 @@ def attendance_mark(*, actor: User, meeting_id: int, person_id: int, present: bo
     return row
 
 
-def entry_facts(entry: AgendaEntry, meeting: Meeting) -> dict:
-    """Who counts on this item: members present and should-attend, less those recused."""
-    attendance = list(meeting.attendance.all())
-    recused = {r.member_id for r in entry.recusals.all()}
-    members = [a for a in attendance if a.kind == Attendance.Kind.MEMBER]
-    should = [a.person_id for a in members if a.person_id not in recused]
-    present = [a.person_id for a in members if a.status == Attendance.Status.PRESENT and a.person_id not in recused]
-    appointment = entry.item.major_kind == MajorKind.APPOINTMENT
-    return {
-        "should_attend": should,
-        "present": present,
-        "recused": recused,
-        "appointment": appointment,
-        "quorum": rules.quorum_met(
-            meeting.body, present=len(present), should_attend=len(should), appointment=appointment
-        ),
-    }
-
-
 def _require_quorum(entry: AgendaEntry, meeting: Meeting) -> dict:
     facts = entry_facts(entry, meeting)
     if not facts["quorum"]:
@@ -524,17 +506,6 @@ def vote_cast(*, actor: User, entry_id: int, choice: str) -> Vote:
     # The choice is not in the audit data: votes stay secret until the vote closes.
     audit.record(actor=actor, verb="meeting.vote_cast", target=meeting, data={"entry": entry.pk})
     return vote
-
-
-def tally(entry: AgendaEntry, facts: dict) -> rules.Tally:
-    choices = [v.choice for v in entry.votes.all()]
-    return rules.Tally(
-        should_attend=len(facts["should_attend"]),
-        present=len(facts["present"]),
-        votes_for=choices.count(Vote.Choice.FOR),
-        votes_against=choices.count(Vote.Choice.AGAINST),
-        votes_abstain=choices.count(Vote.Choice.ABSTAIN),
-    )
 
 
 @transaction.atomic
@@ -740,8 +711,6 @@ def draft_minutes_text(meeting: Meeting) -> str:
 
 
 def _draft_minutes_text(meeting: Meeting) -> str:
-    from meetings.selectors import meeting_record
-
     record = meeting_record(meeting.pk)
     local = timezone.localtime(meeting.opened_at or meeting.starts_at)  # when it was held
     join, nobody = item_services.join_names, pgettext("nobody", "无")
