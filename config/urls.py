@@ -12,6 +12,7 @@ urlpatterns = [
     path("items/", include("decisions.urls")),
     path("meetings/", include("meetings.urls")),
     path("notices/", include("notices.urls")),
+    path("mailbox/", include("supervision.urls")),
     path("notifications/", include("core.urls")),
     path("admin/", admin.site.urls),
     path("rq/", include("django_rq.urls")),

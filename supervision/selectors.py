@@ -1,0 +1,51 @@
+"""Reads of the secretary's mailbox, already limited to what the user may see."""
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from org.models import User
+from supervision.access import visibility_filter
+from supervision.models import Letter, LetterReply
+
+
+def visible_letters(user: User) -> QuerySet[Letter]:
+    return Letter.objects.filter(visibility_filter(user))
+
+
+def my_letters(user: User) -> QuerySet[Letter]:
+    """The letters `user` wrote, the latest first, with how many replies each has."""
+    return Letter.objects.filter(author=user).annotate(reply_count=Count("replies")).order_by("-created_at", "-id")
+
+
+def all_letters(user: User) -> QuerySet[Letter]:
+    """Every letter `user` may see (the secretary and party office: all), unreplied first."""
+    unreplied_first = Case(When(state=Letter.State.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        visible_letters(user)
+        .select_related("author", "author__department")
+        .annotate(reply_count=Count("replies"), waiting=unreplied_first)
+        .order_by("waiting", "-created_at", "-id")
+    )
+
+
+def letter_detail(user: User, letter_id: int) -> Letter | None:
+    replies = Prefetch("replies", queryset=LetterReply.objects.select_related("author").order_by("created_at", "id"))
+    return (
+        visible_letters(user)
+        .select_related("author", "author__department")
+        .prefetch_related(replies)
+        .filter(pk=letter_id)
+        .first()
+    )
+
+
+def reply_rate() -> tuple[int, int]:
+    """(replied, total) over all letters: the mailbox's reply rate (回复百分百)."""
+    counts = Letter.objects.aggregate(total=Count("id"), replied=Count("id", filter=Q(state=Letter.State.REPLIED)))
+    return counts["replied"], counts["total"]
+
+
+def percent(replied: int, total: int) -> int:
+    """The reply rate as a whole percentage, rounded half up; 100 when there are no letters."""
+    if not total:
+        return 100
+    return (replied * 200 + total) // (total * 2)

@@ -1,0 +1,73 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidTransition
+from core.http import refuse
+from supervision import access, selectors, services
+from supervision.forms import LetterForm, ReplyForm
+
+PAGE_SIZE = 20
+
+
+@login_required
+def letter_list(request):
+    """书记信箱: my letters; the secretary and the party office also have every letter."""
+    box = request.GET.get("box", "")
+    answerer = access.can_answer(request.user)
+    if box == "all" and not answerer:
+        return refuse(request, _("只有党委书记或党委办公室可以查看全部来信"))
+    context = {"box": box, "answerer": answerer}
+    if box == "all":
+        qs = selectors.all_letters(request.user)
+        replied, total = selectors.reply_rate()
+        context.update(replied=replied, total=total, rate=selectors.percent(replied, total))
+    else:
+        box, qs = "", selectors.my_letters(request.user)
+        context["box"] = box
+    context["page"] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "supervision/letter_list.html", context)
+
+
+@login_required
+def letter_new(request):
+    form = LetterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            letter = services.letter_write(actor=request.user, subject=d["subject"], body=d["body"])
+        except InvalidTransition as e:
+            form.add_error(None, e.reason)
+            return render(request, "supervision/letter_form.html", {"form": form}, status=e.status)
+        messages.success(request, _("来信已送达书记信箱,回复后会通知您。"))
+        return redirect("mailbox:detail", letter.pk)
+    return render(request, "supervision/letter_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def letter_detail(request, pk: int):
+    letter = selectors.letter_detail(request.user, pk)
+    if letter is None:
+        raise Http404
+    can_reply = access.can_answer(request.user)
+    form = ReplyForm(request.POST or None) if can_reply else None
+    status = 200
+    if request.method == "POST":
+        if not can_reply:
+            return refuse(request, _("只有党委书记或党委办公室可以回复来信"))
+        if form.is_valid():
+            try:
+                services.letter_reply(actor=request.user, letter_id=letter.pk, body=form.cleaned_data["body"])
+            except InvalidTransition as e:
+                form.add_error(None, e.reason)
+                status = e.status
+            else:
+                messages.success(request, _("回复已发送,写信人会收到通知。"))
+                return redirect("mailbox:detail", letter.pk)
+        else:
+            status = 400
+    context = {"letter": letter, "form": form, "can_reply": can_reply}
+    return render(request, "supervision/letter_detail.html", context, status=status)
