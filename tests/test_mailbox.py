@@ -210,3 +210,15 @@ def test_the_all_letters_page_costs_the_same_queries_at_5_and_50(client, people,
         response = client.get("/mailbox/?box=all")
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="letter-row"') == min(n, 20)
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_to_change_a_reply(people):
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    letter = write(people)
+    services.letter_reply(actor=people("secretary"), letter_id=letter.pk, body="已转后勤处办理。")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE supervision_letterreply SET body = 'changed'")
+    assert LetterReply.objects.get().body == "已转后勤处办理。"
