@@ -40,6 +40,7 @@ class State(models.TextChoices):
     RESOLVED = "resolved", _("已决议")
     NOT_PASSED = "not_passed", _("未通过")
     NOTED = "noted", _("已学习/已听取")
+    CLOSED = "closed", _("已办结")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,12 @@ MEETING_STEPS: dict[str, Step] = {
         _("校长办公会商议通过,提交党委会决议"), frozenset({S.SCHEDULED}), frozenset({S.READY}), needs_reason=True
     ),
 }
-ALL_STEPS: dict[str, Step] = {**STEPS, **MEETING_STEPS}
+
+# 决策—执行—反馈—办结: supervision closes a resolved item when the last of its tasks closes.
+SUPERVISION_STEPS: dict[str, Step] = {
+    "close": Step(_("督查任务全部办结"), frozenset({S.RESOLVED}), frozenset({S.CLOSED}), needs_reason=True),
+}
+ALL_STEPS: dict[str, Step] = {**STEPS, **MEETING_STEPS, **SUPERVISION_STEPS}
 
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED, S.REVISING})
 # Materials may still be added once the item is ready and until its meeting (补充会议材料).

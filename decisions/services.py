@@ -511,3 +511,14 @@ def item_forward_to_pc(*, actor: User, item_id: int, reason: str) -> AgendaItem:
         reason=reason,
         data={"from_body": before, "to_body": pc.code},
     )
+
+
+# --- the step supervision takes (called by supervision.services when an item's last task closes) ----
+
+
+@transaction.atomic
+def item_close(*, actor: User | None, item_id: int, reason: str, data: dict | None = None) -> AgendaItem:
+    """办结: every supervision task of the item's resolutions is closed. `actor` is the supervisor
+    whose acceptance closed the last task."""
+    item = _locked(item_id)
+    return _move(item, actor=actor, step="close", to=State.CLOSED, reason=reason, data=data)

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import forbidden
-from org.models import Role, User
+from org.models import OFFICE_ROLES, Role, User
 
 ANSWERERS = (Role.SECRETARY, Role.PARTY_OFFICE)
 
@@ -27,3 +27,87 @@ def visibility_filter(user: User) -> Q:
 def check_reply(user: User) -> None:
     if not can_answer(user):
         raise forbidden(_("只有党委书记或党委办公室可以回复来信"))
+
+
+# --- supervision tasks (四督查) ------------------------------------------------------------
+
+# Who may hand out tasks: the offices that run the meetings and supervise, and the discipline secretary.
+ASSIGNERS = (Role.PARTY_OFFICE, Role.AFFAIRS_OFFICE, Role.DISCIPLINE)
+
+
+def supervised_tracks(user: User) -> list[str]:
+    """The tracks `user` supervises (纪委: task completion; 校务办: performance and projects;
+    党委办公室: branch building)."""
+    from supervision.models import TRACK_SUPERVISOR_ROLES
+
+    if not user.is_authenticated:
+        return []
+    return [track for track, role in TRACK_SUPERVISOR_ROLES.items() if user.has_role(role)]
+
+
+def can_assign(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*ASSIGNERS)
+
+
+def can_record_patrol(user: User) -> bool:
+    """校园周巡查 findings are recorded by leaders (or the offices for them)."""
+    return user.is_authenticated and (user.is_leader or user.has_role(*OFFICE_ROLES))
+
+
+def can_check_branches(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.PARTY_OFFICE)
+
+
+def can_report(user: User, task) -> bool:
+    """The lead department reports: its head."""
+    return user.is_authenticated and task.lead_department_id in user.headed_department_ids
+
+
+def can_review(user: User, task) -> bool:
+    return task.track in supervised_tracks(user)
+
+
+def sees_all_tasks(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.is_leader or user.has_role(*OFFICE_ROLES))
+
+
+def task_visibility_filter(user: User) -> Q:
+    """The one statement of which tasks `user` may see (lists, pages, evidence, exports):
+    leaders and the offices every task that is not confidential; the responsible leader, the
+    lead department's head, the track's supervisor and the resolution's meeting attendees a
+    confidential one too; the lead department's staff and the item's submitter and followers
+    the tasks that are not confidential."""
+    from meetings.models import Attendance
+    from supervision.models import Follow
+
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    named = (
+        Q(responsible_leader=user)
+        | Q(lead_department__in=user.headed_department_ids)
+        | Q(track__in=supervised_tracks(user))
+        | Q(resolution__meeting__in=Attendance.objects.filter(person=user).values("meeting_id"))
+    )
+    open_ = Q(confidential=False) & (
+        Q(lead_department=user.department_id)
+        | Q(item__submitter=user)
+        | Q(item__in=Follow.objects.filter(person=user).values("item_id"))
+    )
+    if sees_all_tasks(user):
+        open_ = Q(confidential=False)
+    return named | open_
+
+
+def check_assign(user: User) -> None:
+    if not can_assign(user):
+        raise forbidden(_("只有党委办公室、校务办或纪委可以下达督查任务"))
+
+
+def check_report(user: User, task) -> None:
+    if not can_report(user, task):
+        raise forbidden(_("只有牵头部门负责人可以报送进展"))
+
+
+def check_review(user: User, task) -> None:
+    if not can_review(user, task):
+        raise forbidden(_("只有本类督查的督查部门可以审核"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision import views
+from supervision.views import mailbox as views
 
 app_name = "mailbox"
 urlpatterns = [

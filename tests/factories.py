@@ -34,6 +34,12 @@ MEETING_STATES = {State.SCHEDULED, State.RESOLVED, State.NOT_PASSED, State.NOTED
 
 def at_state(state: str, *, submitter: User, consultees=(), body_code: str = "PC", **fields):
     """An item brought to `state` by the real steps. Consulting needs named consultees."""
+    if state == State.CLOSED:
+        item = _through_meeting(
+            State.RESOLVED, submitter=submitter, consultees=consultees, body_code=body_code, **fields
+        )
+        closed_task(resolution_task(item.resolutions.get()))
+        return _fresh(item)
     if state in MEETING_STATES:
         return _through_meeting(state, submitter=submitter, consultees=consultees, body_code=body_code, **fields)
     item = draft(submitter, body_code=body_code, **fields)
@@ -175,3 +181,64 @@ def with_materials(item):
         upload = SimpleUploadedFile("会议材料.pdf", b"%PDF-1.4 materials", content_type="application/pdf")
         services.attachment_add(actor=item.submitter, item_id=item.pk, upload=upload)
     return item
+
+
+# --- supervision ---------------------------------------------------------------------------------
+
+
+def evidence_file(name: str = "佐证材料.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4 evidence", content_type="application/pdf")
+
+
+def resolution_task(
+    resolution, *, track: str = "task", department: str = "教务处", days: int = 30, milestones=(), **kw
+):
+    """A task on `resolution`, handed out by the discipline committee (纪委) to `department`,
+    with member1 (副校长) as the responsible leader."""
+    from org.models import Department
+    from supervision import services as supervision_services
+
+    deadline = timezone.localdate() + timedelta(days=days)
+    return supervision_services.task_create(
+        actor=kw.pop("actor", None) or User.objects.get(username="discipline"),
+        resolution_id=resolution.pk,
+        track=track,
+        title=kw.pop("title", f"落实{resolution.number}"),
+        lead_department_id=Department.objects.get(name=department).pk,
+        responsible_leader_id=kw.pop("leader", None) or User.objects.get(username="member1").pk,
+        deadline=deadline,
+        milestones=[supervision_services.MilestoneSpec(*m) for m in milestones],
+        **kw,
+    )
+
+
+def supervisor_of(task) -> User:
+    from supervision.models import TRACK_SUPERVISOR_ROLES
+
+    return User.objects.filter(role_assignments__role=TRACK_SUPERVISOR_ROLES[task.track]).first()
+
+
+def head_of(task) -> User:
+    return User.objects.filter(
+        role_assignments__role="dept_head", role_assignments__department=task.lead_department_id
+    ).first()
+
+
+def reported_task(task, *, final: bool = False, text: str = "已按计划推进。"):
+    from supervision import services as supervision_services
+
+    files = [evidence_file()] if final else []
+    supervision_services.task_report(actor=head_of(task), task_id=task.pk, text=text, is_final=final, files=files)
+    task.refresh_from_db()
+    return task
+
+
+def closed_task(task):
+    from supervision import services as supervision_services
+
+    reported_task(task, final=True, text="已全部完成,见佐证材料。")
+    supervision_services.task_review(actor=supervisor_of(task), task_id=task.pk, decision="close", comment="同意办结")
+    task.refresh_from_db()
+    return task

@@ -1,0 +1,377 @@
+"""四督查: supervision tasks on four tracks, their milestones, progress reports and reviews.
+
+A task comes from a resolution (决议事项), a letter to the secretary's mailbox, a campus patrol
+finding or a duty of the responsibility calendar. The lead department reports progress with
+evidence; the track's supervisor accepts, returns or escalates. Reports, reviews, evidence and
+escalations are written once (append-only); the task row carries the current state.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import AppendOnlyModel
+from org.models import Department, Role
+
+
+class Track(models.TextChoices):
+    TASK = "task", _("任务布置完成情况")
+    PERFORMANCE = "performance", _("部门工作绩效")
+    PROJECT = "project", _("项目建设成果")
+    BRANCH = "branch", _("党支部建设成效")
+
+
+# Who supervises each track (DOMAIN.md, 四督查).
+TRACK_SUPERVISOR_ROLES: dict[str, str] = {
+    Track.TASK: Role.DISCIPLINE,
+    Track.PERFORMANCE: Role.AFFAIRS_OFFICE,
+    Track.PROJECT: Role.AFFAIRS_OFFICE,
+    Track.BRANCH: Role.PARTY_OFFICE,
+}
+
+
+class Task(models.Model):
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", _("待落实")
+        IN_PROGRESS = "in_progress", _("落实中")
+        REPORTED = "reported", _("已报送·待审核")
+        RETURNED = "returned", _("退回补充")
+        CLOSED = "closed", _("已办结")
+
+    class Source(models.TextChoices):
+        RESOLUTION = "resolution", _("决议事项")
+        LETTER = "letter", _("书记信箱")
+        PATROL = "patrol", _("校园周巡查")
+        DUTY = "duty", _("行事历")
+
+    track = models.CharField(_("督查类别"), max_length=16, choices=Track.choices)
+    source = models.CharField(_("来源"), max_length=12, choices=Source.choices)
+    resolution = models.ForeignKey(
+        "meetings.Resolution",
+        verbose_name=_("决议"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    # The item the resolution settled: it closes (办结) when its last task closes.
+    item = models.ForeignKey(
+        "decisions.AgendaItem",
+        verbose_name=_("议题"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    letter = models.ForeignKey(
+        "supervision.Letter",
+        verbose_name=_("来信"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    finding = models.ForeignKey(
+        "supervision.PatrolFinding",
+        verbose_name=_("巡查发现"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    occurrence = models.OneToOneField(
+        "supervision.DutyOccurrence",
+        verbose_name=_("行事历事项"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="task",
+    )
+    title = models.CharField(_("任务名称"), max_length=200)
+    description = models.TextField(_("任务要求"), blank=True)
+    lead_department = models.ForeignKey(
+        Department, verbose_name=_("牵头部门"), on_delete=models.PROTECT, related_name="supervision_tasks"
+    )
+    responsible_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任领导"),
+        on_delete=models.PROTECT,
+        related_name="led_tasks",
+    )
+    deadline = models.DateField(_("完成时限"))
+    confidential = models.BooleanField(_("涉密"), default=False)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.ASSIGNED)
+    # 0 none; 1 overdue: the responsible leader told; 2 still overdue: the supervisor told;
+    # 3 escalated by the supervisor (不落实: handed on to the Party secretary).
+    escalation_level = models.PositiveSmallIntegerField(_("督办等级"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("下达人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("下达时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("督查任务")
+        verbose_name_plural = _("督查任务")
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["assigned", "in_progress", "reported", "returned", "closed"]),
+                name="task_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(track__in=["task", "performance", "project", "branch"]), name="task_track_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(source="resolution", resolution__isnull=False)
+                    | models.Q(source="letter", letter__isnull=False)
+                    | models.Q(source="patrol", finding__isnull=False)
+                    | models.Q(source="duty", occurrence__isnull=False)
+                ),
+                name="task_source_named",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="closed", closed_at__isnull=False)
+                | (~models.Q(state="closed") & models.Q(closed_at__isnull=True)),
+                name="task_closed_at_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["track", "state", "deadline"], name="task_track_idx"),
+            models.Index(fields=["lead_department", "state"], name="task_department_idx"),
+            models.Index(fields=["responsible_leader", "state"], name="task_leader_idx"),
+            models.Index(fields=["state", "deadline"], name="task_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != self.State.CLOSED
+
+
+T = Task.State
+# Every state change of a task is one of these; the service refuses any other move.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "report": (frozenset({T.ASSIGNED, T.IN_PROGRESS, T.RETURNED}), T.REPORTED),
+    "accept": (frozenset({T.REPORTED}), T.IN_PROGRESS),
+    "close": (frozenset({T.REPORTED}), T.CLOSED),
+    "return": (frozenset({T.REPORTED}), T.RETURNED),
+}
+
+
+class Milestone(models.Model):
+    """A stage of a task (节点). Done when the supervisor accepts a report that completes it."""
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="milestones")
+    title = models.CharField(_("节点"), max_length=200)
+    due = models.DateField(_("节点时限"))
+    weight = models.PositiveSmallIntegerField(_("权重"), default=1)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_report = models.ForeignKey(
+        "supervision.ProgressReport",
+        verbose_name=_("完成依据"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("任务节点")
+        verbose_name_plural = _("任务节点")
+        ordering = ["task", "position", "due", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(weight__gte=1), name="milestone_weight_positive")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgressReport(AppendOnlyModel):
+    """进展报告 by the lead department; a final one (办结报告) asks for the task to be closed."""
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="reports")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报送人"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("进展情况"))
+    is_final = models.BooleanField(_("申请办结"), default=False)
+    # The milestones this report says are done (ids of Milestone rows of the task).
+    milestones_done = models.JSONField(_("完成节点"), default=list, blank=True)
+    created_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("进展报告")
+        verbose_name_plural = _("进展报告")
+        ordering = ["task", "created_at", "id"]
+        indexes = [models.Index(fields=["task", "created_at"], name="report_task_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.created_at:%Y-%m-%d}"
+
+
+class Evidence(AppendOnlyModel):
+    """A file that proves progress (佐证材料), stored outside every public path."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("进展报告"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["report", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportReview(AppendOnlyModel):
+    """The supervisor's answer to one report: accepted (progress, or closure) or returned."""
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", _("审核通过")
+        CLOSE = "close", _("同意办结")
+        RETURN = "return", _("退回补充")
+
+    class Rating(models.TextChoices):
+        NONE = "", _("不评价")
+        EXCELLENT = "excellent", _("优秀")
+        GOOD = "good", _("良好")
+        PASS = "pass", _("合格")
+        FAIL = "fail", _("不合格")
+
+    report = models.OneToOneField(
+        ProgressReport, verbose_name=_("进展报告"), on_delete=models.PROTECT, related_name="review"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(_("审核结果"), max_length=8, choices=Decision.choices)
+    comment = models.TextField(_("审核意见"), blank=True)
+    rating = models.CharField(_("评价"), max_length=10, choices=Rating.choices, blank=True, default="")
+    created_at = models.DateTimeField(_("审核时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("报告审核")
+        verbose_name_plural = _("报告审核")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision__in=["accept", "close", "return"]), name="report_review_decision_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.get_decision_display()}"
+
+
+class TaskEscalation(AppendOnlyModel):
+    """督办升级: by a sweep (overdue → responsible leader, then supervisor) or by the supervisor."""
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="escalations")
+    level = models.PositiveSmallIntegerField(_("等级"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("督办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("空:系统自动督办"),
+    )
+    reason = models.TextField(_("理由"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("督办记录")
+        verbose_name_plural = _("督办记录")
+        ordering = ["task", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.level}"
+
+
+class Follow(models.Model):
+    """A person who follows an agenda item (关注) is told when its tasks change state."""
+
+    item = models.ForeignKey("decisions.AgendaItem", verbose_name=_("议题"), on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("关注人"), on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(_("关注时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("关注")
+        verbose_name_plural = _("关注")
+        constraints = [models.UniqueConstraint(fields=["item", "person"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.item}"
+
+
+class BranchCheckItem(models.Model):
+    """One line of the party office's monthly branch-building checklist (admin-editable)."""
+
+    title = models.CharField(_("检查内容"), max_length=200)
+    points = models.PositiveSmallIntegerField(_("分值"), default=10)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    active = models.BooleanField(_("在用"), default=True)
+
+    class Meta:
+        verbose_name = _("支部检查项目")
+        verbose_name_plural = _("支部检查项目")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BranchCheck(AppendOnlyModel):
+    """The monthly check of one party branch (支部月度检查); its score is the points of the items met."""
+
+    branch = models.ForeignKey(
+        Department, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="branch_checks"
+    )
+    year = models.PositiveIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    checker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("检查人"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(_("得分"))
+    full_score = models.PositiveSmallIntegerField(_("满分"))
+    note = models.TextField(_("检查意见"), blank=True)
+    created_at = models.DateTimeField(_("检查时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("支部月度检查")
+        verbose_name_plural = _("支部月度检查")
+        ordering = ["-year", "-month", "branch"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "year", "month"], name="branch_check_once_a_month"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="branch_check_month_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.year}-{self.month:02d}"
+
+
+class BranchCheckMark(AppendOnlyModel):
+    check_row = models.ForeignKey(BranchCheck, verbose_name=_("检查"), on_delete=models.PROTECT, related_name="marks")
+    item = models.ForeignKey(BranchCheckItem, verbose_name=_("检查内容"), on_delete=models.PROTECT, related_name="+")
+    met = models.BooleanField(_("达标"))
+    points = models.PositiveSmallIntegerField(_("得分"))
+
+    class Meta:
+        verbose_name = _("检查记录")
+        verbose_name_plural = _("检查记录")
+        constraints = [models.UniqueConstraint(fields=["check_row", "item"], name="branch_mark_once")]

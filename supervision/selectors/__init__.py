@@ -1,0 +1,31 @@
+"""Reads of supervision, already limited to what the user may see."""
+
+from supervision.selectors.mailbox import (
+    all_letters,
+    letter_detail,
+    my_letters,
+    percent,
+    reply_rate,
+    visible_letters,
+)
+from supervision.selectors.tasks import (
+    Progress,
+    progress_of,
+    task_detail,
+    tasks_with_progress,
+    visible_tasks,
+)
+
+__all__ = [
+    "Progress",
+    "all_letters",
+    "letter_detail",
+    "my_letters",
+    "percent",
+    "progress_of",
+    "reply_rate",
+    "task_detail",
+    "tasks_with_progress",
+    "visible_letters",
+    "visible_tasks",
+]

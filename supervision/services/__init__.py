@@ -1,0 +1,39 @@
+"""Every write of supervision (四督查) and its sources goes through these modules."""
+
+from supervision.services.mailbox import letter_reply, letter_write, notify_new_letter, notify_reply
+from supervision.services.patrols import branch_check_record, finding_record
+from supervision.services.tasks import (
+    BULK_ACTIONS,
+    MilestoneSpec,
+    item_follow,
+    notify_escalation,
+    notify_task_step,
+    pending_report,
+    task_create,
+    task_escalate,
+    task_report,
+    task_review,
+    task_urge,
+    tasks_bulk,
+)
+
+__all__ = [
+    "BULK_ACTIONS",
+    "MilestoneSpec",
+    "branch_check_record",
+    "finding_record",
+    "item_follow",
+    "letter_reply",
+    "letter_write",
+    "notify_escalation",
+    "notify_new_letter",
+    "notify_reply",
+    "notify_task_step",
+    "pending_report",
+    "task_create",
+    "task_escalate",
+    "task_report",
+    "task_review",
+    "task_urge",
+    "tasks_bulk",
+]

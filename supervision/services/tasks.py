@@ -1,0 +1,530 @@
+"""Every write to a supervision task (四督查) goes through here.
+
+    task_create      a resolution, letter, patrol finding or calendar duty becomes a task
+    task_report      the lead department's head reports progress, with evidence
+    task_review      the track's supervisor accepts, closes (办结, only with evidence) or returns
+    task_escalate    the supervisor hands an unfulfilled task on (不落实 → 党委书记)
+    task_urge        the supervisor urges the department (催办), once a day
+    tasks_bulk       one of the supervisor's actions on many tasks, each on its own
+    item_follow      follow or stop following an agenda item's tasks
+
+Each locks the task row, checks TRANSITIONS and the actor (supervision.access), writes the rows
+and one audit event, and tells people after commit. Closing the last task of a resolved item
+closes the item (决策—执行—反馈—办结).
+"""
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.errors import InvalidTransition, conflict, forbidden
+from core.jobs import enqueue
+from core.reminders import remind
+from decisions import services as item_services
+from decisions.models import AgendaItem
+from decisions.models import State as ItemState
+from meetings.models import Resolution
+from org.models import Department, Role, User
+from supervision import access
+from supervision.models import (
+    TRACK_SUPERVISOR_ROLES,
+    TRANSITIONS,
+    Evidence,
+    Follow,
+    Letter,
+    Milestone,
+    PatrolFinding,
+    ProgressReport,
+    ReportReview,
+    Task,
+    TaskEscalation,
+    Track,
+)
+
+
+@dataclass(frozen=True)
+class MilestoneSpec:
+    title: str
+    due: dt.date
+    weight: int = 1
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _locked(task_id: int) -> Task:
+    try:
+        return Task.objects.select_for_update().get(pk=task_id)
+    except Task.DoesNotExist as exc:
+        raise InvalidTransition(_("督查任务不存在"), status=404) from exc
+
+
+def _require(task: Task, step: str) -> str:
+    sources, target = TRANSITIONS[step]
+    if task.state not in sources:
+        raise conflict(
+            _("任务当前状态为“%(state)s”,不能执行此操作(可能已被他人处理,请刷新)") % {"state": task.get_state_display()}
+        )
+    return target
+
+
+def _move(task: Task, *, actor: User | None, step: str, reason: str = "", data: dict | None = None) -> Task:
+    target = _require(task, step)
+    before = task.state
+    task.state = target
+    task.version += 1
+    fields = ["state", "version"]
+    if target == Task.State.CLOSED:
+        task.closed_at = timezone.now()
+        fields.append("closed_at")
+    task.save(update_fields=fields)
+    audit.record(
+        actor=actor, verb=f"task.{step}", target=task, from_state=before, to_state=target, reason=reason, data=data
+    )
+    enqueue(notify_task_step, task.pk, step, task.version)
+    return task
+
+
+# --- creating -------------------------------------------------------------------------------
+
+
+def _source_of(
+    *, resolution_id: int | None, letter_id: int | None, finding_id: int | None
+) -> tuple[str, dict, AgendaItem | None, bool]:
+    given = [x for x in (resolution_id, letter_id, finding_id) if x]
+    if len(given) != 1:
+        raise conflict(_("督查任务须来自一项决议、一封来信或一条巡查发现"))
+    if resolution_id:
+        resolution = Resolution.objects.select_related("item").filter(pk=resolution_id).first()
+        if resolution is None:
+            raise InvalidTransition(_("决议不存在"), status=404)
+        item = AgendaItem.objects.select_for_update().get(pk=resolution.item_id)
+        # 两议: only a final resolution is implemented; an item the PO sent on has none until PC.
+        if item.state == ItemState.CLOSED:
+            raise conflict(_("议题“%(title)s”已办结,不能再下达任务") % {"title": item.title})
+        if item.state != ItemState.RESOLVED:
+            raise conflict(_("议题尚未形成决议,不能下达督查任务"))
+        return Task.Source.RESOLUTION, {"resolution": resolution}, item, resolution.confidential
+    if letter_id:
+        letter = Letter.objects.filter(pk=letter_id).first()
+        if letter is None:
+            raise InvalidTransition(_("来信不存在"), status=404)
+        return Task.Source.LETTER, {"letter": letter}, None, False
+    finding = PatrolFinding.objects.filter(pk=finding_id).first()
+    if finding is None:
+        raise InvalidTransition(_("巡查发现不存在"), status=404)
+    return Task.Source.PATROL, {"finding": finding}, None, False
+
+
+def _check_fields(
+    *, track: str, title: str, lead_department: Department | None, leader: User | None, deadline, milestones
+) -> None:
+    if track not in Track.values:
+        raise conflict(_("请选择督查类别"))
+    if not (title or "").strip():
+        raise conflict(_("请填写任务名称"))
+    if lead_department is None:
+        raise conflict(_("请选择牵头部门"))
+    if leader is None or not leader.is_leader:
+        raise conflict(_("责任领导须为校领导"))
+    if deadline is None:
+        raise conflict(_("请填写完成时限"))
+    if deadline < today():
+        raise conflict(_("完成时限不能早于今天"))
+    for m in milestones:
+        if not (m.title or "").strip():
+            raise conflict(_("节点须有名称"))
+        if m.due > deadline:
+            raise conflict(_("节点“%(title)s”的时限晚于任务完成时限") % {"title": m.title})
+        if m.weight < 1:
+            raise conflict(_("节点权重须为正整数"))
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: User | None,
+    track: str,
+    title: str,
+    lead_department_id: int,
+    responsible_leader_id: int,
+    deadline: dt.date,
+    description: str = "",
+    milestones: Sequence[MilestoneSpec] = (),
+    resolution_id: int | None = None,
+    letter_id: int | None = None,
+    finding_id: int | None = None,
+    occurrence=None,
+) -> Task:
+    """A task from a resolution (分解落实), a letter, a patrol finding or (actor None) a calendar duty."""
+    if occurrence is None:
+        source, link, item, confidential = _source_of(
+            resolution_id=resolution_id, letter_id=letter_id, finding_id=finding_id
+        )
+        if source == Task.Source.LETTER:
+            if not access.can_answer(actor) and not access.can_assign(actor):
+                raise forbidden(_("只有党委书记、党委办公室、校务办或纪委可以把来信转为督查任务"))
+        elif source == Task.Source.PATROL:
+            if not access.can_assign(actor) and link["finding"].leader_id != actor.pk:
+                raise forbidden(_("只有巡查领导本人或督查部门可以把巡查发现转为督查任务"))
+        else:
+            access.check_assign(actor)
+    else:
+        source, link, item, confidential = Task.Source.DUTY, {"occurrence": occurrence}, None, False
+    lead = Department.objects.filter(pk=lead_department_id, active=True).first() if lead_department_id else None
+    leader = User.objects.filter(pk=responsible_leader_id, is_active=True).first() if responsible_leader_id else None
+    milestones = list(milestones)
+    _check_fields(
+        track=track, title=title, lead_department=lead, leader=leader, deadline=deadline, milestones=milestones
+    )
+    task = Task.objects.create(
+        track=track,
+        source=source,
+        item=item,
+        title=title.strip()[:200],
+        description=(description or "").strip(),
+        lead_department=lead,
+        responsible_leader=leader,
+        deadline=deadline,
+        confidential=confidential,
+        created_by=actor,
+        **link,
+    )
+    Milestone.objects.bulk_create(
+        [
+            Milestone(task=task, title=m.title.strip()[:200], due=m.due, weight=m.weight, position=i)
+            for i, m in enumerate(sorted(milestones, key=lambda m: m.due))
+        ]
+    )
+    audit.record(
+        actor=actor,
+        verb="task.create",
+        target=task,
+        to_state=task.state,
+        data={
+            "source": source,
+            "track": track,
+            "lead_department": lead.pk,
+            "responsible_leader": leader.pk,
+            "deadline": deadline.isoformat(),
+            "milestones": len(milestones),
+            **{f"{k}_id": v.pk for k, v in link.items()},
+        },
+    )
+    enqueue(notify_task_step, task.pk, "create", task.version)
+    return task
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def _store_evidence(report: ProgressReport, upload: UploadedFile) -> Evidence:
+    problem = item_services.attachment_problem(upload)
+    if problem:
+        raise conflict(problem)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = os.path.basename(upload.name)[:255]
+    evidence = Evidence(
+        report=report,
+        name=name,
+        size=upload.size,
+        content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
+        sha256=digest.hexdigest(),
+    )
+    evidence.file.save(name, upload, save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def task_report(
+    *,
+    actor: User,
+    task_id: int,
+    text: str,
+    is_final: bool = False,
+    milestone_ids: Iterable[int] = (),
+    files: Sequence[UploadedFile] = (),
+) -> ProgressReport:
+    """进展报告 (or, final, 办结报告: evidence required). One report waits for review at a time."""
+    task = _locked(task_id)
+    access.check_report(actor, task)
+    if task.state == Task.State.REPORTED:
+        raise conflict(_("上一份进展报告尚待审核,审核后才能再次报送"))
+    _require(task, "report")
+    text = (text or "").strip()
+    if not text:
+        raise conflict(_("请填写进展情况"))
+    if is_final and not files:
+        raise conflict(_("申请办结须上传佐证材料"))
+    open_ids = set(task.milestones.filter(done_at__isnull=True).values_list("pk", flat=True))
+    claimed = sorted({int(i) for i in milestone_ids})
+    if set(claimed) - open_ids:
+        raise conflict(_("所选节点不属于本任务或已完成"))
+    if is_final:
+        claimed = sorted(open_ids)
+    for upload in files:
+        problem = item_services.attachment_problem(upload)
+        if problem:
+            raise conflict(problem)
+    report = ProgressReport.objects.create(
+        task=task, author=actor, text=text, is_final=is_final, milestones_done=claimed
+    )
+    names = [_store_evidence(report, f).name for f in files]
+    _move(
+        task,
+        actor=actor,
+        step="report",
+        reason=text[:500],
+        data={"report": report.pk, "final": is_final, "milestones": claimed, "evidence": names},
+    )
+    return report
+
+
+def pending_report(task: Task) -> ProgressReport | None:
+    return task.reports.filter(review__isnull=True).order_by("-created_at", "-id").first()
+
+
+@transaction.atomic
+def task_review(
+    *,
+    actor: User,
+    task_id: int,
+    decision: str,
+    comment: str = "",
+    rating: str = "",
+    report_id: int | None = None,
+) -> ReportReview:
+    """The supervisor's answer to the waiting report: accept (progress), close (办结) or return."""
+    task = _locked(task_id)
+    access.check_review(actor, task)
+    if decision not in ReportReview.Decision.values:
+        raise conflict(_("请选择审核结果"))
+    step = decision
+    _require(task, step)
+    report = pending_report(task)
+    if report is None or (report_id is not None and report.pk != int(report_id)):
+        raise conflict(_("待审核的报告已变化,请刷新后再审核"))
+    comment = (comment or "").strip()
+    if decision == ReportReview.Decision.RETURN and not comment:
+        raise conflict(_("退回须写明需补充的内容"))
+    if rating and rating not in ReportReview.Rating.values:
+        raise conflict(_("评价无效"))
+    if decision == ReportReview.Decision.CLOSE:
+        if not report.is_final:
+            raise conflict(_("只有办结报告才能同意办结"))
+        if not report.evidence.exists():
+            raise conflict(_("办结须有佐证材料"))
+    review = ReportReview.objects.create(
+        report=report, reviewer=actor, decision=decision, comment=comment, rating=rating
+    )
+    if decision != ReportReview.Decision.RETURN:
+        now = timezone.now()
+        done = Milestone.objects.filter(task=task, pk__in=report.milestones_done, done_at__isnull=True)
+        if decision == ReportReview.Decision.CLOSE:
+            done = Milestone.objects.filter(task=task, done_at__isnull=True)
+        done.update(done_at=now, done_report=report)
+    _move(task, actor=actor, step=step, reason=comment, data={"report": report.pk, "rating": rating})
+    if decision == ReportReview.Decision.CLOSE:
+        _close_item_if_done(actor, task)
+    return review
+
+
+def _close_item_if_done(actor: User, task: Task) -> None:
+    """The item closes when its last task closes (every resolution of the item counts)."""
+    if task.item_id is None:
+        return
+    if Task.objects.filter(item_id=task.item_id).exclude(state=Task.State.CLOSED).exists():
+        return
+    item = AgendaItem.objects.filter(pk=task.item_id).only("state").first()
+    if item is None or item.state != ItemState.RESOLVED:
+        return
+    count = Task.objects.filter(item_id=task.item_id).count()
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("督查任务 %(n)s 项全部办结") % {"n": count}
+    item_services.item_close(actor=actor, item_id=task.item_id, reason=reason, data={"last_task": task.pk})
+
+
+# --- escalation, urging ------------------------------------------------------------------------
+
+
+def _escalate(task: Task, *, level: int, actor: User | None, reason: str) -> bool:
+    """Raise the task to `level` once (compare-and-set); False if it was there already."""
+    moved = Task.objects.filter(pk=task.pk, escalation_level__lt=level).exclude(state=Task.State.CLOSED)
+    if not moved.update(escalation_level=level):
+        return False
+    TaskEscalation.objects.create(task=task, level=level, by=actor, reason=reason)
+    audit.record(actor=actor, verb="task.escalate", target=task, reason=reason, data={"level": level})
+    return True
+
+
+@transaction.atomic
+def task_escalate(*, actor: User, task_id: int, reason: str) -> TaskEscalation:
+    """不落实: the supervisor hands the task on to the Party secretary (level 3)."""
+    task = _locked(task_id)
+    access.check_review(actor, task)
+    if task.state == Task.State.CLOSED:
+        raise conflict(_("任务已办结,无需督办"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise conflict(_("督办升级须写明理由"))
+    if not _escalate(task, level=3, actor=actor, reason=reason):
+        raise conflict(_("该任务已升级督办"))
+    enqueue(notify_escalation, task.pk, 3)
+    return task.escalations.order_by("-id").first()
+
+
+@transaction.atomic
+def task_urge(*, actor: User, task_id: int, note: str = "") -> int:
+    """催办: the department head and responsible leader are reminded; once a day per task."""
+    task = _locked(task_id)
+    access.check_review(actor, task)
+    if task.state == Task.State.CLOSED:
+        raise conflict(_("任务已办结,无需催办"))
+    day = today().isoformat()
+    audit.record(actor=actor, verb="task.urge", target=task, reason=(note or "").strip(), data={"day": day})
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("督查催办:%(title)s(时限 %(deadline)s)") % {"title": task.title, "deadline": task.deadline}
+    sent = 0
+    for person in task_people(task):
+        sent += remind(recipient=person, key=f"task-urge:{task.pk}:{day}:{person.pk}", text=text, url=task_url(task))
+    return sent
+
+
+BULK_ACTIONS = ("accept", "close", "urge", "escalate")
+
+
+def tasks_bulk(*, actor: User, action: str, task_ids: Iterable[int], comment: str = "") -> list[tuple[int, str]]:
+    """The same action on many tasks, each in its own transaction: one refusal stops none of the
+    others. Returns (task id, reason) for every task that was refused."""
+    if action not in BULK_ACTIONS:
+        raise conflict(_("未知的批量操作"))
+    refused = []
+    for task_id in dict.fromkeys(int(i) for i in task_ids):
+        try:
+            if action in ("accept", "close"):
+                task_review(actor=actor, task_id=task_id, decision=action, comment=comment)
+            elif action == "urge":
+                task_urge(actor=actor, task_id=task_id, note=comment)
+            else:
+                task_escalate(actor=actor, task_id=task_id, reason=comment)
+        except InvalidTransition as e:
+            refused.append((task_id, e.reason))
+    return refused
+
+
+@transaction.atomic
+def item_follow(*, actor: User, item_id: int, follow: bool) -> bool:
+    """关注: the person is told whenever a task of the item changes state."""
+    if not actor.is_authenticated:
+        raise forbidden(_("请先登录"))
+    if follow:
+        Follow.objects.get_or_create(item_id=item_id, person=actor)
+    else:
+        Follow.objects.filter(item_id=item_id, person=actor).delete()
+    return follow
+
+
+# --- who is told --------------------------------------------------------------------------------
+
+
+def task_url(task: Task) -> str:
+    return f"/supervision/tasks/{task.pk}/"
+
+
+def supervisors(track: str) -> list[User]:
+    role = TRACK_SUPERVISOR_ROLES[track]
+    return list(User.objects.filter(is_active=True, role_assignments__role=role).distinct())
+
+
+def department_heads(department_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True, role_assignments__role=Role.DEPT_HEAD, role_assignments__department=department_id
+        ).distinct()
+    )
+
+
+def task_people(task: Task, *, with_supervisors: bool = False) -> list[User]:
+    people = [task.responsible_leader, *department_heads(task.lead_department_id)]
+    if with_supervisors:
+        people += supervisors(task.track)
+    return list({p.pk: p for p in people}.values())
+
+
+def followers(task: Task) -> list[User]:
+    """The item's submitter and everyone who follows it (not for a confidential task)."""
+    if task.item_id is None or task.confidential:
+        return []
+    people = list(User.objects.filter(follows__item_id=task.item_id, is_active=True))
+    item = AgendaItem.objects.select_related("submitter").get(pk=task.item_id)
+    return list({p.pk: p for p in [item.submitter, *people]}.values())
+
+
+def notify_task_step(task_id: int, step: str, version: int) -> int:
+    """Job: tell who must act next, and the item's followers. Keyed per task version: safe to repeat."""
+    from core.notify import notify
+
+    task = Task.objects.select_related("responsible_leader").get(pk=task_id)
+    key = f"task:{task.pk}:v{version}:{step}"
+    with translation.override(settings.LANGUAGE_CODE):
+        label = {"title": task.title, "state": task.get_state_display()}
+        if step == "create":
+            who = task_people(task)
+            text = _("新督查任务:%(title)s,时限 %(deadline)s") % {"title": task.title, "deadline": task.deadline}
+        elif step == "report":
+            who = supervisors(task.track)
+            text = _("督查任务待审核:%(title)s") % label
+        else:
+            who = task_people(task)
+            text = _("督查任务“%(title)s”:%(state)s") % label
+        sent = notify(recipients=who, key=key, text=text, url=task_url(task))
+        watchers = [p for p in followers(task) if p.pk not in {w.pk for w in who}]
+        if watchers:
+            sent += notify(
+                recipients=watchers,
+                key=key,
+                text=_("您关注的议题有任务更新:%(title)s,%(state)s") % label,
+                url=task_url(task),
+            )
+    return sent
+
+
+def notify_escalation(task_id: int, level: int) -> int:
+    """Job: an escalated task reaches the people of its level, once each (reminder rows)."""
+    task = Task.objects.select_related("responsible_leader").get(pk=task_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        if level >= 3:
+            people = [
+                *User.objects.filter(is_active=True, role_assignments__role=Role.SECRETARY),
+                *task_people(task),
+            ]
+            text = _("督查任务升级督办(不落实):%(title)s") % {"title": task.title}
+        elif level == 2:
+            people = supervisors(task.track)
+            text = _("督查任务逾期未办结,请督办:%(title)s(时限 %(deadline)s)") % {
+                "title": task.title,
+                "deadline": task.deadline,
+            }
+        else:
+            people = task_people(task)
+            text = _("督查任务已逾期:%(title)s(时限 %(deadline)s)") % {"title": task.title, "deadline": task.deadline}
+    created = 0
+    for person in {p.pk: p for p in people}.values():
+        created += remind(
+            recipient=person, key=f"task-escalation:{task.pk}:{level}:{person.pk}", text=text, url=task_url(task)
+        )
+    return created
