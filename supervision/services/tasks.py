@@ -91,7 +91,7 @@ def _move(task: Task, *, actor: User | None, step: str, reason: str = "", data: 
     audit.record(
         actor=actor, verb=f"task.{step}", target=task, from_state=before, to_state=target, reason=reason, data=data
     )
-    enqueue(notify_task_step, task.pk, step, task.version)
+    enqueue(notify_task_step, task.pk, step, task.version, target)
     return task
 
 
@@ -221,7 +221,7 @@ def task_create(
             **{f"{k}_id": v.pk for k, v in link.items()},
         },
     )
-    enqueue(notify_task_step, task.pk, "create", task.version)
+    enqueue(notify_task_step, task.pk, "create", task.version, task.state)
     return task
 
 
@@ -474,14 +474,15 @@ def followers(task: Task) -> list[User]:
     return list({p.pk: p for p in [item.submitter, *people]}.values())
 
 
-def notify_task_step(task_id: int, step: str, version: int) -> int:
-    """Job: tell who must act next, and the item's followers. Keyed per task version: safe to repeat."""
+def notify_task_step(task_id: int, step: str, version: int, state: str = "") -> int:
+    """Job: tell who must act next, and the item's followers, of the state the step produced
+    (the task may have moved on by the time the job runs). Keyed per task version: safe to repeat."""
     from core.notify import notify
 
     task = Task.objects.select_related("responsible_leader").get(pk=task_id)
     key = f"task:{task.pk}:v{version}:{step}"
     with translation.override(settings.LANGUAGE_CODE):
-        label = {"title": task.title, "state": task.get_state_display()}
+        label = {"title": task.title, "state": Task.State(state or task.state).label}
         if step == "create":
             who = task_people(task)
             text = _("新督查任务:%(title)s,时限 %(deadline)s") % {"title": task.title, "deadline": task.deadline}

@@ -1,5 +1,6 @@
 """Load the demo school. Idempotent: a second run finds everything in place and changes nothing."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from decisions import services
-from decisions.models import AgendaItem, Attachment, Category, MajorKind
+from decisions.models import AgendaItem, Category, MajorKind
 from demo.people import seed_org
+from demo.supervision import seed_supervision
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from org.models import MeetingBody, User
@@ -34,6 +36,21 @@ class Command(BaseCommand):
     def seed_items(self) -> int:
         if AgendaItem.objects.exists():
             return 0
+        # The held meeting took place at the end of last month, so that month's all-staff digest
+        # (全教会通报) carries its resolution; its history is written at the times it happened.
+        first_of_month = timezone.localtime().replace(day=1, hour=15, minute=0, second=0, microsecond=0)
+        held_at = first_of_month - timedelta(days=3)
+        with back_in_time(held_at - timedelta(days=6)):
+            items = self.seed_before_the_meeting()
+            held = self.meeting(items["pc"], items["u"]["partyoffice"], at=held_at, place="行政楼第一会议室")
+            self.put_on_agenda(held, items)
+        with back_in_time(held_at):
+            self.hold(held, items)
+        self.seed_after_the_meeting(items)
+        seed_supervision(held)
+        return AgendaItem.objects.count()
+
+    def seed_before_the_meeting(self) -> dict:
         u = {user.username: user for user in User.objects.all()}
         pc, po = MeetingBody.objects.get(code="PC"), MeetingBody.objects.get(code="PO")
 
@@ -131,13 +148,17 @@ class Command(BaseCommand):
             actor=u["member1"], item_id=security.pk, agree=False, text="请补充与其他服务商的比价材料和夜间巡查路线。"
         )
 
-        # --- a Party committee meeting held last week, with co-signed minutes ------------------
-        held = self.meeting(pc, u["partyoffice"], days=-7, place="行政楼第一会议室")
-        # Its materials were in well before that meeting's deadline.
-        Attachment.objects.filter(item__in=[study, equipment]).update(uploaded_at=held.starts_at - timedelta(days=5))
-        for item in (study, equipment):
+        return {"u": u, "pc": pc, "po": po, "study": study, "equipment": equipment, "programme": programme}
+
+    def put_on_agenda(self, held, items) -> None:
+        u = items["u"]
+        for item in (items["study"], items["equipment"]):
             meeting_services.agenda_add(actor=u["partyoffice"], meeting_id=held.pk, item_id=item.pk)
         meeting_services.meeting_publish(actor=u["partyoffice"], meeting_id=held.pk)
+
+    def hold(self, held, items) -> None:
+        """The Party committee meeting: the study item noted, the purchase passed by vote, minutes co-signed."""
+        u = items["u"]
         meeting_services.meeting_open(actor=u["partyoffice"], meeting_id=held.pk)
         for a in held.attendance.select_related("person"):
             meeting_services.attendance_mark(
@@ -170,23 +191,32 @@ class Command(BaseCommand):
         for who in ("secretary", "principal", "member1", "member2"):
             meeting_services.minutes_sign(actor=u[who], minutes_id=minutes.pk)
 
+    def seed_after_the_meeting(self, items) -> None:
+        u, pc = items["u"], items["pc"]
+        now = timezone.localtime().replace(hour=15, minute=0, second=0, microsecond=0)
         # --- the next Party committee meeting, agenda published --------------------------------
-        upcoming = self.meeting(pc, u["partyoffice"], days=5, place="行政楼第一会议室")
-        meeting_services.agenda_add(actor=u["partyoffice"], meeting_id=upcoming.pk, item_id=programme.pk)
+        upcoming = self.meeting(pc, u["partyoffice"], at=now + timedelta(days=5), place="行政楼第一会议室")
+        meeting_services.agenda_add(actor=u["partyoffice"], meeting_id=upcoming.pk, item_id=items["programme"].pk)
         meeting_services.meeting_publish(actor=u["partyoffice"], meeting_id=upcoming.pk)
 
         # --- the next school affairs meeting: the PC resolution above is noticed there (三通报) ----
         sa = MeetingBody.objects.get(code="SA")
-        self.meeting(sa, u["affairsoffice"], days=3, place="行政楼第二会议室")
-        return AgendaItem.objects.count()
+        self.meeting(sa, u["affairsoffice"], at=now + timedelta(days=3), place="行政楼第二会议室")
 
     @staticmethod
-    def meeting(body, organizer, *, days: int, place: str):
-        """Meetings are scheduled ahead; one held in the past is recorded as if scheduled then."""
-        starts_at = (timezone.localtime() + timedelta(days=days)).replace(hour=15, minute=0, second=0, microsecond=0)
-        meeting = meeting_services.meeting_schedule(
-            actor=organizer, body=body, starts_at=timezone.now() + timedelta(days=max(days, 1)), place=place
-        )
-        Meeting.objects.filter(pk=meeting.pk).update(starts_at=starts_at)
-        meeting.refresh_from_db()
-        return meeting
+    def meeting(body, organizer, *, at, place: str):
+        return meeting_services.meeting_schedule(actor=organizer, body=body, starts_at=at, place=place)
+
+
+@contextmanager
+def back_in_time(moment):
+    """Run a part of the demo at `moment` (the clock keeps ticking from there), so that its
+    history carries the times it would have had. Needs time-machine (installed by `make run`);
+    without it the demo is written at the present time."""
+    try:
+        import time_machine
+    except ImportError:  # pragma: no cover - production installs leave the dev tools out
+        yield
+        return
+    with time_machine.travel(moment, tick=True):
+        yield
