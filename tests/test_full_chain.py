@@ -26,7 +26,8 @@ from supervision.selectors import progress_of
 from tests.factories import all_opinions, meeting_for, running_meeting, vote_all, with_materials
 
 
-def test_it_takes_an_item_from_submission_to_closure(people, django_capture_on_commit_callbacks):
+def test_it_takes_an_item_from_submission_to_closure(people, settings, django_capture_on_commit_callbacks):
+    settings.REDIS_URL = ""  # the on-commit jobs run here, in this process
     staff, depthead, secretary, principal = (
         people("staff"),
         people("depthead"),
@@ -88,7 +89,7 @@ def test_it_takes_an_item_from_submission_to_closure(people, django_capture_on_c
     academic = Department.objects.get(name="教务处")
     deadline = timezone.localdate() + timedelta(days=60)
     with django_capture_on_commit_callbacks(execute=True):
-        services.item_follow(actor=people("teacher"), item_id=item.pk, follow=True)
+        services.item_follow(actor=people("member2"), item_id=item.pk, follow=True)
         funds = services.task_create(
             actor=discipline,
             resolution_id=resolution.pk,
@@ -123,7 +124,7 @@ def test_it_takes_an_item_from_submission_to_closure(people, django_capture_on_c
     assert funds.state == Task.State.IN_PROGRESS
     assert progress_of(funds).percent == 25  # weight 1 of 4
     # The follower was told of each change, each with the state that change produced.
-    told = Notification.objects.filter(recipient=people("teacher"), key__startswith=f"task:{funds.pk}:")
+    told = Notification.objects.filter(recipient=people("member2"), key__startswith=f"task:{funds.pk}:")
     assert sorted(n.text.rsplit(",", 1)[1] for n in told) == ["已报送·待审核", "待落实", "落实中"]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -159,7 +160,10 @@ def test_it_takes_an_item_from_submission_to_closure(people, django_capture_on_c
         )
 
 
-def test_no_task_on_a_two_deliberation_item_before_the_pc_resolution(people, django_capture_on_commit_callbacks):
+def test_no_task_on_a_two_deliberation_item_before_the_pc_resolution(
+    people, settings, django_capture_on_commit_callbacks
+):
+    settings.REDIS_URL = ""  # the on-commit jobs run here, in this process
     from tests.factories import at_state
 
     with django_capture_on_commit_callbacks(execute=True):

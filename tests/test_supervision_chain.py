@@ -9,7 +9,8 @@ from supervision.selectors import progress_of
 from tests.factories import at_state, closed_task, evidence_file, head_of, reported_task, resolution_task
 
 
-def test_it_closes_the_item_when_its_last_task_closes(people, django_capture_on_commit_callbacks):
+def test_it_closes_the_item_when_its_last_task_closes(people, settings, django_capture_on_commit_callbacks):
+    settings.REDIS_URL = ""  # the on-commit jobs run here, in this process
     with django_capture_on_commit_callbacks(execute=True):
         item = at_state(State.RESOLVED, submitter=people("staff"), amount=1_280_000)
     resolution = item.resolutions.get()
