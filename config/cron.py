@@ -13,6 +13,7 @@ from core.reminders import deliver_due
 from decisions.jobs import remind_consultations
 from meetings.jobs import check_materials_due, remind_meetings
 from notices.jobs import compile_monthly_digest
+from supervision.jobs import remind_tasks, sweep_calendar
 
 cron.register(deliver_due, "default", interval=60, name="deliver reminders")
 cron.register(check_materials_due, "default", interval=600, name="drop items whose materials are late")
@@ -21,3 +22,9 @@ cron.register(remind_consultations, "default", cron="0 8,14 * * *", name="consul
 cron.register(remind_meetings, "default", cron="*/30 * * * *", name="meetings: materials, tomorrow, co-signature")
 # 00:30 school time, daily: on the 1st it compiles last month's digest, on other days it finds it done.
 cron.register(compile_monthly_digest, "default", cron="30 0 * * *", name="monthly all-staff digest")
+# 07:30 school time, daily: the responsibility calendar (行事历) makes the periods now within their
+# lead days, reminds the role holders and hands out the duties' tasks, before the 08:00 sweep.
+cron.register(sweep_calendar, "default", cron="30 7 * * *", name="responsibility calendar")
+# 08:00 school time, daily: supervision tasks due soon are reminded; overdue ones escalated
+# (level 1: responsible leader and heads; level 2, days later: the track's supervisors).
+cron.register(remind_tasks, "default", cron="0 8 * * *", name="supervision tasks: due soon, overdue")

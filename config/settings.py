@@ -198,6 +198,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 8)
 # A consultation unanswered this long is reminded (once).
 REMINDER_CONSULTATION_HOURS = env_int("REMINDER_CONSULTATION_HOURS", 24)
+# Supervision tasks: reminded this many days before the deadline; once overdue, the responsible
+# leader is told at once and the track's supervisor after this many more days.
+SUPERVISION_DUE_SOON_DAYS = env_int("SUPERVISION_DUE_SOON_DAYS", 3)
+SUPERVISION_ESCALATE_DAYS = env_int("SUPERVISION_ESCALATE_DAYS", 3)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yishi@localhost")
 
 # --- security (production) -------------------------------------------------

@@ -12,6 +12,7 @@ from org.models import Department, User
 from supervision import services
 from supervision.models import BranchCheckItem, Task
 from supervision.services import MilestoneSpec
+from supervision.services.calendar import duties_load_defaults
 from supervision.services.tasks import _escalate
 
 CHECKLIST = [
@@ -108,6 +109,7 @@ def seed_supervision(held: Meeting) -> None:
 
     _mailbox_and_patrols(u, d, today)
     _branch_checks(u, d, today)
+    duties_load_defaults()
 
 
 def _notices(u, resolution: Resolution) -> None:

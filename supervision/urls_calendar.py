@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from supervision.views import calendar as views
 
 app_name = "calendar"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.calendar_page, name="page"),
+    path("token/", views.token_reset, name="token_reset"),
+    re_path(r"^(?P<token>[A-Za-z0-9_-]{16,64})\.ics$", views.feed, name="feed"),
+]

@@ -30,6 +30,7 @@ from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
 from core.reminders import remind
 from decisions import services as item_services
+from decisions.access import visibility_filter as item_visibility_filter
 from decisions.models import AgendaItem
 from decisions.models import State as ItemState
 from meetings.models import Resolution
@@ -397,7 +398,9 @@ def task_urge(*, actor: User, task_id: int, note: str = "") -> int:
     day = today().isoformat()
     audit.record(actor=actor, verb="task.urge", target=task, reason=(note or "").strip(), data={"day": day})
     with translation.override(settings.LANGUAGE_CODE):
-        text = _("督查催办:%(title)s(时限 %(deadline)s)") % {"title": task.title, "deadline": task.deadline}
+        # Reminders also go out by e-mail and to the DingTalk group: a confidential task is not named.
+        title = _("涉密任务") if task.confidential else task.title
+        text = _("督查催办:%(title)s(时限 %(deadline)s)") % {"title": title, "deadline": task.deadline}
     sent = 0
     for person in task_people(task):
         sent += remind(recipient=person, key=f"task-urge:{task.pk}:{day}:{person.pk}", text=text, url=task_url(task))
@@ -432,6 +435,13 @@ def item_follow(*, actor: User, item_id: int, follow: bool) -> bool:
     if not actor.is_authenticated:
         raise forbidden(_("请先登录"))
     if follow:
+        # Following lets a person see the item's tasks (access.task_visibility_filter): only an
+        # item, or a task of it, that the person already sees may be followed.
+        sees = AgendaItem.objects.filter(item_visibility_filter(actor), pk=item_id).exists() or (
+            Task.objects.filter(access.task_visibility_filter(actor), item_id=item_id).exists()
+        )
+        if not sees:
+            raise InvalidTransition(_("议题不存在"), status=404)
         Follow.objects.get_or_create(item_id=item_id, person=actor)
     else:
         Follow.objects.filter(item_id=item_id, person=actor).delete()
@@ -508,21 +518,23 @@ def notify_escalation(task_id: int, level: int) -> int:
     """Job: an escalated task reaches the people of its level, once each (reminder rows)."""
     task = Task.objects.select_related("responsible_leader").get(pk=task_id)
     with translation.override(settings.LANGUAGE_CODE):
+        # Reminders also go out by e-mail and to the DingTalk group: a confidential task is not named.
+        title = _("涉密任务") if task.confidential else task.title
         if level >= 3:
             people = [
                 *User.objects.filter(is_active=True, role_assignments__role=Role.SECRETARY),
                 *task_people(task),
             ]
-            text = _("督查任务升级督办(不落实):%(title)s") % {"title": task.title}
+            text = _("督查任务升级督办(不落实):%(title)s") % {"title": title}
         elif level == 2:
             people = supervisors(task.track)
             text = _("督查任务逾期未办结,请督办:%(title)s(时限 %(deadline)s)") % {
-                "title": task.title,
+                "title": title,
                 "deadline": task.deadline,
             }
         else:
             people = task_people(task)
-            text = _("督查任务已逾期:%(title)s(时限 %(deadline)s)") % {"title": task.title, "deadline": task.deadline}
+            text = _("督查任务已逾期:%(title)s(时限 %(deadline)s)") % {"title": title, "deadline": task.deadline}
     created = 0
     for person in {p.pk: p for p in people}.values():
         created += remind(

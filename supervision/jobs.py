@@ -1,0 +1,98 @@
+"""Background work for supervision (四督查): machine reminders, not memory (从人脑提醒变成机脑提醒).
+
+    remind_tasks     tasks due soon → reminded; overdue → escalated (level 1, then level 2)
+    sweep_calendar   the responsibility calendar's duties → occurrences, reminders, tasks
+
+Jobs take nothing, call services, and are safe to run twice, and two at once: reminders are
+keyed, escalations are compare-and-set on the task row.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from core.reminders import remind
+from supervision.models import Task
+from supervision.services.calendar import calendar_sweep, school_today
+from supervision.services.tasks import _escalate, notify_escalation, task_people, task_url
+
+
+def due_soon_days() -> int:
+    return int(getattr(settings, "SUPERVISION_DUE_SOON_DAYS", 3))
+
+
+def escalate_days() -> int:
+    return int(getattr(settings, "SUPERVISION_ESCALATE_DAYS", 3))
+
+
+def _due_soon_text(task: Task) -> str:
+    # E-mail and the DingTalk group see this text: a confidential task is not named.
+    if task.confidential:
+        return _("涉密督查任务即将到期(时限 %(deadline)s),请登录查看") % {"deadline": task.deadline.isoformat()}
+    return _("督查任务即将到期:%(title)s(时限 %(deadline)s)") % {
+        "title": task.title,
+        "deadline": task.deadline.isoformat(),
+    }
+
+
+def _escalate_overdue(task: Task, today: dt.date) -> tuple[int, int]:
+    """Level 1 once the deadline has passed (responsible leader and heads told), level 2 once it
+    is still overdue more than SUPERVISION_ESCALATE_DAYS days later (the track's supervisors
+    told). A sweep that missed days does both at once. Returns (escalations, reminders)."""
+    late = (today - task.deadline).days
+    levels = [1] + ([2] if late > escalate_days() else [])
+    escalated = reminded = 0
+    for level in levels:
+        if level == 1:
+            reason = _("逾期未办结(时限 %(deadline)s),系统自动督办") % {"deadline": task.deadline.isoformat()}
+        else:
+            reason = _("逾期 %(days)s 天仍未办结(时限 %(deadline)s),系统提请督查部门督办") % {
+                "days": late,
+                "deadline": task.deadline.isoformat(),
+            }
+        # The level and its reminders commit together: a crash between them loses nothing,
+        # and a concurrent sweep's compare-and-set waits on this row, then finds it done.
+        with transaction.atomic():
+            if _escalate(task, level=level, actor=None, reason=reason):
+                escalated += 1
+                reminded += notify_escalation(task.pk, level)
+    return escalated, reminded
+
+
+def remind_tasks(today: dt.date | None = None) -> dict[str, int]:
+    """督查任务 due within SUPERVISION_DUE_SOON_DAYS days (default 3): the responsible leader and
+    the lead department's heads are reminded once per deadline (a moved deadline reminds again).
+    Overdue (before today, school time): escalated to level 1, then to level 2 (see
+    _escalate_overdue). Figures: found, the reminders this run looked for (due-soon ones, and
+    those of the escalations it made); created, the new ones; skipped, the rest; escalated, the
+    levels it raised."""
+    today = today or school_today()
+    found = created = escalated = 0
+    open_tasks = Task.objects.exclude(state=Task.State.CLOSED).select_related("responsible_leader")
+    with translation.override(settings.LANGUAGE_CODE):
+        overdue = open_tasks.filter(deadline__lt=today, escalation_level__lt=2).order_by("deadline", "pk")
+        for task in overdue:
+            steps, reminded = _escalate_overdue(task, today)
+            escalated += steps
+            found += reminded
+            created += reminded
+        soon = open_tasks.filter(deadline__gte=today, deadline__lte=today + dt.timedelta(days=due_soon_days()))
+        for task in soon.order_by("deadline", "pk"):
+            text = _due_soon_text(task)
+            for person in task_people(task):
+                found += 1
+                created += remind(
+                    recipient=person,
+                    key=f"task-due:{task.pk}:{task.deadline.isoformat()}:{person.pk}",
+                    text=text,
+                    url=task_url(task),
+                )
+    return {"found": found, "created": created, "skipped": found - created, "escalated": escalated}
+
+
+def sweep_calendar() -> dict[str, int]:
+    """行事历: today's duties (see supervision.services.calendar.calendar_sweep)."""
+    return calendar_sweep()
