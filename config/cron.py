@@ -15,7 +15,6 @@ from meetings.jobs import check_materials_due, remind_meetings
 from notices.jobs import compile_monthly_digest
 from supervision.jobs import remind_tasks, sweep_calendar
 
-cron.register(deliver_due, "default", interval=60, name="deliver reminders")
 cron.register(check_materials_due, "default", interval=600, name="drop items whose materials are late")
 # 08:00 and 14:00, school time.
 cron.register(remind_consultations, "default", cron="0 8,14 * * *", name="consultations pending")
@@ -28,3 +27,6 @@ cron.register(sweep_calendar, "default", cron="30 7 * * *", name="responsibility
 # 08:00 school time, daily: supervision tasks due soon are reminded; overdue ones escalated
 # (level 1: responsible leader and heads; level 2, days later: the track's supervisors).
 cron.register(remind_tasks, "default", cron="0 8 * * *", name="supervision tasks: due soon, overdue")
+# Every minute: send what the sweeps found. Registered last, so that `manage.py run_jobs --once`
+# delivers the reminders the sweeps before it created in the same run.
+cron.register(deliver_due, "default", interval=60, name="deliver reminders")

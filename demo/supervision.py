@@ -157,7 +157,7 @@ def _mailbox_and_patrols(u, d, today) -> None:
         title="清理实训楼三楼消防通道并更换应急指示灯",
         lead_department_id=d["智能制造学院"].pk,
         responsible_leader_id=u["member1"].pk,
-        deadline=today + timedelta(days=7),
+        deadline=today + timedelta(days=2),
     )
     services.finding_record(
         actor=u["vice"],
