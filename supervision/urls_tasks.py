@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from supervision.views import tasks as views
 
 app_name = "supervision"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.task_list, name="list"),
+    path("new/", views.task_new, name="new"),
+    path("track/<slug:track>/", views.track_detail, name="track"),
+    path("track/<slug:track>/bulk/", views.track_bulk, name="bulk"),
+    path("tasks/<int:pk>/", views.task_detail, name="detail"),
+    path("tasks/<int:pk>/report/", views.task_report, name="report"),
+    path("tasks/<int:pk>/review/", views.task_review, name="review"),
+    path("tasks/<int:pk>/urge/", views.task_urge, name="urge"),
+    path("tasks/<int:pk>/escalate/", views.task_escalate, name="escalate"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("follow/<int:item_id>/", views.item_follow, name="follow"),
+]

@@ -1,0 +1,538 @@
+"""督查任务 pages: the task list, a supervisor's track, a task's page with its forms, new tasks.
+
+Views parse the form, call supervision.services and show the reason of an InvalidTransition with
+its status. Who may do what comes from supervision.access; what a person sees from the selectors.
+"""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.audit import history_of
+from core.errors import InvalidTransition
+from core.http import refuse
+from decisions import access as item_access
+from meetings.models import Resolution
+from supervision import access, selectors, services
+from supervision.forms_tasks import (
+    BULK_LABELS,
+    BulkForm,
+    EscalateForm,
+    MilestoneFormSet,
+    ReportForm,
+    ReviewForm,
+    TaskFilterForm,
+    TaskForm,
+    UrgeForm,
+)
+from supervision.models import TRANSITIONS, Follow, Milestone, PatrolFinding, ReportReview, Task, Track
+from supervision.selectors.tasks import counts_by_state, is_overdue, overdue_q, progress_of, visible_evidence
+
+PAGE_SIZE = 20
+TABS = {"mine": gettext_lazy("我的任务"), "review": gettext_lazy("待我审核"), "all": gettext_lazy("全部")}
+
+VERB_LABELS = {
+    "task.create": gettext_lazy("下达任务"),
+    "task.report": gettext_lazy("报送进展"),
+    "task.accept": gettext_lazy("审核通过"),
+    "task.close": gettext_lazy("同意办结"),
+    "task.return": gettext_lazy("退回补充"),
+    "task.escalate": gettext_lazy("督办升级"),
+    "task.urge": gettext_lazy("催办"),
+}
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _decorate(tasks) -> None:
+    """What each row shows besides the fields: overdue, and progress in percent."""
+    today = timezone.localdate()
+    for task in tasks:
+        task.overdue = is_overdue(task, today)
+        task.percent = progress_of(task).percent
+
+
+def _filter(qs, f: dict):
+    if f.get("q"):
+        qs = qs.filter(title__icontains=f["q"])
+    if f.get("track"):
+        qs = qs.filter(track=f["track"])
+    if f.get("state"):
+        qs = qs.filter(state=f["state"])
+    if f.get("department"):
+        qs = qs.filter(lead_department=f["department"])
+    if f.get("overdue"):
+        qs = qs.filter(overdue_q())
+    return qs
+
+
+def _results(request, template: str) -> str:
+    """htmx live search swaps only the results."""
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+        return template + "#results"
+    return template
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+@login_required
+def task_list(request):
+    """督查任务: my tasks (departments I head, tasks I lead), the reports waiting on me, everything I see."""
+    user = request.user
+    tracks = access.supervised_tracks(user)
+    tab = request.GET.get("tab") or ("review" if tracks else "mine")
+    if tab not in TABS:
+        tab = "mine"
+    if tab == "review" and not tracks:
+        return refuse(request, _("只有督查部门可以审核进展报告"))
+    qs = selectors.tasks_with_progress(user)
+    if tab == "mine":
+        qs = qs.filter(Q(lead_department__in=user.headed_department_ids) | Q(responsible_leader=user))
+    elif tab == "review":
+        qs = qs.filter(track__in=tracks, waiting=True)
+    filters = TaskFilterForm(request.GET)
+    f = filters.values()
+    page = _page(request, _filter(qs, f))
+    _decorate(page.object_list)
+    context = {
+        "page": page,
+        "tab": tab,
+        "tabs": [(key, label) for key, label in TABS.items() if key != "review" or tracks],
+        "filters": filters,
+        "filtered": any(f.get(k) for k in ("q", "track", "state", "department", "overdue")),
+        # A supervisor's own tracks; leaders read every track.
+        "track_links": [(t, label) for t, label in Track.choices if t in tracks or user.is_leader],
+    }
+    return render(request, _results(request, "supervision/task_list.html"), context)
+
+
+# --- a supervisor's track -------------------------------------------------------------------------
+
+
+def _track_or_refuse(request, track: str):
+    """(may act, refusal): the track's supervisors act; leaders read; everyone else is refused."""
+    if track not in Track.values:
+        raise Http404
+    supervises = track in access.supervised_tracks(request.user)
+    if not (supervises or request.user.is_leader):
+        label = Track(track).label
+        return supervises, refuse(request, _("只有“%(track)s”的督查部门或校领导可以查看") % {"track": label})
+    return supervises, None
+
+
+def _department_summary(qs) -> list[dict]:
+    """Per lead department: tasks, closed, closed on time, overdue, and the ratings given."""
+    rows = list(
+        qs.order_by()
+        .values("lead_department", "lead_department__name")
+        .annotate(
+            tasks=Count("id"),
+            closed=Count("id", filter=Q(state=Task.State.CLOSED)),
+            on_time=Count("id", filter=Q(state=Task.State.CLOSED, closed_at__date__lte=F("deadline"))),
+            overdue=Count("id", filter=overdue_q()),
+        )
+        .order_by("lead_department__sort_order", "lead_department__name")
+    )
+    ratings: dict[int, dict[str, int]] = defaultdict(dict)
+    given = (
+        ReportReview.objects.filter(report__task__in=qs.values("pk"))
+        .exclude(rating="")
+        .values("report__task__lead_department", "rating")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in given:
+        ratings[r["report__task__lead_department"]][r["rating"]] = r["n"]
+    scale = [(value, label) for value, label in ReportReview.Rating.choices if value]
+    for row in rows:
+        mine = ratings.get(row["lead_department"], {})
+        row["ratings"] = [(label, mine.get(value, 0)) for value, label in scale]
+    return rows
+
+
+@login_required
+def track_detail(request, track: str):
+    supervises, refusal = _track_or_refuse(request, track)
+    if refusal:
+        return refusal
+    user = request.user
+    visible = selectors.visible_tasks(user).filter(track=track)
+    by_state = counts_by_state(visible)
+    counts = [(value, label, by_state.get(value, 0)) for value, label in Task.State.choices]
+    overdue_count = visible.filter(overdue_q()).count()
+
+    filters = TaskFilterForm(request.GET)
+    f = {**filters.values(), "track": track}
+    qs = selectors.tasks_with_progress(user).filter(track=track)
+    if track == Track.PROJECT:
+        qs = qs.prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due", "id")))
+    page = _page(request, _filter(qs, f))
+    _decorate(page.object_list)
+    context = {
+        "track": track,
+        "track_label": Track(track).label,
+        "supervises": supervises,
+        "counts": counts,
+        "total": sum(by_state.values()),
+        "overdue_count": overdue_count,
+        "summary": _department_summary(visible) if track == Track.PERFORMANCE else None,
+        "show_milestones": track == Track.PROJECT,
+        "page": page,
+        "filters": filters,
+        "filtered": any(f.get(k) for k in ("q", "state", "department", "overdue")),
+        "bulk_actions": list(BULK_LABELS.items()) if supervises else [],
+    }
+    return render(request, _results(request, "supervision/task_track.html"), context)
+
+
+@login_required
+@require_POST
+def track_bulk(request, track: str):
+    """One action on the ticked tasks: first a confirmation, then each task on its own."""
+    supervises, refusal = _track_or_refuse(request, track)
+    if refusal:
+        return refusal
+    if not supervises:
+        return refuse(request, _("只有本类督查的督查部门可以批量办理"))
+    candidates = selectors.visible_tasks(request.user).filter(track=track).select_related("lead_department")
+    form = BulkForm(request.POST, tasks=candidates)
+    context = {"track": track, "track_label": Track(track).label, "form": form}
+    valid = form.is_valid()
+    tasks = list(form.cleaned_data.get("tasks") or ())
+    action = form.cleaned_data.get("action")
+    if not valid or request.POST.get("confirm") != "1":
+        # The confirmation, or (missing reason, no task ticked) the same page with what is wrong.
+        if action:
+            context.update(tasks=tasks, action_label=BULK_LABELS[action])
+        return render(request, "supervision/task_bulk_confirm.html", context, status=200 if valid else 400)
+    refused = services.tasks_bulk(
+        actor=request.user, action=action, task_ids=[t.pk for t in tasks], comment=form.cleaned_data["comment"]
+    )
+    titles = {t.pk: t.title for t in tasks}
+    done = len(tasks) - len(refused)
+    (messages.success if done else messages.info)(
+        request,
+        _("%(action)s:已处理 %(n)s 项。") % {"action": BULK_LABELS[action], "n": done},
+    )
+    for task_id, reason in refused:
+        messages.warning(request, _("未处理“%(title)s”:%(reason)s") % {"title": titles[task_id], "reason": reason})
+    return redirect("supervision:track", track)
+
+
+# --- a task's page ----------------------------------------------------------------------------
+
+
+def _pending(task: Task):
+    """The report waiting for review, from the prefetched reports (no query)."""
+    waiting = [r for r in task.reports.all() if not hasattr(r, "review")]
+    return waiting[-1] if waiting else None
+
+
+def _actions(user, task: Task, pending) -> set[str]:
+    """What `user` may do on `task` now, asked of supervision.access and the transition table."""
+    actions = set()
+    if access.can_report(user, task) and task.state in TRANSITIONS["report"][0]:
+        actions.add("report")
+    if access.can_review(user, task) and task.is_open:
+        actions.add("urge")
+        if task.escalation_level < 3:
+            actions.add("escalate")
+        if task.state == Task.State.REPORTED and pending is not None:
+            actions.add("review")
+    if task.item_id:
+        actions.add("follow")
+    return actions
+
+
+def _history(task: Task) -> list:
+    events = list(history_of(task))
+    for e in events:
+        label = str(VERB_LABELS.get(e.verb, e.verb))
+        if e.verb == "task.escalate" and e.data.get("level"):
+            label = _("%(step)s(第 %(level)s 级)") % {"step": label, "level": e.data["level"]}
+        e.verb_label = label
+        e.to_state_label = Task.State(e.to_state).label if e.to_state in Task.State.values else ""
+    return events
+
+
+def _source(user, task: Task) -> dict:
+    """How the page names the task's source; a confidential item's title only to those who see it."""
+    if task.source == Task.Source.RESOLUTION and task.resolution_id:
+        shows_item = bool(task.item_id) and (not task.confidential or item_access.can_view(user, task.item))
+        return {"kind": "resolution", "resolution": task.resolution, "item": task.item, "shows_item": shows_item}
+    if task.source == Task.Source.LETTER:
+        # The letter itself stays with the mailbox's readers (its writer, the secretary, the party office).
+        shows_letter = selectors.visible_letters(user).filter(pk=task.letter_id).exists()
+        return {"kind": "letter", "letter": task.letter, "shows_letter": shows_letter}
+    if task.source == Task.Source.PATROL:
+        return {"kind": "patrol", "finding": task.finding}
+    return {"kind": "duty", "occurrence": task.occurrence}
+
+
+def _detail_context(request, task: Task, **forms) -> dict:
+    user = request.user
+    pending = _pending(task)
+    actions = _actions(user, task, pending)
+    _decorate([task])
+    initial_decision = ReportReview.Decision.CLOSE if pending and pending.is_final else ReportReview.Decision.ACCEPT
+    context = {
+        "task": task,
+        "actions": actions,
+        "pending": pending,
+        "source": _source(user, task),
+        "history": _history(task),
+        "following": bool(task.item_id) and Follow.objects.filter(item_id=task.item_id, person=user).exists(),
+        "report_form": ReportForm(task=task) if "report" in actions else None,
+        "review_form": (
+            ReviewForm(initial={"report": pending.pk, "decision": initial_decision}) if "review" in actions else None
+        ),
+        "urge_form": UrgeForm() if "urge" in actions else None,
+        "escalate_form": EscalateForm() if "escalate" in actions else None,
+    }
+    # A form sent back keeps what was typed, if its action is still open to the person.
+    for name, form in forms.items():
+        if context.get(name) is not None:
+            context[name] = form
+    review = forms.get("review_form")
+    if context["review_form"] is review and review is not None and str(review.data.get("report")) != str(pending.pk):
+        # Refused as stale: what was typed stays, now answering the report that waits.
+        context["review_form"] = ReviewForm({**review.data.dict(), "report": pending.pk})
+    return context
+
+
+def _task_or_404(user, pk: int) -> Task:
+    task = selectors.task_detail(user, pk)
+    if task is None:
+        raise Http404
+    return task
+
+
+def _render_detail(request, pk: int, *, status: int = 200, error: str = "", **forms):
+    if error:
+        messages.error(request, error)
+    task = _task_or_404(request.user, pk)
+    return render(request, "supervision/task_detail.html", _detail_context(request, task, **forms), status=status)
+
+
+@login_required
+def task_detail(request, pk: int):
+    return _render_detail(request, pk)
+
+
+def _require_visible(user, pk: int) -> None:
+    """404 for a task the person may not see, before anything else is said about it."""
+    if not selectors.visible_tasks(user).filter(pk=pk).exists():
+        raise Http404
+
+
+@login_required
+@require_POST
+def task_report(request, pk: int):
+    task = _task_or_404(request.user, pk)
+    form = ReportForm(request.POST, request.FILES, task=task)
+    if not form.is_valid():
+        return _render_detail(request, pk, status=400, error=_("请检查进展报告中的错误"), report_form=form)
+    d = form.cleaned_data
+    try:
+        services.task_report(
+            actor=request.user,
+            task_id=pk,
+            text=d["text"],
+            is_final=d["is_final"],
+            milestone_ids=[m.pk for m in d.get("milestones") or ()],
+            files=d["files"],
+        )
+    except InvalidTransition as e:
+        return _render_detail(request, pk, status=e.status, error=e.reason, report_form=form)
+    if d["is_final"]:
+        messages.success(request, _("办结报告已报送,等待督查部门审核。"))
+    else:
+        messages.success(request, _("进展报告已报送,等待督查部门审核。"))
+    return redirect("supervision:detail", pk)
+
+
+@login_required
+@require_POST
+def task_review(request, pk: int):
+    _require_visible(request.user, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, pk, status=400, error=_("请选择审核结果"), review_form=form)
+    d = form.cleaned_data
+    try:
+        review = services.task_review(
+            actor=request.user,
+            task_id=pk,
+            decision=d["decision"],
+            comment=d["comment"],
+            rating=d["rating"],
+            report_id=d["report"],
+        )
+    except InvalidTransition as e:
+        return _render_detail(request, pk, status=e.status, error=e.reason, review_form=form)
+    messages.success(request, _("已%(decision)s。") % {"decision": review.get_decision_display()})
+    return redirect("supervision:detail", pk)
+
+
+@login_required
+@require_POST
+def task_urge(request, pk: int):
+    _require_visible(request.user, pk)
+    form = UrgeForm(request.POST)
+    form.is_valid()
+    try:
+        sent = services.task_urge(actor=request.user, task_id=pk, note=form.cleaned_data.get("note", ""))
+    except InvalidTransition as e:
+        return _render_detail(request, pk, status=e.status, error=e.reason, urge_form=form)
+    if sent:
+        messages.success(request, _("已催办,提醒 %(n)s 人。") % {"n": sent})
+    else:
+        messages.info(request, _("今天已催办过,不再重复提醒。"))
+    return redirect("supervision:detail", pk)
+
+
+@login_required
+@require_POST
+def task_escalate(request, pk: int):
+    _require_visible(request.user, pk)
+    form = EscalateForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise InvalidTransition(_("督办升级须写明理由"), status=400)
+        services.task_escalate(actor=request.user, task_id=pk, reason=form.cleaned_data["reason"])
+    except InvalidTransition as e:
+        return _render_detail(request, pk, status=e.status, error=e.reason, escalate_form=form)
+    messages.success(request, _("已升级督办,党委书记和责任人会收到提醒。"))
+    return redirect("supervision:detail", pk)
+
+
+@login_required
+def evidence_download(request, pk: int):
+    evidence = visible_evidence(request.user, pk)
+    if evidence is None:
+        raise Http404
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+
+
+@login_required
+@require_POST
+def item_follow(request, item_id: int):
+    """关注 / 取消关注 an agenda item's tasks; htmx swaps the button, a plain form goes back."""
+    follow = request.POST.get("follow") == "1"
+    try:
+        services.item_follow(actor=request.user, item_id=item_id, follow=follow)
+    except InvalidTransition as e:
+        if e.status == 404:
+            raise Http404 from e
+        return refuse(request, e.reason, status=e.status)
+    if request.headers.get("HX-Request"):
+        return render(request, "supervision/_task_follow.html", {"item_id": item_id, "following": follow})
+    messages.success(request, _("已关注,任务有进展时会通知您。") if follow else _("已取消关注。"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "supervision:list"
+    return redirect(target)
+
+
+# --- a new task -------------------------------------------------------------------------------
+
+
+def _new_source(request):
+    """The resolution, letter or finding named in the query string: (kind, object), 404 if unseen."""
+    user = request.user
+    given = {k: request.GET.get(k, "") for k in ("resolution", "letter", "finding") if request.GET.get(k)}
+    if len(given) != 1 or not next(iter(given.values())).isdigit():
+        return None, None
+    kind, pk = next(iter(given.items()))
+    if kind == "resolution":
+        resolution = Resolution.objects.select_related("item", "meeting", "body").filter(pk=pk).first()
+        if resolution is None:
+            raise Http404
+        item = resolution.item
+        resolution.shows_item = (not resolution.confidential and not item.confidential) or item_access.can_view(
+            user, item
+        )
+        return kind, resolution
+    if kind == "letter":
+        letter = selectors.visible_letters(user).filter(pk=pk).first()
+        if letter is None:
+            raise Http404
+        return kind, letter
+    finding = PatrolFinding.objects.select_related("leader", "department").filter(pk=pk).first()
+    if finding is None:
+        raise Http404
+    return kind, finding
+
+
+def _may_create(user, kind: str, source) -> bool:
+    """The rule services.task_create applies, asked before the form is shown."""
+    if kind == "letter":
+        return access.can_answer(user) or access.can_assign(user)
+    if kind == "finding":
+        return access.can_assign(user) or source.leader_id == user.pk
+    return access.can_assign(user)
+
+
+def _initial(user, kind: str, source) -> dict:
+    tracks = access.supervised_tracks(user)
+    initial = {"track": tracks[0] if tracks else Track.TASK}
+    if kind == "resolution":
+        initial["title"] = source.item.title if source.shows_item else _("落实%(number)s") % {"number": source.number}
+        initial["lead_department"] = source.item.department_id
+    elif kind == "letter":
+        initial["title"] = source.subject
+    else:
+        initial["title"] = source.text.splitlines()[0][:200] if source.text else source.place
+        initial["lead_department"] = source.department_id
+    return initial
+
+
+@login_required
+def task_new(request):
+    kind, source = _new_source(request)
+    if source is None:
+        return refuse(request, _("督查任务须来自一项决议、一封来信或一条巡查发现"), status=400)
+    if not _may_create(request.user, kind, source):
+        return refuse(request, _("只有党委办公室、校务办或纪委可以下达督查任务"))
+    form = TaskForm(request.POST or None, initial=_initial(request.user, kind, source))
+    formset = MilestoneFormSet(request.POST or None, prefix="m")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid() and formset.is_valid():
+            d = form.cleaned_data
+            try:
+                task = services.task_create(
+                    actor=request.user,
+                    track=d["track"],
+                    title=d["title"],
+                    description=d["description"],
+                    lead_department_id=d["lead_department"].pk,
+                    responsible_leader_id=d["responsible_leader"].pk,
+                    deadline=d["deadline"],
+                    milestones=[s for s in (m.spec() for m in formset) if s],
+                    **{f"{kind}_id": source.pk},
+                )
+            except InvalidTransition as e:
+                form.add_error(None, e.reason)
+                status = e.status
+            else:
+                messages.success(request, _("督查任务已下达,牵头部门和责任领导会收到通知。"))
+                return redirect("supervision:detail", task.pk)
+    context = {"form": form, "formset": formset, "kind": kind, "source": source}
+    return render(request, "supervision/task_form.html", context, status=status)
