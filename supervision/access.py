@@ -49,6 +49,18 @@ def can_assign(user: User) -> bool:
     return user.is_authenticated and user.has_role(*ASSIGNERS)
 
 
+def can_create_task(user: User, source: str, *, finding_leader_id: int | None = None) -> bool:
+    """Who may turn a source into a task: assigners for a resolution; also the secretary (who
+    answers the mailbox) for a letter; also the patrol's own leader for a finding."""
+    if not user.is_authenticated:
+        return False
+    if source == "letter":
+        return can_answer(user) or can_assign(user)
+    if source == "patrol":
+        return can_assign(user) or (finding_leader_id is not None and finding_leader_id == user.pk)
+    return can_assign(user)
+
+
 def can_record_patrol(user: User) -> bool:
     """校园周巡查 findings are recorded by leaders (or the offices for them)."""
     return user.is_authenticated and (user.is_leader or user.has_role(*OFFICE_ROLES))
@@ -87,6 +99,9 @@ def task_visibility_filter(user: User) -> Q:
         | Q(lead_department__in=user.headed_department_ids)
         | Q(track__in=supervised_tracks(user))
         | Q(resolution__meeting__in=Attendance.objects.filter(person=user).values("meeting_id"))
+        # Those who attend the resolving body's meetings (members, observers, chair, its secretary
+        # office) see its confidential items (decisions.access), and so the tasks that implement them.
+        | Q(resolution__body__in=_bodies_attended_by(user))
     )
     open_ = Q(confidential=False) & (
         Q(lead_department=user.department_id)
@@ -96,6 +111,17 @@ def task_visibility_filter(user: User) -> Q:
     if sees_all_tasks(user):
         open_ = Q(confidential=False)
     return named | open_
+
+
+def _bodies_attended_by(user: User):
+    """The bodies whose meetings `user` attends, as a subquery (no query of its own): the same
+    people as org.selectors.body_ids_attended_by."""
+    from org.models import MeetingBody
+
+    offices = [r for r in user.roles if r in OFFICE_ROLES]
+    return MeetingBody.objects.filter(Q(members__user=user) | Q(chair=user) | Q(secretary_role__in=offices)).values(
+        "pk"
+    )
 
 
 def check_assign(user: User) -> None:

@@ -36,11 +36,9 @@ USERS = LEADERS | OFFICES | {"depthead", "staff", "finance", "dean", "teacher", 
 SEES_A = LEADERS | OFFICES | {"depthead", "staff", "admin"}
 # Task C: confidential, track "task", 财务处 leads, member1 responsible, from a confidential PC
 # resolution on staff's item: member1, finance (head of 财务处), discipline (supervisor and
-# observer), the PC meeting's attendance list (secretary, principal, member2). Not vice, not staff.
-# Not the party office either: it runs the PC but is on no attendance list, and
-# access.task_visibility_filter counts Attendance rows (decisions.access counts the secretary
-# office among an item's attendees; see the report on this page's pull request).
-SEES_C = {"secretary", "principal", "member1", "member2", "discipline", "finance"}
+# observer), those who attend the PC (secretary, principal, member2, and the party office, its
+# meeting secretary, as for the confidential item itself). Not vice, not staff.
+SEES_C = {"secretary", "principal", "member1", "member2", "discipline", "finance", "partyoffice"}
 ASSIGNERS = {"partyoffice", "affairsoffice", "discipline"}
 SUPERVISORS = {"task": {"discipline"}, "performance": {"affairsoffice"}, "project": {"affairsoffice"}}
 SUPERVISORS["branch"] = {"partyoffice"}
@@ -728,3 +726,19 @@ def test_the_project_track_costs_the_same_queries_at_3_and_30_tasks(client, peop
 def test_demo_accounts_exist(school):
     # The matrices above name these accounts: a renamed demo account would make them pass vacuously.
     assert set(User.objects.values_list("username", flat=True)) >= USERS
+
+
+def test_every_view_of_a_confidential_task_is_on_record(client, people, world):
+    from core.models import AuditEvent
+
+    def views(task):
+        return AuditEvent.objects.filter(verb="task.view", target_type="supervision.task", target_id=task.pk)
+
+    client.force_login(people("member1"))
+    assert client.get(f"/supervision/tasks/{world.c.pk}/").status_code == 200
+    assert client.get(f"/supervision/tasks/{world.a.pk}/").status_code == 200
+    assert list(views(world.c).values_list("actor__username", flat=True)) == ["member1"]
+    assert not views(world.a).exists()
+    client.force_login(people("vice"))  # may not see it: a 404, and nothing said about it
+    assert client.get(f"/supervision/tasks/{world.c.pk}/").status_code == 404
+    assert views(world.c).count() == 1

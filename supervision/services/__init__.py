@@ -14,6 +14,7 @@ from supervision.services.tasks import (
     task_report,
     task_review,
     task_urge,
+    task_viewed,
     tasks_bulk,
 )
 
@@ -35,5 +36,6 @@ __all__ = [
     "task_report",
     "task_review",
     "task_urge",
+    "task_viewed",
     "tasks_bulk",
 ]

@@ -172,13 +172,12 @@ def task_create(
         source, link, item, confidential = _source_of(
             resolution_id=resolution_id, letter_id=letter_id, finding_id=finding_id
         )
-        if source == Task.Source.LETTER:
-            if not access.can_answer(actor) and not access.can_assign(actor):
+        finding_leader = link["finding"].leader_id if source == Task.Source.PATROL else None
+        if not access.can_create_task(actor, source, finding_leader_id=finding_leader):
+            if source == Task.Source.LETTER:
                 raise forbidden(_("只有党委书记、党委办公室、校务办或纪委可以把来信转为督查任务"))
-        elif source == Task.Source.PATROL:
-            if not access.can_assign(actor) and link["finding"].leader_id != actor.pk:
+            if source == Task.Source.PATROL:
                 raise forbidden(_("只有巡查领导本人或督查部门可以把巡查发现转为督查任务"))
-        else:
             access.check_assign(actor)
     else:
         source, link, item, confidential = Task.Source.DUTY, {"occurrence": occurrence}, None, False
@@ -446,6 +445,12 @@ def item_follow(*, actor: User, item_id: int, follow: bool) -> bool:
     else:
         Follow.objects.filter(item_id=item_id, person=actor).delete()
     return follow
+
+
+def task_viewed(*, actor: User, task: Task) -> None:
+    """Every view of a confidential task (its page or its evidence) is on record."""
+    if task.confidential:
+        audit.record(actor=actor, verb="task.view", target=task)
 
 
 # --- who is told --------------------------------------------------------------------------------

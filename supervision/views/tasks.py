@@ -324,6 +324,7 @@ def _render_detail(request, pk: int, *, status: int = 200, error: str = "", **fo
     if error:
         messages.error(request, error)
     task = _task_or_404(request.user, pk)
+    services.task_viewed(actor=request.user, task=task)
     return render(request, "supervision/task_detail.html", _detail_context(request, task, **forms), status=status)
 
 
@@ -424,6 +425,7 @@ def evidence_download(request, pk: int):
     evidence = visible_evidence(request.user, pk)
     if evidence is None:
         raise Http404
+    services.task_viewed(actor=request.user, task=evidence.report.task)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
 
 
@@ -481,11 +483,9 @@ def _new_source(request):
 
 def _may_create(user, kind: str, source) -> bool:
     """The rule services.task_create applies, asked before the form is shown."""
-    if kind == "letter":
-        return access.can_answer(user) or access.can_assign(user)
     if kind == "finding":
-        return access.can_assign(user) or source.leader_id == user.pk
-    return access.can_assign(user)
+        return access.can_create_task(user, "patrol", finding_leader_id=source.leader_id)
+    return access.can_create_task(user, kind)
 
 
 def _initial(user, kind: str, source) -> dict:
