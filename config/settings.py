@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "core.context_processors.notifications",
                 "decisions.context_processors.queues",
+                "supervision.context_processors.nav",
             ],
         },
     },

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from supervision.views import branches as views
 
 app_name = "branches"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.branch_year, name="year"),
+    path("check/", views.branch_check_new, name="check"),
+    path("checks/<int:pk>/", views.branch_check_detail, name="detail"),
+]

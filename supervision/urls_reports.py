@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from supervision.views import reports as views
 
 app_name = "supervision_reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report_page, name="page"),
+    path("<int:year>-Q<int:quarter>.pdf", views.report_pdf, name="pdf"),
+    path("<int:year>-Q<int:quarter>.xlsx", views.report_xlsx, name="xlsx"),
+]

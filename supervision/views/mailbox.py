@@ -9,6 +9,7 @@ from core.errors import InvalidTransition
 from core.http import refuse
 from supervision import access, selectors, services
 from supervision.forms import LetterForm, ReplyForm
+from supervision.models import Task
 
 PAGE_SIZE = 20
 
@@ -69,5 +70,22 @@ def letter_detail(request, pk: int):
                 return redirect("mailbox:detail", letter.pk)
         else:
             status = 400
-    context = {"letter": letter, "form": form, "can_reply": can_reply}
+    context = {
+        "letter": letter,
+        "form": form,
+        "can_reply": can_reply,
+        "can_make_task": access.can_create_task(request.user, "letter"),
+        "tasks": _tasks_from(request.user, letter),
+    }
     return render(request, "supervision/letter_detail.html", context, status=status)
+
+
+def _tasks_from(user, letter) -> list[Task]:
+    """The tasks made from the letter; `linked` when `user` may open the task's page. Whoever
+    may read the letter (its author included) sees that it became a task and how far it is."""
+    tasks = list(Task.objects.filter(letter=letter).select_related("lead_department").order_by("id"))
+    if tasks:
+        visible = set(selectors.visible_tasks(user).filter(letter=letter).values_list("pk", flat=True))
+        for task in tasks:
+            task.linked = task.pk in visible
+    return tasks

@@ -1,0 +1,124 @@
+"""Reads of party-branch building (党支部建设): the year table and a month's check.
+
+A month's percentage is its score ÷ its full score × 100. The annual score of a branch is the
+mean of the percentages of the months it was checked, rounded half up to one decimal; months
+not checked are shown as missing and not counted. Each read is a fixed number of queries.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch, Q
+
+from org.models import Department, Role, User
+from supervision.models import BranchCheck, BranchCheckItem, BranchCheckMark
+
+ONE_DECIMAL = Decimal("0.1")
+
+
+def can_read_branches(user: User) -> bool:
+    """The party office runs the checks; leaders read the results."""
+    return user.is_authenticated and (user.is_leader or user.has_role(Role.PARTY_OFFICE))
+
+
+def round1(value: Decimal) -> Decimal:
+    return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def month_percent(check: BranchCheck) -> Decimal | None:
+    """Unrounded: rounding happens once, on the mean."""
+    if not check.full_score:
+        return None
+    return Decimal(check.score) * 100 / Decimal(check.full_score)
+
+
+def mean_percent(checks) -> Decimal | None:
+    """The mean of the months' percentages, one decimal; None when no month counts."""
+    values = [p for p in (month_percent(c) for c in checks) if p is not None]
+    if not values:
+        return None
+    return round1(sum(values, Decimal(0)) / len(values))
+
+
+@dataclass(frozen=True)
+class BranchYearRow:
+    branch: Department
+    months: list[BranchCheck | None]  # January … December
+    annual: Decimal | None
+
+    @property
+    def checked(self) -> int:
+        return sum(1 for c in self.months if c is not None)
+
+    @property
+    def cells(self) -> list[tuple[int, BranchCheck | None]]:
+        return list(zip(range(1, 13), self.months))
+
+
+@dataclass(frozen=True)
+class BranchYear:
+    year: int
+    rows: list[BranchYearRow]
+    month_numbers: range = range(1, 13)
+
+
+def branches_for(year: int):
+    """The active branches, and any other branch checked in `year` (so the record stays whole)."""
+    return (
+        Department.objects.filter(kind=Department.Kind.BRANCH)
+        .filter(Q(active=True) | Q(branch_checks__year=year))
+        .distinct()
+        .order_by("sort_order", "name")
+    )
+
+
+def branch_year(year: int) -> BranchYear:
+    """Each branch × 12 months with the check (or None) and the annual score. Two queries."""
+    branches = list(branches_for(year))
+    by_branch: dict[int, dict[int, BranchCheck]] = {}
+    for check in BranchCheck.objects.filter(year=year).order_by("month"):
+        by_branch.setdefault(check.branch_id, {})[check.month] = check
+    rows = []
+    for branch in branches:
+        months = by_branch.get(branch.pk, {})
+        row_months = [months.get(m) for m in range(1, 13)]
+        rows.append(BranchYearRow(branch, row_months, mean_percent([c for c in row_months if c])))
+    return BranchYear(year, rows)
+
+
+def active_items() -> list[BranchCheckItem]:
+    return list(BranchCheckItem.objects.filter(active=True).order_by("position", "id"))
+
+
+def check_detail(check_id: int) -> BranchCheck | None:
+    marks = Prefetch("marks", queryset=BranchCheckMark.objects.select_related("item").order_by("item__position", "id"))
+    return BranchCheck.objects.select_related("branch", "checker").prefetch_related(marks).filter(pk=check_id).first()
+
+
+@dataclass(frozen=True)
+class BranchAverage:
+    branch: Department
+    checks: int
+    average: Decimal | None
+
+
+def period_average(year: int, months: list[int]) -> tuple[int, Decimal | None, list[BranchAverage]]:
+    """The checks of `months` of `year`: how many, their mean percentage, and per branch. One query."""
+    checks = list(
+        BranchCheck.objects.filter(year=year, month__in=months)
+        .select_related("branch")
+        .order_by("branch__sort_order", "branch__name", "month")
+    )
+    per_branch: dict[int, list[BranchCheck]] = {}
+    for c in checks:
+        per_branch.setdefault(c.branch_id, []).append(c)
+    rows = [BranchAverage(cs[0].branch, len(cs), mean_percent(cs)) for cs in per_branch.values()]
+    return len(checks), mean_percent(checks), rows
+
+
+def open_months(year: int, today: dt.date) -> list[int]:
+    """The months of `year` that can be checked by `today` (not those still to come)."""
+    if year > today.year:
+        return []
+    return list(range(1, 13 if year < today.year else today.month + 1))
