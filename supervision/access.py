@@ -50,12 +50,14 @@ def can_assign(user: User) -> bool:
 
 
 def can_create_task(user: User, source: str, *, finding_leader_id: int | None = None) -> bool:
-    """Who may turn a source into a task: assigners for a resolution; also the secretary (who
-    answers the mailbox) for a letter; also the patrol's own leader for a finding."""
+    """Who may turn a source into a task: assigners for a resolution; those who answer the
+    mailbox (the secretary, the party office) for a letter; assigners and the patrol's own
+    leader for a finding."""
     if not user.is_authenticated:
         return False
     if source == "letter":
-        return can_answer(user) or can_assign(user)
+        # Letters are private to their author and those who answer them (visibility_filter).
+        return can_answer(user)
     if source == "patrol":
         return can_assign(user) or (finding_leader_id is not None and finding_leader_id == user.pk)
     return can_assign(user)

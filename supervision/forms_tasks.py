@@ -50,6 +50,11 @@ class TaskForm(forms.Form):
     )
     responsible_leader = forms.ModelChoiceField(label=_("责任领导"), queryset=None, empty_label=_("请选择校领导"))
     deadline = forms.DateField(label=_("完成时限"), widget=DATE)
+    confidential = forms.BooleanField(
+        label=_("涉密任务"),
+        required=False,
+        help_text=_("仅责任领导、牵头部门负责人、督查部门可见;涉密决议的任务自动涉密"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

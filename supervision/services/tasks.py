@@ -166,21 +166,25 @@ def task_create(
     letter_id: int | None = None,
     finding_id: int | None = None,
     occurrence=None,
+    confidential: bool = False,
 ) -> Task:
-    """A task from a resolution (分解落实), a letter, a patrol finding or (actor None) a calendar duty."""
+    """A task from a resolution (分解落实), a letter, a patrol finding or (actor None) a calendar duty.
+    A confidential resolution's tasks are confidential whatever `confidential` says; any other
+    task is when asked (a letter's, say)."""
     if occurrence is None:
-        source, link, item, confidential = _source_of(
+        source, link, item, inherited = _source_of(
             resolution_id=resolution_id, letter_id=letter_id, finding_id=finding_id
         )
         finding_leader = link["finding"].leader_id if source == Task.Source.PATROL else None
         if not access.can_create_task(actor, source, finding_leader_id=finding_leader):
             if source == Task.Source.LETTER:
-                raise forbidden(_("只有党委书记、党委办公室、校务办或纪委可以把来信转为督查任务"))
+                raise forbidden(_("只有党委书记或党委办公室可以把来信转为督查任务"))
             if source == Task.Source.PATROL:
                 raise forbidden(_("只有巡查领导本人或督查部门可以把巡查发现转为督查任务"))
             access.check_assign(actor)
     else:
-        source, link, item, confidential = Task.Source.DUTY, {"occurrence": occurrence}, None, False
+        source, link, item, inherited = Task.Source.DUTY, {"occurrence": occurrence}, None, False
+    confidential = bool(confidential) or inherited
     lead = Department.objects.filter(pk=lead_department_id, active=True).first() if lead_department_id else None
     leader = User.objects.filter(pk=responsible_leader_id, is_active=True).first() if responsible_leader_id else None
     milestones = list(milestones)

@@ -526,6 +526,7 @@ def task_new(request):
                     responsible_leader_id=d["responsible_leader"].pk,
                     deadline=d["deadline"],
                     milestones=[s for s in (m.spec() for m in formset) if s],
+                    confidential=d["confidential"],
                     **{f"{kind}_id": source.pk},
                 )
             except InvalidTransition as e:
