@@ -15,6 +15,7 @@ The expected statuses are written from DOMAIN.md (四督查, Visibility) and the
 """
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -548,14 +549,36 @@ def test_bulk_accept_asks_first_then_reports_each_refusal(client, people, world)
     world.a.refresh_from_db()
     assert world.a.state == Task.State.REPORTED  # nothing happens before the confirmation
 
+    seen = dict(re.findall(r'name="(report_\d+)" value="(\d+)"', html))
+    assert seen == {f"report_{world.a.pk}": str(world.a.reports.get().pk), f"report_{b.pk}": "0"}
+
     response = client.post(
-        url, {"action": "accept", "tasks": [world.a.pk, b.pk], "comment": "继续推进", "confirm": "1"}, follow=True
+        url,
+        {"action": "accept", "tasks": [world.a.pk, b.pk], "comment": "继续推进", "confirm": "1", **seen},
+        follow=True,
     )
     html = response.content.decode()
     assert "已处理 1 项" in html
     assert "未处理“第二项任务”" in html and "不能执行此操作" in html
     world.a.refresh_from_db()
     assert world.a.state == Task.State.IN_PROGRESS
+
+
+def test_bulk_accept_refuses_a_report_that_arrived_after_the_confirmation(client, people, world):
+    reported_task(world.a, text="第一份报告")
+    client.force_login(people("discipline"))
+    url = "/supervision/track/task/bulk/"
+    html = client.post(url, {"action": "accept", "tasks": [world.a.pk]}).content.decode()
+    seen = dict(re.findall(r'name="(report_\d+)" value="(\d+)"', html))
+    # Meanwhile the report is returned on the task page and the department reports again.
+    services.task_review(actor=people("discipline"), task_id=world.a.pk, decision="return", comment="请补充")
+    reported_task(world.a, text="第二份报告,尚未看过")
+
+    response = client.post(url, {"action": "accept", "tasks": [world.a.pk], "confirm": "1", **seen}, follow=True)
+
+    assert "已处理 0 项" in response.content.decode() and "待审核的报告已变化" in response.content.decode()
+    world.a.refresh_from_db()
+    assert world.a.state == Task.State.REPORTED
 
 
 def test_bulk_escalation_needs_a_reason(client, people, world):

@@ -10,14 +10,19 @@ from supervision.selectors.mailbox import (
 )
 from supervision.selectors.tasks import (
     Progress,
+    department_summary,
+    filter_tasks,
     progress_of,
     task_detail,
     tasks_with_progress,
     visible_tasks,
+    waiting_report_ids,
 )
 
 __all__ = [
     "Progress",
+    "department_summary",
+    "filter_tasks",
     "all_letters",
     "letter_detail",
     "my_letters",
@@ -28,4 +33,5 @@ __all__ = [
     "tasks_with_progress",
     "visible_letters",
     "visible_tasks",
+    "waiting_report_ids",
 ]

@@ -1,14 +1,15 @@
 """Reads of supervision tasks: visibility from supervision.access, progress rolled up from milestones."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from org.models import User
 from supervision.access import task_visibility_filter
-from supervision.models import Evidence, Milestone, ProgressReport, Task, TaskEscalation
+from supervision.models import Evidence, Milestone, ProgressReport, ReportReview, Task, TaskEscalation
 
 
 @dataclass(frozen=True)
@@ -116,3 +117,54 @@ def visible_evidence(user: User, evidence_id: int) -> Evidence | None:
 def counts_by_state(qs: QuerySet[Task]) -> dict[str, int]:
     rows = qs.order_by().values("state").annotate(n=Count("id"))
     return {r["state"]: r["n"] for r in rows}
+
+
+def waiting_report_ids(task_ids: list[int]) -> dict[int, int]:
+    """The report waiting for review, per task (one query)."""
+    rows = ProgressReport.objects.filter(task_id__in=task_ids, review__isnull=True).values_list("task_id", "pk")
+    return dict(rows)
+
+
+def filter_tasks(qs: QuerySet[Task], f: dict) -> QuerySet[Task]:
+    """The list filters: title search, track, state, lead department, overdue only."""
+    if f.get("q"):
+        qs = qs.filter(title__icontains=f["q"])
+    if f.get("track"):
+        qs = qs.filter(track=f["track"])
+    if f.get("state"):
+        qs = qs.filter(state=f["state"])
+    if f.get("department"):
+        qs = qs.filter(lead_department=f["department"])
+    if f.get("overdue"):
+        qs = qs.filter(overdue_q())
+    return qs
+
+
+def department_summary(qs: QuerySet[Task]) -> list[dict]:
+    """Per lead department: tasks, closed, closed on time, overdue, and the ratings given."""
+    rows = list(
+        qs.order_by()
+        .values("lead_department", "lead_department__name")
+        .annotate(
+            tasks=Count("id"),
+            closed=Count("id", filter=Q(state=Task.State.CLOSED)),
+            on_time=Count("id", filter=Q(state=Task.State.CLOSED, closed_at__date__lte=F("deadline"))),
+            overdue=Count("id", filter=overdue_q()),
+        )
+        .order_by("lead_department__sort_order", "lead_department__name")
+    )
+    ratings: dict[int, dict[str, int]] = defaultdict(dict)
+    given = (
+        ReportReview.objects.filter(report__task__in=qs.values("pk"))
+        .exclude(rating="")
+        .values("report__task__lead_department", "rating")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in given:
+        ratings[r["report__task__lead_department"]][r["rating"]] = r["n"]
+    scale = [(value, label) for value, label in ReportReview.Rating.choices if value]
+    for row in rows:
+        mine = ratings.get(row["lead_department"], {})
+        row["ratings"] = [(label, mine.get(value, 0)) for value, label in scale]
+    return rows

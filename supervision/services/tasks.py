@@ -413,16 +413,26 @@ def task_urge(*, actor: User, task_id: int, note: str = "") -> int:
 BULK_ACTIONS = ("accept", "close", "urge", "escalate")
 
 
-def tasks_bulk(*, actor: User, action: str, task_ids: Iterable[int], comment: str = "") -> list[tuple[int, str]]:
+def tasks_bulk(
+    *,
+    actor: User,
+    action: str,
+    task_ids: Iterable[int],
+    comment: str = "",
+    report_ids: dict[int, int] | None = None,
+) -> list[tuple[int, str]]:
     """The same action on many tasks, each in its own transaction: one refusal stops none of the
-    others. Returns (task id, reason) for every task that was refused."""
+    others. Returns (task id, reason) for every task that was refused. `report_ids` are the
+    reports the supervisor saw waiting (task id → report id, 0 for none): accepting or closing
+    refuses a task whose waiting report is another by now."""
     if action not in BULK_ACTIONS:
         raise conflict(_("未知的批量操作"))
     refused = []
     for task_id in dict.fromkeys(int(i) for i in task_ids):
         try:
             if action in ("accept", "close"):
-                task_review(actor=actor, task_id=task_id, decision=action, comment=comment)
+                seen = None if report_ids is None else report_ids.get(task_id, 0)
+                task_review(actor=actor, task_id=task_id, decision=action, comment=comment, report_id=seen)
             elif action == "urge":
                 task_urge(actor=actor, task_id=task_id, note=comment)
             else:

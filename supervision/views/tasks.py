@@ -4,12 +4,10 @@ Views parse the form, call supervision.services and show the reason of an Invali
 its status. Who may do what comes from supervision.access; what a person sees from the selectors.
 """
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,20 +62,6 @@ def _decorate(tasks) -> None:
         task.percent = progress_of(task).percent
 
 
-def _filter(qs, f: dict):
-    if f.get("q"):
-        qs = qs.filter(title__icontains=f["q"])
-    if f.get("track"):
-        qs = qs.filter(track=f["track"])
-    if f.get("state"):
-        qs = qs.filter(state=f["state"])
-    if f.get("department"):
-        qs = qs.filter(lead_department=f["department"])
-    if f.get("overdue"):
-        qs = qs.filter(overdue_q())
-    return qs
-
-
 def _results(request, template: str) -> str:
     """htmx live search swaps only the results."""
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
@@ -105,7 +89,7 @@ def task_list(request):
         qs = qs.filter(track__in=tracks, waiting=True)
     filters = TaskFilterForm(request.GET)
     f = filters.values()
-    page = _page(request, _filter(qs, f))
+    page = _page(request, selectors.filter_tasks(qs, f))
     _decorate(page.object_list)
     context = {
         "page": page,
@@ -133,36 +117,6 @@ def _track_or_refuse(request, track: str):
     return supervises, None
 
 
-def _department_summary(qs) -> list[dict]:
-    """Per lead department: tasks, closed, closed on time, overdue, and the ratings given."""
-    rows = list(
-        qs.order_by()
-        .values("lead_department", "lead_department__name")
-        .annotate(
-            tasks=Count("id"),
-            closed=Count("id", filter=Q(state=Task.State.CLOSED)),
-            on_time=Count("id", filter=Q(state=Task.State.CLOSED, closed_at__date__lte=F("deadline"))),
-            overdue=Count("id", filter=overdue_q()),
-        )
-        .order_by("lead_department__sort_order", "lead_department__name")
-    )
-    ratings: dict[int, dict[str, int]] = defaultdict(dict)
-    given = (
-        ReportReview.objects.filter(report__task__in=qs.values("pk"))
-        .exclude(rating="")
-        .values("report__task__lead_department", "rating")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for r in given:
-        ratings[r["report__task__lead_department"]][r["rating"]] = r["n"]
-    scale = [(value, label) for value, label in ReportReview.Rating.choices if value]
-    for row in rows:
-        mine = ratings.get(row["lead_department"], {})
-        row["ratings"] = [(label, mine.get(value, 0)) for value, label in scale]
-    return rows
-
-
 @login_required
 def track_detail(request, track: str):
     supervises, refusal = _track_or_refuse(request, track)
@@ -179,7 +133,7 @@ def track_detail(request, track: str):
     qs = selectors.tasks_with_progress(user).filter(track=track)
     if track == Track.PROJECT:
         qs = qs.prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due", "id")))
-    page = _page(request, _filter(qs, f))
+    page = _page(request, selectors.filter_tasks(qs, f))
     _decorate(page.object_list)
     context = {
         "track": track,
@@ -188,7 +142,7 @@ def track_detail(request, track: str):
         "counts": counts,
         "total": sum(by_state.values()),
         "overdue_count": overdue_count,
-        "summary": _department_summary(visible) if track == Track.PERFORMANCE else None,
+        "summary": selectors.department_summary(visible) if track == Track.PERFORMANCE else None,
         "show_milestones": track == Track.PROJECT,
         "page": page,
         "filters": filters,
@@ -216,10 +170,19 @@ def track_bulk(request, track: str):
     if not valid or request.POST.get("confirm") != "1":
         # The confirmation, or (missing reason, no task ticked) the same page with what is wrong.
         if action:
+            # The reports waiting now go with the confirmation: what is accepted is what was seen.
+            waiting = selectors.waiting_report_ids([t.pk for t in tasks])
+            for t in tasks:
+                t.waiting_report_id = waiting.get(t.pk, 0)
             context.update(tasks=tasks, action_label=BULK_LABELS[action])
         return render(request, "supervision/task_bulk_confirm.html", context, status=200 if valid else 400)
+    seen = {t.pk: _int(request.POST.get(f"report_{t.pk}")) for t in tasks}
     refused = services.tasks_bulk(
-        actor=request.user, action=action, task_ids=[t.pk for t in tasks], comment=form.cleaned_data["comment"]
+        actor=request.user,
+        action=action,
+        task_ids=[t.pk for t in tasks],
+        comment=form.cleaned_data["comment"],
+        report_ids=seen if action in ("accept", "close") else None,
     )
     titles = {t.pk: t.title for t in tasks}
     done = len(tasks) - len(refused)
@@ -230,6 +193,13 @@ def track_bulk(request, track: str):
     for task_id, reason in refused:
         messages.warning(request, _("未处理“%(title)s”:%(reason)s") % {"title": titles[task_id], "reason": reason})
     return redirect("supervision:track", track)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 # --- a task's page ----------------------------------------------------------------------------
