@@ -15,4 +15,5 @@ urlpatterns = [
     path("tasks/<int:pk>/escalate/", views.task_escalate, name="escalate"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("follow/<int:item_id>/", views.item_follow, name="follow"),
+    path("item/<int:item_id>/", views.item_tasks, name="item_tasks"),
 ]

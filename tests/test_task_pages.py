@@ -765,3 +765,31 @@ def test_every_view_of_a_confidential_task_is_on_record(client, people, world):
     client.force_login(people("vice"))  # may not see it: a 404, and nothing said about it
     assert client.get(f"/supervision/tasks/{world.c.pk}/").status_code == 404
     assert views(world.c).count() == 1
+
+
+def test_the_item_page_loads_its_supervision_section(client, people, world):
+    client.force_login(people("staff"))
+    page = client.get(f"/items/{world.item.pk}/").content.decode()
+    assert f'hx-get="/supervision/item/{world.item.pk}/"' in page
+
+    html = client.get(f"/supervision/item/{world.item.pk}/").content.decode()
+    assert world.a.title in html and world.resolution.number in html
+    assert 'data-testid="resolution-to-task"' not in html  # staff do not assign
+    assert f'value="/items/{world.item.pk}/"' in html  # follow without htmx comes back to the item
+
+    client.force_login(people("discipline"))
+    html = client.get(f"/supervision/item/{world.item.pk}/").content.decode()
+    assert f'href="/supervision/new/?resolution={world.resolution.pk}"' in html
+
+
+def test_the_item_section_says_how_many_tasks_are_hidden_and_is_404_for_an_unseen_item(client, people, world):
+    client.force_login(people("vice"))  # sees the confidential item? No: not at its meeting
+    assert client.get(f"/supervision/item/{world.secret_item.pk}/").status_code == 404
+    client.force_login(people("teacher"))  # another department's staff: not the item
+    assert client.get(f"/supervision/item/{world.item.pk}/").status_code == 404
+
+
+def test_an_item_before_its_resolution_has_no_supervision_section(client, people):
+    item = at_state(State.READY, submitter=people("staff"), consultees=[people("member1")])
+    client.force_login(people("staff"))
+    assert "/supervision/item/" not in client.get(f"/items/{item.pk}/").content.decode()

@@ -507,3 +507,32 @@ def task_new(request):
                 return redirect("supervision:detail", task.pk)
     context = {"form": form, "formset": formset, "kind": kind, "source": source}
     return render(request, "supervision/task_form.html", context, status=status)
+
+
+@login_required
+def item_tasks(request, item_id: int):
+    """The item page's supervision section (htmx): each resolution of the item with its tasks and
+    progress, a 分解任务 button for those who assign, and the follow button."""
+    item = item_access_item(request.user, item_id)
+    if item is None:
+        raise Http404
+    resolutions = list(Resolution.objects.filter(item=item).select_related("body").order_by("issued_at", "id"))
+    tasks = list(selectors.tasks_with_progress(request.user).filter(item=item).order_by("deadline", "id"))
+    _decorate(tasks)
+    hidden = Task.objects.filter(item=item).count() - len(tasks)
+    context = {
+        "item": item,
+        "resolutions": resolutions,
+        "tasks": tasks,
+        "hidden": hidden,
+        "can_assign": access.can_assign(request.user) and item.state == "resolved",
+        "following": Follow.objects.filter(item=item, person=request.user).exists(),
+        "item_url": f"/items/{item.pk}/",
+    }
+    return render(request, "supervision/_item_tasks.html", context)
+
+
+def item_access_item(user, item_id: int):
+    from decisions.models import AgendaItem
+
+    return AgendaItem.objects.filter(item_access.visibility_filter(user), pk=item_id).first()
