@@ -318,7 +318,8 @@ def test_reported_milestones_are_done_when_the_report_is_accepted(client, people
 # --- the review form -------------------------------------------------------------------------------
 
 
-def test_the_supervisor_closes_a_final_report(client, people, world, django_capture_on_commit_callbacks):
+def test_the_supervisor_closes_a_final_report(client, people, world, settings, django_capture_on_commit_callbacks):
+    settings.REDIS_URL = ""  # the on-commit jobs run here, in this process
     reported_task(world.a, final=True)
     report = ProgressReport.objects.get()
     client.force_login(people("discipline"))
