@@ -6,7 +6,6 @@ audit event, and enqueues notifications on commit. Anything not allowed raises
 InvalidTransition with a reason the page can show.
 """
 
-import hashlib
 import os
 from collections.abc import Iterable
 from decimal import Decimal
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_noop, pgettext
 
 from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
+from core.files import store_upload
 from core.jobs import enqueue
 from decisions import access
 from decisions.models import (
@@ -256,26 +256,14 @@ def attachment_add(*, actor: User, item_id: int, upload: UploadedFile) -> Attach
     problem = attachment_problem(upload)
     if problem:
         raise conflict(problem)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = os.path.basename(upload.name)[:255]
-    attachment = Attachment(
-        item=item,
-        name=name,
-        size=upload.size,
-        content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
-        sha256=digest.hexdigest(),
-        uploaded_by=actor,
-    )
-    attachment.file.save(name, upload, save=False)
+    attachment = Attachment(item=item, uploaded_by=actor)
+    store_upload(attachment, upload)
     attachment.save()
     audit.record(
         actor=actor,
         verb="item.attach",
         target=item,
-        data={"attachment": attachment.pk, "name": name, "size": upload.size},
+        data={"attachment": attachment.pk, "name": attachment.name, "size": upload.size},
     )
     return attachment
 
