@@ -794,3 +794,10 @@ def test_an_item_before_its_resolution_has_no_supervision_section(client, people
     item = at_state(State.READY, submitter=people("staff"), consultees=[people("member1")])
     client.force_login(people("staff"))
     assert "/supervision/item/" not in client.get(f"/items/{item.pk}/").content.decode()
+
+
+def test_the_branch_track_leads_to_the_checks_and_the_task_track_to_the_quarterly_report(client, people, world):
+    client.force_login(people("partyoffice"))
+    assert 'href="/branches/"' in client.get("/supervision/track/branch/").content.decode()
+    client.force_login(people("discipline"))
+    assert 'href="/reports/supervision/"' in client.get("/supervision/track/task/").content.decode()
