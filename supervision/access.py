@@ -88,9 +88,9 @@ def sees_all_tasks(user: User) -> bool:
 def task_visibility_filter(user: User) -> Q:
     """The one statement of which tasks `user` may see (lists, pages, evidence, exports):
     leaders and the offices every task that is not confidential; the responsible leader, the
-    lead department's head, the track's supervisor and the resolution's meeting attendees a
-    confidential one too; the lead department's staff and the item's submitter and followers
-    the tasks that are not confidential."""
+    person who made it, the lead department's head, the track's supervisor and the resolution's
+    meeting attendees a confidential one too; the lead department's staff and the item's
+    submitter and followers the tasks that are not confidential."""
     from meetings.models import Attendance
     from supervision.models import Follow
 
@@ -98,6 +98,8 @@ def task_visibility_filter(user: User) -> Q:
         return Q(pk__in=[])
     named = (
         Q(responsible_leader=user)
+        # Whoever handed the task out (a confidential letter's, say: the secretary) is shown it next.
+        | Q(created_by=user)
         | Q(lead_department__in=user.headed_department_ids)
         | Q(track__in=supervised_tracks(user))
         | Q(resolution__meeting__in=Attendance.objects.filter(person=user).values("meeting_id"))

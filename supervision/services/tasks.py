@@ -14,8 +14,6 @@ closes the item (决策—执行—反馈—办结).
 """
 
 import datetime as dt
-import hashlib
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
+from core.files import store_upload
 from core.jobs import enqueue
 from core.reminders import remind
 from decisions import services as item_services
@@ -112,7 +111,9 @@ def _source_of(
         item = AgendaItem.objects.select_for_update().get(pk=resolution.item_id)
         # 两议: only a final resolution is implemented; an item the PO sent on has none until PC.
         if item.state == ItemState.CLOSED:
-            raise conflict(_("议题“%(title)s”已办结,不能再下达任务") % {"title": item.title})
+            # An assigner may not see a confidential item (the task form shows its number only).
+            name = resolution.number if resolution.confidential or item.confidential else item.title
+            raise conflict(_("议题“%(title)s”已办结,不能再下达任务") % {"title": name})
         if item.state != ItemState.RESOLVED:
             raise conflict(_("议题尚未形成决议,不能下达督查任务"))
         return Task.Source.RESOLUTION, {"resolution": resolution}, item, resolution.confidential
@@ -147,6 +148,8 @@ def _check_fields(
             raise conflict(_("节点须有名称"))
         if m.due > deadline:
             raise conflict(_("节点“%(title)s”的时限晚于任务完成时限") % {"title": m.title})
+        if m.due < today():
+            raise conflict(_("节点“%(title)s”的时限不能早于今天") % {"title": m.title})
         if m.weight < 1:
             raise conflict(_("节点权重须为正整数"))
 
@@ -236,19 +239,8 @@ def _store_evidence(report: ProgressReport, upload: UploadedFile) -> Evidence:
     problem = item_services.attachment_problem(upload)
     if problem:
         raise conflict(problem)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = os.path.basename(upload.name)[:255]
-    evidence = Evidence(
-        report=report,
-        name=name,
-        size=upload.size,
-        content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
-        sha256=digest.hexdigest(),
-    )
-    evidence.file.save(name, upload, save=False)
+    evidence = Evidence(report=report)
+    store_upload(evidence, upload)
     evidence.save()
     return evidence
 
@@ -275,7 +267,7 @@ def task_report(
     if is_final and not files:
         raise conflict(_("申请办结须上传佐证材料"))
     open_ids = set(task.milestones.filter(done_at__isnull=True).values_list("pk", flat=True))
-    claimed = sorted({int(i) for i in milestone_ids})
+    claimed = sorted(_ids(milestone_ids, _("所选节点不属于本任务或已完成")))
     if set(claimed) - open_ids:
         raise conflict(_("所选节点不属于本任务或已完成"))
     if is_final:
@@ -296,6 +288,14 @@ def task_report(
         data={"report": report.pk, "final": is_final, "milestones": claimed, "evidence": names},
     )
     return report
+
+
+def _ids(values: Iterable, refusal: str) -> list[int]:
+    """Whole numbers from a form, or a refusal (409) before anything is written."""
+    try:
+        return [int(v) for v in values]
+    except (TypeError, ValueError) as exc:
+        raise conflict(refusal or _("数据无效,请刷新后重试")) from exc
 
 
 def pending_report(task: Task) -> ProgressReport | None:
@@ -320,8 +320,11 @@ def task_review(
     step = decision
     _require(task, step)
     report = pending_report(task)
-    if report is None or (report_id is not None and report.pk != int(report_id)):
+    if report is None or (report_id is not None and [report.pk] != _ids([report_id], "")):
         raise conflict(_("待审核的报告已变化,请刷新后再审核"))
+    # Nobody reviews their own report (an office that both leads a task and supervises its track).
+    if report.author_id == actor.pk:
+        raise forbidden(_("不能审核本人报送的报告,请由本类督查的其他人员审核"))
     comment = (comment or "").strip()
     if decision == ReportReview.Decision.RETURN and not comment:
         raise conflict(_("退回须写明需补充的内容"))
@@ -351,10 +354,13 @@ def _close_item_if_done(actor: User, task: Task) -> None:
     """The item closes when its last task closes (every resolution of the item counts)."""
     if task.item_id is None:
         return
-    if Task.objects.filter(item_id=task.item_id).exclude(state=Task.State.CLOSED).exists():
-        return
-    item = AgendaItem.objects.filter(pk=task.item_id).only("state").first()
+    # The item's row first: two reviews closing its last two tasks, or a new task made for it
+    # (task_create locks it too), queue here, and each counts the open tasks only after the
+    # other has committed. Without the lock both closers see the other's task still open.
+    item = AgendaItem.objects.select_for_update().filter(pk=task.item_id).only("state").first()
     if item is None or item.state != ItemState.RESOLVED:
+        return
+    if Task.objects.filter(item_id=task.item_id).exclude(state=Task.State.CLOSED).exists():
         return
     count = Task.objects.filter(item_id=task.item_id).count()
     with translation.override(settings.LANGUAGE_CODE):
@@ -428,7 +434,7 @@ def tasks_bulk(
     if action not in BULK_ACTIONS:
         raise conflict(_("未知的批量操作"))
     refused = []
-    for task_id in dict.fromkeys(int(i) for i in task_ids):
+    for task_id in dict.fromkeys(_ids(task_ids, _("所选任务无效"))):
         try:
             if action in ("accept", "close"):
                 seen = None if report_ids is None else report_ids.get(task_id, 0)
