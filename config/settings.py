@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "meetings",
     "notices",
     "supervision",
+    "reports",
+    "search",
+    "dashboard",
     "demo",
 ]
 
