@@ -13,6 +13,7 @@ from core.reminders import deliver_due
 from decisions.jobs import remind_consultations
 from meetings.jobs import check_materials_due, remind_meetings
 from notices.jobs import compile_monthly_digest
+from search.jobs import reindex_changed
 from supervision.jobs import remind_tasks, sweep_calendar
 
 cron.register(check_materials_due, "default", interval=600, name="drop items whose materials are late")
@@ -27,6 +28,8 @@ cron.register(sweep_calendar, "default", cron="30 7 * * *", name="responsibility
 # 08:00 school time, daily: supervision tasks due soon are reminded; overdue ones escalated
 # (level 1: responsible leader and heads; level 2, days later: the track's supervisors).
 cron.register(remind_tasks, "default", cron="0 8 * * *", name="supervision tasks: due soon, overdue")
+# Every 10 minutes: the search index catches up with what changed (the services also index on commit).
+cron.register(reindex_changed, "default", interval=600, name="search index: what changed")
 # Every minute: send what the sweeps found. Registered last, so that `manage.py run_jobs --once`
 # delivers the reminders the sweeps before it created in the same run.
 cron.register(deliver_due, "default", interval=60, name="deliver reminders")

@@ -106,6 +106,7 @@ TEMPLATES = [
                 "core.context_processors.notifications",
                 "decisions.context_processors.queues",
                 "supervision.context_processors.nav",
+                "reports.context_processors.nav",
             ],
         },
     },

@@ -172,6 +172,7 @@ def item_create(*, actor: User, **fields) -> AgendaItem:
     cleaned = _clean_fields(fields)
     item = AgendaItem.objects.create(submitter=actor, department_id=actor.department_id, state=State.DRAFT, **cleaned)
     audit.record(actor=actor, verb="item.create", target=item, to_state=item.state, data={"title": item.title})
+    enqueue("search.services.index_object", "item", item.pk)
     return item
 
 
@@ -208,6 +209,7 @@ def item_update(*, actor: User, item_id: int, version: int, **fields) -> AgendaI
         return item
     item.version += 1
     item.save()
+    enqueue("search.services.index_object", "item", item.pk)
     audit.record(
         actor=actor,
         verb="item.edit",

@@ -598,6 +598,7 @@ def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") ->
     where = meeting.title
     if outcome in FINAL_PASSES:
         resolution = _issue_resolution(actor, meeting, entry, note)
+        enqueue("search.services.index_object", "resolution", resolution.pk)
         # 三通报: a PC resolution is noticed (at the next school affairs meeting) once it is committed.
         enqueue("notices.services.notice_for_resolution", resolution_id=resolution.pk)
         item_services.item_decide(
@@ -852,6 +853,7 @@ def minutes_sign(*, actor: User, minutes_id: int) -> Minutes:
         minutes.state = Minutes.State.LOCKED
         minutes.locked_at = timezone.now()
         minutes.save(update_fields=["number", "state", "locked_at"])
+        enqueue("search.services.index_object", "minutes", minutes.pk)
         audit.record(
             actor=actor,
             verb="minutes.lock",

@@ -196,6 +196,7 @@ def _publish(notice: Notice, *, actor: User | None) -> Notice:
         data={"recipients": len(people), "meeting": notice.meeting_id},
     )
     enqueue(notify_recipients, notice.pk)
+    enqueue("search.services.index_object", "notice", notice.pk)
     return notice
 
 

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report_table, name="table"),
+    path("<int:year>.xlsx", views.report_xlsx, name="xlsx"),
+    path("<int:year>/<str:stage>/departments/<int:department_id>/", views.department_entry, name="enter"),
+    path("<int:year>/<str:stage>/departments/<int:department_id>/history/", views.department_history, name="history"),
+]

@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from decisions import services
 from decisions.models import AgendaItem, Category, MajorKind
+from demo.party_building import seed_party_building
 from demo.people import seed_org
 from demo.supervision import seed_supervision
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from org.models import MeetingBody, User
+from search.services import reindex_all
 
 
 class Command(BaseCommand):
@@ -25,6 +27,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = seed_org()
         created += self.seed_items()
+        created += seed_party_building()
+        if created:
+            # The search index is kept by jobs on commit and every ten minutes; the demo starts full.
+            transaction.on_commit(reindex_all)
         if created:
             self.stdout.write(
                 f"demo data loaded: {User.objects.count()} people, {AgendaItem.objects.count()} agenda items, "
