@@ -107,6 +107,7 @@ TEMPLATES = [
                 "decisions.context_processors.queues",
                 "supervision.context_processors.nav",
                 "reports.context_processors.nav",
+                "dashboard.context_processors.nav",
             ],
         },
     },

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dashboard import views
 
 app_name = "dashboard"
-urlpatterns: list = []
+urlpatterns = [
+    path("leaders/", views.leaders, name="leaders"),
+    path("leaders/export/<slug:table>.xlsx", views.export, name="export"),
+]

@@ -185,6 +185,7 @@ class AgendaItem(models.Model):
             models.Index(fields=["state", "requested_body"], name="item_state_body_idx"),
             models.Index(fields=["submitter", "state"], name="item_submitter_idx"),
             models.Index(fields=["department", "state"], name="item_department_idx"),
+            models.Index(fields=["submitted_at"], name="item_submitted_idx"),
         ]
 
     def __str__(self) -> str:

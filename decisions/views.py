@@ -48,13 +48,6 @@ def _list(request, qs, *, title: str, empty: str, template="decisions/item_list.
 
 
 @login_required
-def home(request):
-    """工作台: what waits on me, and my latest items."""
-    recent = selectors.my_items(request.user)[:5]
-    return render(request, "home.html", {"recent": recent})
-
-
-@login_required
 def mine(request):
     return _list(
         request,

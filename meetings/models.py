@@ -139,6 +139,7 @@ class AgendaEntry(models.Model):
                 name="agenda_item_once_per_meeting",
             ),
         ]
+        indexes = [models.Index(fields=["decided_at"], name="agenda_entry_decided_idx")]
 
     def __str__(self) -> str:
         return f"{self.meeting} · {self.position}. {self.item}"
@@ -245,6 +246,7 @@ class Resolution(AppendOnlyModel):
         verbose_name_plural = _("决议")
         ordering = ["-year", "-seq"]
         constraints = [models.UniqueConstraint(fields=["body", "year", "seq"], name="resolution_number_unique")]
+        indexes = [models.Index(fields=["issued_at"], name="resolution_issued_idx")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.item.title}"

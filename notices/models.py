@@ -84,6 +84,7 @@ class Notice(models.Model):
         verbose_name = pgettext_lazy("notice", "通报")
         verbose_name_plural = pgettext_lazy("notice", "通报")
         ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["state", "published_at"], name="notice_published_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(level__in=["upper_document", "pc_resolution", "monthly_digest"]),

@@ -90,6 +90,10 @@ EXPECTED: dict[str, dict[int, set[str]]] = {
     "/items/consultations/": _only(LEADERS, otherwise=403),
     "/items/consultations/?answered=1": _only(LEADERS, otherwise=403),
     "/notifications/": {200: USERS},
+    # The school's figures: leaders and the two offices (DOMAIN.md, One screen: "leaders see the
+    # school's figures"); not the administrator, who keeps the system.
+    "/dashboard/leaders/": _only(LEADERS | {"partyoffice", "affairsoffice"}, otherwise=403),
+    "/dashboard/leaders/export/stages.xlsx": _only(LEADERS | {"partyoffice", "affairsoffice"}, otherwise=403),
     **{f"/items/{{{k}}}/": _detail(k) for k in VISIBLE},
     **{f"/items/{{{k}}}/edit/": _edit(k) for k in VISIBLE},
     **{f"/items/attachments/{{{a}}}/": _detail(k) for a, k in ITEM_WITH_ATTACHMENT.items()},
@@ -257,13 +261,26 @@ def test_staff_never_see_another_departments_item_or_a_colleagues(world, people)
     assert listed(client, "/items/?q=涉密") == {world["C"]}
 
 
-def test_my_items_and_home_list_only_the_users_own_submissions(world, people):
+def test_my_items_list_only_the_users_own_submissions(world, people):
     submitted_by = {"staff": "ABCE", "finance": "D", "depthead": "F"}
     for user in sorted(USERS):
         client = client_for(user, people)
         own = {world[k] for k in submitted_by.get(user, "")}
         assert listed(client, "/items/mine/") == own, user
-        assert listed(client, "/") <= own, user
+
+
+def test_home_links_the_users_own_items_and_what_waits_on_them_nothing_else(world, people):
+    """The personal dashboard (工作台) lists the user's latest own items (at most five) and the
+    items waiting on them (review, screening, consultation, revision): never an item the user
+    may not open."""
+    submitted_by = {"staff": "ABCE", "finance": "D", "depthead": "F"}
+    waiting = {"depthead": "B", "secretary": "C", "member2": "D", "staff": "E"}
+    for user in sorted(USERS):
+        client = client_for(user, people)
+        own = {world[k] for k in submitted_by.get(user, "")}
+        on_home = listed(client, "/")
+        assert on_home <= {world[k] for k in VISIBLE if visible_today(k, user)}, user
+        assert own | {world[k] for k in waiting.get(user, "")} == on_home, user
 
 
 def test_each_queue_lists_only_what_waits_on_that_user(world, people):

@@ -148,8 +148,10 @@ LIST_CASES = {
     "answered consultations, member1": ListCase(
         "/items/consultations/?answered=1", "member1", COMMON + 2, add_answered
     ),
-    # COMMON + the five latest own items (no paginator).
-    "home, staff": ListCase("/", "staff", COMMON + 1, add_mine, per_page=5),
+    # The personal dashboard (dashboard.views.home; each list one query with its total as a
+    # window count): COMMON + my returned items + "chairs a body?" (the screening list) + minutes
+    # to co-sign + next meetings + unread notices + the five latest own items.
+    "home, staff": ListCase("/", "staff", COMMON + 6, add_mine, per_page=5),
     # COMMON + COUNT + page of notifications.
     "notifications, staff": ListCase("/notifications/", "staff", COMMON + 2, add_notifications, rows=NOTIFICATION),
 }

@@ -36,7 +36,11 @@ class Letter(models.Model):
                 name="letter_state_valid",
             ),
         ]
-        indexes = [models.Index(fields=["author", "created_at"], name="letter_author_idx")]
+        indexes = [
+            models.Index(fields=["author", "created_at"], name="letter_author_idx"),
+            models.Index(fields=["created_at"], name="letter_created_idx"),
+            models.Index(fields=["state", "created_at"], name="letter_state_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.subject

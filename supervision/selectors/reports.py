@@ -203,23 +203,25 @@ class QuarterReport:
         return rate(self.findings_tasked, self.findings)
 
 
-def _school_date(moment: dt.datetime) -> dt.date:
+def school_date(moment: dt.datetime) -> dt.date:
     return timezone.localdate(moment, timezone=timezone.get_default_timezone())
 
 
-def _midnight(day: dt.date) -> dt.datetime:
+def school_midnight(day: dt.date) -> dt.datetime:
     """The start of `day` in school time."""
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
 
 
-def _scoped_tasks(start: dt.date, end: dt.date, until: dt.datetime):
+def scoped_tasks(start: dt.date, end: dt.date, until: dt.datetime):
     level_then = (
         TaskEscalation.objects.filter(task=OuterRef("pk"), created_at__lt=until).order_by("-level").values("level")[:1]
     )
     return (
         Task.objects.filter(created_at__lt=until)
         .filter(
-            Q(deadline__gte=start, deadline__lte=end) | Q(closed_at__isnull=True) | Q(closed_at__gte=_midnight(start))
+            Q(deadline__gte=start, deadline__lte=end)
+            | Q(closed_at__isnull=True)
+            | Q(closed_at__gte=school_midnight(start))
         )
         .select_related("lead_department", "responsible_leader")
         .annotate(level_then=Coalesce(Subquery(level_then), Value(0)))
@@ -232,19 +234,19 @@ def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -
     period = Period(year, quarter)
     today = today or timezone.localdate(timezone=timezone.get_default_timezone())
     as_of = min(today, period.end)
-    start_at, until = _midnight(period.start), _midnight(as_of + dt.timedelta(days=1))
+    start_at, until = school_midnight(period.start), school_midnight(as_of + dt.timedelta(days=1))
 
     tracks = {value: Tally(value, str(label)) for value, label in Track.choices}
     departments: dict[int, tuple[tuple[int, str], Tally]] = {}
     total = Tally("total", _("合计"))
     overdue = []
-    for task in _scoped_tasks(period.start, period.end, until):
+    for task in scoped_tasks(period.start, period.end, until):
         dept = task.lead_department
         if dept.pk not in departments:
             departments[dept.pk] = ((dept.sort_order, dept.name), Tally(str(dept.pk), dept.name))
         rows = (tracks[task.track], departments[dept.pk][1], total)
         closed = task.closed_at is not None and task.closed_at < until
-        on_time = closed and _school_date(task.closed_at) <= task.deadline
+        on_time = closed and school_date(task.closed_at) <= task.deadline
         late = not closed and task.deadline < as_of
         for row in rows:
             row.total += 1
