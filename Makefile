@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser lint format setup migrate demo worker messages clean browser-deps
+.PHONY: run test test-browser lint format setup migrate demo worker messages clean browser-deps bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,13 @@ worker: setup
 	@test -n "$$REDIS_URL" || (echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0"; exit 1)
 	$(PY) manage.py rqcron config/cron.py & trap "kill $$!" EXIT; \
 	$(PY) manage.py rqworker default --with-scheduler
+
+# Key pages at two scales on PostgreSQL (seed_scale builds them once): queries, median/p95 server time,
+# and the floor of a minimal page; needs DATABASE_URL=postgres://…; BENCH_FACTOR=1 by default.
+bench: setup
+	@test -n "$$DATABASE_URL" || (echo "make bench needs DATABASE_URL=postgres://..."; exit 1)
+	@mkdir -p var
+	$(PY) benchmarks/bench.py --factor $${BENCH_FACTOR:-1} --out var/bench.json
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache
