@@ -21,6 +21,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.files import store_upload
 from core.jobs import enqueue
+from core.text import check_text
 from decisions import access
 from decisions.models import (
     ALL_STEPS,
@@ -155,6 +156,7 @@ def _clean_fields(fields: dict) -> dict:
     unknown = set(fields) - set(ITEM_FIELDS)
     if unknown:
         raise ValueError(f"unknown item fields: {sorted(unknown)}")
+    check_text(AgendaItem, **{name: fields.get(name) for name in ("title", "background", "proposal")})
     cleaned = dict(fields)
     cleaned["major_kind"] = major_kind_for(amount=cleaned.get("amount"), major_kind=cleaned.get("major_kind") or "")
     problem = scope_problem(
@@ -396,6 +398,7 @@ def item_consult_answer(*, actor: User, item_id: int, agree: bool, text: str = "
     text = (text or "").strip()
     if not agree and not text:
         raise conflict(_("有不同意见时须写明意见内容"))
+    check_text(Consultation, text=text)
     answer = Consultation.Answer.AGREE if agree else Consultation.Answer.CONCERN
     # Compare-and-set: an answer is given once.
     updated = Consultation.objects.filter(pk=pending.pk, answer=Consultation.Answer.PENDING).update(

@@ -15,6 +15,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
 from core.sequences import next_number
+from core.text import check_text
 from decisions import services as item_services
 from decisions.models import AgendaItem, Category
 from decisions.models import State as ItemState
@@ -425,6 +426,7 @@ def opinion_record(*, actor: User, entry_id: int, member_id: int, stance: str, t
         raise forbidden(_("只能由本人或会议记录人记录表态"))
     if stance not in Opinion.Stance.values:
         raise conflict(_("请选择表态意见"))
+    check_text(Opinion, text=text)
     facts = _require_quorum(entry, meeting)
     if member_id in facts["recused"]:
         raise conflict(_("该成员已回避此议题,不发表意见"))

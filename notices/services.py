@@ -26,6 +26,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict
 from core.jobs import enqueue
 from core.models import Notification
+from core.text import check_text
 from meetings.models import Attendance, Meeting, Resolution
 from notices import access
 from notices.models import Notice, NoticeAudience, NoticeRecipient
@@ -147,6 +148,7 @@ def notice_create_upper_document(
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:
         raise conflict(_("请填写通报标题和正文"))
+    check_text(Notice, title=title, body=body)
     if confidential and everyone:
         raise conflict(_("涉密通报不能发给全体教职工,请指定部门、角色或人员"))
     notice = Notice.objects.create(

@@ -6,3 +6,10 @@ document.addEventListener("click", function (event) {
     event.stopImmediatePropagation();
   }
 }, true);
+// A read-only field worth copying (the calendar feed link) selects itself when clicked.
+document.addEventListener("click", function (event) {
+  const field = event.target.closest("[data-select-on-click]");
+  if (field) {
+    field.select();
+  }
+});

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
+from core.text import check_text
 from org.models import User
 from supervision import access
 from supervision.models import Letter, LetterReply
@@ -34,6 +35,7 @@ def letter_write(*, actor: User, subject: str, body: str) -> Letter:
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject or not body:
         raise conflict(_("请填写来信主题和内容"))
+    check_text(Letter, subject=subject[:200], body=body)
     letter = Letter.objects.create(author=actor, subject=subject[:200], body=body)
     audit.record(actor=actor, verb="letter.write", target=letter, to_state=letter.state, data={"subject": subject})
     enqueue(notify_new_letter, letter.pk)
@@ -49,6 +51,7 @@ def letter_reply(*, actor: User, letter_id: int, body: str) -> LetterReply:
     body = (body or "").strip()
     if not body:
         raise conflict(_("请填写回复内容"))
+    check_text(LetterReply, body=body)
     reply = LetterReply.objects.create(letter=letter, author=actor, body=body)
     before = letter.state
     if letter.state == Letter.State.OPEN:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import conflict, forbidden
+from core.text import check_text
 from org.models import OFFICE_ROLES, Department, User
 from supervision import access
 from supervision.models import BranchCheck, BranchCheckItem, BranchCheckMark, PatrolFinding
@@ -44,6 +45,7 @@ def finding_record(
     place, text = (place or "").strip(), (text or "").strip()
     if not place or not text:
         raise conflict(_("请填写巡查地点和发现的问题"))
+    check_text(PatrolFinding, place=place[:200], text=text)
     if patrolled_on is None:
         raise conflict(_("请填写巡查日期"))
     if patrolled_on > timezone.localdate():

@@ -28,6 +28,7 @@ from core.errors import InvalidTransition, conflict, forbidden
 from core.files import store_upload
 from core.jobs import enqueue
 from core.reminders import remind
+from core.text import check_text
 from decisions import services as item_services
 from decisions.access import visibility_filter as item_visibility_filter
 from decisions.models import AgendaItem
@@ -264,6 +265,7 @@ def task_report(
     text = (text or "").strip()
     if not text:
         raise conflict(_("请填写进展情况"))
+    check_text(ProgressReport, text=text)
     if is_final and not files:
         raise conflict(_("申请办结须上传佐证材料"))
     open_ids = set(task.milestones.filter(done_at__isnull=True).values_list("pk", flat=True))

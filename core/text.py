@@ -1,0 +1,30 @@
+"""What a service checks in free text before it is stored.
+
+Django's form fields refuse NUL (ProhibitNullCharactersValidator), and PostgreSQL cannot keep
+it in a text column at all (the write fails with an error page). A service is called by more
+than forms (jobs, the demo, other services), so each text it stores passes here first: NUL is
+refused with a reason, and so is text longer than its column. Everything else (markup, SQL
+metacharacters, direction marks) is stored as written: it reaches SQL only as a parameter and
+the page only through the template's escaping.
+"""
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from core.errors import conflict
+
+
+def check_text(model: type[models.Model], **values: str | None) -> None:
+    """Refuse (409) a NUL in any of `values`, or one longer than its field on `model`."""
+    for name, value in values.items():
+        if not value:
+            continue
+        field = model._meta.get_field(name)
+        if "\x00" in value:
+            raise conflict(_("“%(field)s”中含有空字符(NUL),无法保存,请删除后重试") % {"field": field.verbose_name})
+        limit = getattr(field, "max_length", None)
+        if limit and len(value) > limit:
+            raise conflict(
+                _("“%(field)s”不能超过 %(limit)d 个字(现有 %(length)d 个)")
+                % {"field": field.verbose_name, "limit": limit, "length": len(value)}
+            )
