@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dashboard.selectors.school import SchoolFigures
 from supervision.selectors.reports import Tally
@@ -131,7 +132,7 @@ def mailbox(f: SchoolFigures) -> Table:
     return Table(
         "mailbox",
         _("书记信箱"),
-        [_("范围"), _("来信(封)"), _("已回复(封)"), _("回复率(%)")],
+        [pgettext("letters counted", "范围"), _("来信(封)"), _("已回复(封)"), _("回复率(%)")],
         [
             [_("统计期内"), m.letters, m.replied, m.percent],
             [_("累计(全部来信)"), m.all_letters, m.all_replied, m.all_percent],
