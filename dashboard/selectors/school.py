@@ -27,10 +27,10 @@ from meetings.access import visible_meetings
 from meetings.models import AgendaEntry, Meeting, Resolution
 from notices.models import Notice, NoticeRecipient
 from org.models import Department, MeetingBody, User
-from supervision.models import Letter, Track
+from supervision.models import Letter
 from supervision.selectors.branches import round1
 from supervision.selectors.mailbox import percent, reply_rate
-from supervision.selectors.reports import Tally, rate, school_date, school_midnight, scoped_tasks
+from supervision.selectors.reports import Tally, rate, school_midnight, task_tallies, tasks_in_scope
 
 # The stages of an agenda item in the order it moves through them; a draft is nobody's figure.
 STAGES = [
@@ -291,56 +291,39 @@ def _bodies(user: User, items, start_at: dt.datetime, until: dt.datetime) -> tup
 
 def _supervision(period: Period, as_of: dt.date, until: dt.datetime, department: Department | None):
     """Tasks by track and by lead department, counted as the quarterly report counts them (its
-    task scope and its Tally), for any period. One query."""
-    tracks = {value: Tally(value, str(label)) for value, label in Track.choices}
-    departments: dict[int, tuple[tuple[int, str], Tally]] = {}
-    total = Tally("total", _("合计"))
-    tasks = scoped_tasks(period.start, period.end, until)
+    task scope and its Tally), for any period; counted in the database. One query."""
+    tasks = tasks_in_scope(period.start, period.end, until)
     if department is not None:
         tasks = tasks.filter(lead_department=department)
-    for task in tasks:
-        dept = task.lead_department
-        if dept.pk not in departments:
-            departments[dept.pk] = ((dept.sort_order, dept.name), Tally(str(dept.pk), dept.name))
-        closed = task.closed_at is not None and task.closed_at < until
-        on_time = closed and school_date(task.closed_at) <= task.deadline
-        late = not closed and task.deadline < as_of
-        for row in (tracks[task.track], departments[dept.pk][1], total):
-            row.total += 1
-            row.closed += closed
-            row.on_time += on_time
-            row.still_open += not closed
-            row.overdue_open += late
-    by_department = [t for _key, t in sorted(departments.values(), key=lambda kv: kv[0])]
-    return list(tracks.values()), by_department, total
+    return task_tallies(tasks, as_of, until)
 
 
 def _notices(start_at: dt.datetime, until: dt.datetime, department: Department | None):
+    """Receipts and unread receipts per notice level, counted in the database per notice (one row
+    a notice, so no DISTINCT over the receipts). One query."""
     receipts = NoticeRecipient.objects.filter(
         notice__state=Notice.State.PUBLISHED, notice__published_at__gte=start_at, notice__published_at__lt=until
     )
     if department is not None:
         receipts = receipts.filter(person__department=department)
-    counts = {
-        r["notice__level"]: r
-        for r in receipts.order_by()
-        .values("notice__level")
-        .annotate(
-            notices=Count("notice", distinct=True),
-            receipts=Count("id"),
-            unread=Count("id", filter=Q(read_at__isnull=True) | Q(read_at__gte=until)),
-        )
-    }
-    rows = []
+    per_notice = (
+        receipts.order_by()
+        .values("notice_id", "notice__level")
+        .annotate(receipts=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True) | Q(read_at__gte=until)))
+    )
+    rows = {value: NoticeRow(value, str(label)) for value, label in Notice.Level.choices}
+    for n in per_notice:
+        row = rows.get(n["notice__level"])
+        if row is not None:
+            row.notices += 1
+            row.receipts += n["receipts"]
+            row.unread += n["unread"]
     total = NoticeRow("total", _("合计"))
-    for value, label in Notice.Level.choices:
-        c = counts.get(value, {})
-        row = NoticeRow(value, str(label), c.get("notices", 0), c.get("receipts", 0), c.get("unread", 0))
-        rows.append(row)
+    for row in rows.values():
         total.notices += row.notices
         total.receipts += row.receipts
         total.unread += row.unread
-    return rows, total
+    return list(rows.values()), total
 
 
 def _mailbox(start_at: dt.datetime, until: dt.datetime) -> Mailbox:

@@ -13,8 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -212,21 +213,74 @@ def school_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
 
 
-def scoped_tasks(start: dt.date, end: dt.date, until: dt.datetime):
-    level_then = (
-        TaskEscalation.objects.filter(task=OuterRef("pk"), created_at__lt=until).order_by("-level").values("level")[:1]
+def tasks_in_scope(start: dt.date, end: dt.date, until: dt.datetime):
+    """The tasks counted for a period from `start` to `end`, as of the day before `until`: given by
+    then, and due in the period, closed in it or still open at its start. Unordered."""
+    return Task.objects.filter(created_at__lt=until).filter(
+        Q(deadline__gte=start, deadline__lte=end) | Q(closed_at__isnull=True) | Q(closed_at__gte=school_midnight(start))
     )
+
+
+def level_then(until: dt.datetime) -> Coalesce:
+    """A task's highest escalation level recorded before `until` (0 if none), as a subquery."""
+    levels = TaskEscalation.objects.filter(task=OuterRef("pk"), created_at__lt=until).order_by("-level").values("level")
+    return Coalesce(Subquery(levels[:1]), Value(0))
+
+
+def scoped_tasks(start: dt.date, end: dt.date, until: dt.datetime):
     return (
-        Task.objects.filter(created_at__lt=until)
-        .filter(
-            Q(deadline__gte=start, deadline__lte=end)
-            | Q(closed_at__isnull=True)
-            | Q(closed_at__gte=school_midnight(start))
-        )
+        tasks_in_scope(start, end, until)
         .select_related("lead_department", "responsible_leader")
-        .annotate(level_then=Coalesce(Subquery(level_then), Value(0)))
+        .annotate(level_then=level_then(until))
         .order_by("deadline", "id")
     )
+
+
+def task_conditions(as_of: dt.date, until: dt.datetime) -> dict[str, Q]:
+    """Each Tally count's condition on a task, as of `as_of` (`until` is the next school midnight)."""
+    closed = Q(closed_at__lt=until)
+    # The school date of the closure is not after the deadline.
+    closed_day = TruncDate("closed_at", tzinfo=timezone.get_default_timezone())
+    still_open = Q(closed_at__isnull=True) | Q(closed_at__gte=until)
+    return {
+        "closed": closed,
+        "on_time": closed & Q(LessThanOrEqual(closed_day, F("deadline"))),
+        "overdue_open": still_open & Q(deadline__lt=as_of),
+        "still_open": still_open,
+    }
+
+
+TALLY_GROUP = ("track", "lead_department_id", "lead_department__name", "lead_department__sort_order")
+
+
+def tally_counts(conditions: dict[str, Q]) -> dict:
+    return {"total": Count("id")} | {name: Count("id", filter=q) for name, q in conditions.items()}
+
+
+def tally_groups(groups) -> tuple[list[Tally], list[Tally], Tally]:
+    """By track, by lead department (in department order) and in total, from rows of TALLY_GROUP
+    with their counts (`tally_counts`); a track or department may come in several rows."""
+    tracks = {value: Tally(value, str(label)) for value, label in Track.choices}
+    departments: dict[int, tuple[tuple[int, str], Tally]] = {}
+    total = Tally("total", _("合计"))
+    for g in groups:
+        pk, name = g["lead_department_id"], g["lead_department__name"]
+        if pk not in departments:
+            departments[pk] = ((g["lead_department__sort_order"], name), Tally(str(pk), name))
+        for row in (tracks[g["track"]], departments[pk][1], total):
+            row.total += g["total"]
+            row.closed += g["closed"]
+            row.on_time += g["on_time"]
+            row.still_open += g["still_open"]
+            row.overdue_open += g["overdue_open"]
+    by_department = [t for _key, t in sorted(departments.values(), key=lambda kv: kv[0])]
+    return list(tracks.values()), by_department, total
+
+
+def task_tallies(tasks, as_of: dt.date, until: dt.datetime) -> tuple[list[Tally], list[Tally], Tally]:
+    """`tally_groups` of `tasks` (from `tasks_in_scope`), counted in the database. One query."""
+    groups = tasks.order_by().values(*TALLY_GROUP).annotate(**tally_counts(task_conditions(as_of, until)))
+    return tally_groups(groups)
 
 
 def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -> QuarterReport:
@@ -236,39 +290,46 @@ def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -
     as_of = min(today, period.end)
     start_at, until = school_midnight(period.start), school_midnight(as_of + dt.timedelta(days=1))
 
-    tracks = {value: Tally(value, str(label)) for value, label in Track.choices}
-    departments: dict[int, tuple[tuple[int, str], Tally]] = {}
-    total = Tally("total", _("合计"))
-    overdue = []
-    for task in scoped_tasks(period.start, period.end, until):
-        dept = task.lead_department
-        if dept.pk not in departments:
-            departments[dept.pk] = ((dept.sort_order, dept.name), Tally(str(dept.pk), dept.name))
-        rows = (tracks[task.track], departments[dept.pk][1], total)
-        closed = task.closed_at is not None and task.closed_at < until
-        on_time = closed and school_date(task.closed_at) <= task.deadline
-        late = not closed and task.deadline < as_of
-        for row in rows:
-            row.total += 1
-            row.closed += closed
-            row.on_time += on_time
-            row.still_open += not closed
-            row.overdue_open += late
-        if late:
-            overdue.append(
-                OverdueTask(
-                    pk=task.pk,
-                    title=str(CONFIDENTIAL_TITLE) if task.confidential else task.title,
-                    confidential=task.confidential,
-                    track=task.get_track_display(),
-                    department=dept.name,
-                    leader=str(task.responsible_leader),
-                    deadline=task.deadline,
-                    days_overdue=(as_of - task.deadline).days,
-                    level=task.level_then,
-                    level_label=str(ESCALATION_LABELS.get(task.level_then, task.level_then)),
-                )
-            )
+    # One query for the tallies and the overdue list: the tasks are counted in groups by track and
+    # department, except that each overdue open task (listed) is a group of its own.
+    conditions = task_conditions(as_of, until)
+    late = conditions["overdue_open"]
+
+    def if_late(expression):
+        return Case(When(late, then=expression))
+
+    groups = list(
+        tasks_in_scope(period.start, period.end, until)
+        .order_by()
+        .values(
+            *TALLY_GROUP,
+            late_pk=if_late(F("pk")),
+            late_title=if_late(F("title")),
+            late_confidential=if_late(F("confidential")),
+            late_deadline=if_late(F("deadline")),
+            late_leader_name=if_late(F("responsible_leader__name")),
+            late_leader_username=if_late(F("responsible_leader__username")),
+        )
+        .annotate(**tally_counts(conditions), late_level=Max(if_late(level_then(until))))
+    )
+    by_track, by_department, total = tally_groups(groups)
+    track_labels = {value: str(label) for value, label in Track.choices}
+    overdue = [
+        OverdueTask(
+            pk=g["late_pk"],
+            title=str(CONFIDENTIAL_TITLE) if g["late_confidential"] else g["late_title"],
+            confidential=g["late_confidential"],
+            track=track_labels[g["track"]],
+            department=g["lead_department__name"],
+            leader=g["late_leader_name"] or g["late_leader_username"],
+            deadline=g["late_deadline"],
+            days_overdue=(as_of - g["late_deadline"]).days,
+            level=g["late_level"],
+            level_label=str(ESCALATION_LABELS.get(g["late_level"], g["late_level"])),
+        )
+        for g in groups
+        if g["late_pk"] is not None
+    ]
     overdue.sort(key=lambda t: (-t.days_overdue, t.department, t.pk))
 
     escalations = [
@@ -309,8 +370,8 @@ def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -
         period=period,
         as_of=as_of,
         generated_at=timezone.now(),
-        by_track=list(tracks.values()),
-        by_department=[t for _key, t in sorted(departments.values(), key=lambda kv: kv[0])],
+        by_track=by_track,
+        by_department=by_department,
         total=total,
         overdue=overdue,
         escalations=escalations,
