@@ -115,8 +115,9 @@ def test_an_unknown_kind_is_refused():
         services.index_object("task", 1)
 
 
-def test_the_enqueued_job_indexes_after_the_commit(people, django_capture_on_commit_callbacks):
+def test_the_enqueued_job_indexes_after_the_commit(people, settings, django_capture_on_commit_callbacks):
     """How the apps below start it: by dotted path, with (kind, id)."""
+    settings.REDIS_URL = ""  # the on-commit job runs here, in this process
     item = draft(people("staff"), title="关于实习经费的请示")
 
     with django_capture_on_commit_callbacks(execute=True):
