@@ -1,5 +1,7 @@
 """Reads about people and meeting bodies, cached on the user object for one request."""
 
+from django.db.models import Q, QuerySet
+
 from org.models import BodyMember, MeetingBody, Role, User
 
 
@@ -15,6 +17,15 @@ def body_ids_attended_by(user: User) -> frozenset[int]:
         ids.update(MeetingBody.objects.filter(secretary_role__in=office_roles).values_list("id", flat=True))
     user._attended_body_ids = frozenset(ids)
     return user._attended_body_ids
+
+
+def bodies_attended_by(user: User) -> QuerySet:
+    """The same bodies as body_ids_attended_by, as a subquery of their ids (no query of its own),
+    for filters that join through a body."""
+    offices = [r for r in user.roles if r in (Role.PARTY_OFFICE, Role.AFFAIRS_OFFICE)]
+    return MeetingBody.objects.filter(Q(members__user=user) | Q(chair=user) | Q(secretary_role__in=offices)).values(
+        "pk"
+    )
 
 
 def leaders():

@@ -92,6 +92,7 @@ def task_visibility_filter(user: User) -> Q:
     meeting attendees a confidential one too; the lead department's staff and the item's
     submitter and followers the tasks that are not confidential."""
     from meetings.models import Attendance
+    from org.selectors import bodies_attended_by
     from supervision.models import Follow
 
     if not user.is_authenticated:
@@ -105,7 +106,7 @@ def task_visibility_filter(user: User) -> Q:
         | Q(resolution__meeting__in=Attendance.objects.filter(person=user).values("meeting_id"))
         # Those who attend the resolving body's meetings (members, observers, chair, its secretary
         # office) see its confidential items (decisions.access), and so the tasks that implement them.
-        | Q(resolution__body__in=_bodies_attended_by(user))
+        | Q(resolution__body__in=bodies_attended_by(user))
     )
     open_ = Q(confidential=False) & (
         Q(lead_department=user.department_id)
@@ -115,17 +116,6 @@ def task_visibility_filter(user: User) -> Q:
     if sees_all_tasks(user):
         open_ = Q(confidential=False)
     return named | open_
-
-
-def _bodies_attended_by(user: User):
-    """The bodies whose meetings `user` attends, as a subquery (no query of its own): the same
-    people as org.selectors.body_ids_attended_by."""
-    from org.models import MeetingBody
-
-    offices = [r for r in user.roles if r in OFFICE_ROLES]
-    return MeetingBody.objects.filter(Q(members__user=user) | Q(chair=user) | Q(secretary_role__in=offices)).values(
-        "pk"
-    )
 
 
 def check_assign(user: User) -> None:

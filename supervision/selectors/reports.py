@@ -227,15 +227,6 @@ def level_then(until: dt.datetime) -> Coalesce:
     return Coalesce(Subquery(levels[:1]), Value(0))
 
 
-def scoped_tasks(start: dt.date, end: dt.date, until: dt.datetime):
-    return (
-        tasks_in_scope(start, end, until)
-        .select_related("lead_department", "responsible_leader")
-        .annotate(level_then=level_then(until))
-        .order_by("deadline", "id")
-    )
-
-
 def task_conditions(as_of: dt.date, until: dt.datetime) -> dict[str, Q]:
     """Each Tally count's condition on a task, as of `as_of` (`until` is the next school midnight)."""
     closed = Q(closed_at__lt=until)

@@ -20,6 +20,7 @@ from core.audit import history_of
 from core.errors import InvalidTransition
 from core.http import refuse
 from decisions import access as item_access
+from decisions import selectors as item_selectors
 from meetings.models import Resolution
 from supervision import access, selectors, services
 from supervision.forms_tasks import (
@@ -513,7 +514,7 @@ def task_new(request):
 def item_tasks(request, item_id: int):
     """The item page's supervision section (htmx): each resolution of the item with its tasks and
     progress, a 分解任务 button for those who assign, and the follow button."""
-    item = item_access_item(request.user, item_id)
+    item = item_selectors.visible_items(request.user).filter(pk=item_id).first()
     if item is None:
         raise Http404
     resolutions = list(Resolution.objects.filter(item=item).select_related("body").order_by("issued_at", "id"))
@@ -530,9 +531,3 @@ def item_tasks(request, item_id: int):
         "item_url": f"/items/{item.pk}/",
     }
     return render(request, "supervision/_item_tasks.html", context)
-
-
-def item_access_item(user, item_id: int):
-    from decisions.models import AgendaItem
-
-    return AgendaItem.objects.filter(item_access.visibility_filter(user), pk=item_id).first()
