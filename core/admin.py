@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import AuditEvent, Delivery
+from core.models import AuditEvent, Delivery, OutboxJob
 
 
 @admin.register(AuditEvent)
@@ -37,10 +37,30 @@ class DeliveryAdmin(admin.ModelAdmin):
     def retry_now(self, request, queryset):
         from django.utils import timezone
 
-        n = queryset.exclude(state=Delivery.State.SENT).update(
+        # A delivery being sent right now is left alone: it may already be on its way.
+        n = queryset.exclude(state__in=[Delivery.State.SENT, Delivery.State.SENDING]).update(
             state=Delivery.State.PENDING, next_attempt_at=timezone.now()
         )
         self.message_user(request, f"{n} 条将在下一次发送任务中重新发送。")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutboxJob)
+class OutboxJobAdmin(admin.ModelAdmin):
+    """Jobs kept while Redis was unreachable, and when each was handed over (read only)."""
+
+    list_display = ["created_at", "func", "attempts", "sent_at", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["func"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

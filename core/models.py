@@ -134,8 +134,11 @@ class Delivery(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("待发送")
+        # E-mail and DingTalk are claimed (committed) before they are sent, so a worker that dies
+        # mid-send leaves the row here and no retry sends it again (core.reminders).
+        SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
-        GAVE_UP = "gave_up", _("多次失败,待人工处理")
+        GAVE_UP = "gave_up", _("未能确认送达,待人工处理")
 
     reminder = models.ForeignKey(Reminder, verbose_name=_("提醒"), on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
@@ -151,10 +154,39 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["reminder", "channel"], name="delivery_once_per_channel"),
             models.CheckConstraint(
-                condition=models.Q(state__in=["pending", "sent", "gave_up"]), name="delivery_state_valid"
+                condition=models.Q(state__in=["pending", "sending", "sent", "gave_up"]), name="delivery_state_valid"
             ),
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.reminder} · {self.get_channel_display()} · {self.get_state_display()}"
+
+
+class OutboxJob(models.Model):
+    """A background job that could not be handed to Redis when its transaction committed.
+
+    The page that started it still succeeds; `core.jobs.flush_outbox` hands the kept jobs to RQ,
+    oldest first, once Redis answers again. Only dotted paths and JSON arguments are kept, so
+    every job here is a plain function that takes ids (the jobs are safe to run twice)."""
+
+    func = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("位置参数"), default=list, blank=True)
+    kwargs = models.JSONField(_("关键字参数"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    sent_at = models.DateTimeField(_("投递时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待投递任务")
+        verbose_name_plural = _("待投递任务")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at", "id"], condition=models.Q(sent_at__isnull=True), name="outbox_waiting_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.func

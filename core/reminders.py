@@ -5,18 +5,31 @@
                        is tried again, and after REMINDER_MAX_ATTEMPTS it is kept for a person
                        to look at, never dropped
 
-Each delivery row is locked while it is sent (SKIP LOCKED on PostgreSQL), so two workers never
-send the same one. A crash between sending and committing sends it again later: reminders are
-delivered at least once, and the in-app channel exactly once (its Notification is keyed).
+Once, even when a worker is killed mid-job (rq then runs the job again):
+
+- in-app: the Notification is written in the same transaction that marks the delivery sent, so
+  a crash rolls back both and the retry sends it, exactly once.
+- e-mail and DingTalk leave the database: each is claimed first (state "sending", committed),
+  then sent outside any transaction, then marked sent. A retry never takes a claimed row, so a
+  crash between "the server has it" and "marked sent" cannot send it twice. The price is
+  at-most-once: a crash after the claim but before the message left is not made good by the
+  machine, since nobody can tell the two cases apart; after INTERRUPTED_AFTER the row is kept
+  for a person ("gave up", with the reason) rather than sent blindly again. For a school office
+  a duplicate reminder to a leader is worse than one a person re-sends from the admin. An error
+  the channel reports (SMTP refusal, robot errcode) is still retried with backoff: nothing went out.
+
+Rows are taken with SKIP LOCKED on PostgreSQL, so two workers never take the same one.
 """
 
 import json
 import logging
+import urllib.parse
 import urllib.request
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -24,6 +37,10 @@ from core.models import Delivery, Reminder
 from core.notify import notify
 
 log = logging.getLogger(__name__)
+
+# A claimed e-mail or DingTalk delivery not marked sent by then was interrupted (its worker died).
+# Well beyond a job's run: rq stops a job after its 300 s timeout (RQ_QUEUES), sends time out sooner.
+INTERRUPTED_AFTER = timedelta(minutes=15)
 
 
 def channels_for(recipient) -> list[str]:
@@ -60,7 +77,15 @@ def _send(delivery: Delivery) -> None:
         notify(recipients=[reminder.recipient], key=f"reminder:{reminder.key}", text=reminder.text, url=reminder.url)
     elif delivery.channel == Delivery.Channel.EMAIL:
         body = reminder.text + (f"\n\n{settings.SITE_URL.rstrip('/')}{reminder.url}" if reminder.url else "")
-        send_mail(f"【决策一件事】{reminder.text[:60]}", body, None, [reminder.recipient.email])
+        # One Message-ID per delivery: a copy re-sent by a person is recognisable as the same message.
+        host = urllib.parse.urlsplit(settings.SITE_URL).hostname or "localhost"
+        EmailMessage(
+            f"【决策一件事】{reminder.text[:60]}",
+            body,
+            None,
+            [reminder.recipient.email],
+            headers={"Message-ID": f"<reminder-delivery-{delivery.pk}@{host}>"},
+        ).send()
     elif delivery.channel == Delivery.Channel.DINGTALK:
         payload = json.dumps({"msgtype": "text", "text": {"content": f"{reminder.recipient}:{reminder.text}"}})
         request = urllib.request.Request(  # noqa: S310 - the URL is the administrator's webhook setting
@@ -76,32 +101,65 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 360))
 
 
-def deliver_due(*, limit: int = 200) -> dict[str, int]:
-    """Job: send what is due. Returns counts (sent, retried, gave_up)."""
-    counts = {"sent": 0, "retried": 0, "gave_up": 0}
+def _due(state: str):
     skip_locked = connection.features.has_select_for_update_skip_locked
-    for _ in range(limit):
+    qs = Delivery.objects.filter(state=state, next_attempt_at__lte=timezone.now())
+    return qs.select_for_update(skip_locked=True) if skip_locked else qs.select_for_update()
+
+
+def _attempt(delivery: Delivery) -> str:
+    """Send one taken delivery and record the outcome: "sent", "retried" or "gave_up"."""
+    # In-app is written inside the caller's transaction: a savepoint lets its failure be recorded.
+    inside = transaction.atomic() if delivery.channel == Delivery.Channel.IN_APP else nullcontext()
+    try:
+        with inside:
+            _send(delivery)
+    except Exception as exc:  # noqa: BLE001 - any failure of a channel is recorded and retried
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if delivery.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+            delivery.state, outcome = Delivery.State.GAVE_UP, "gave_up"
+        else:
+            delivery.state, outcome = Delivery.State.PENDING, "retried"
+            delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+        log.warning("reminder delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc)
+    else:
+        delivery.state, outcome = Delivery.State.SENT, "sent"
+        delivery.sent_at = timezone.now()
+    delivery.save(update_fields=["state", "attempts", "next_attempt_at", "last_error", "sent_at"])
+    return outcome
+
+
+def give_up_interrupted() -> int:
+    """Claimed deliveries whose worker died mid-send: kept for a person, never sent again blindly."""
+    with transaction.atomic():
+        ids = list(_due(Delivery.State.SENDING).values_list("id", flat=True))
+        if ids:
+            log.warning("reminder deliveries %s were interrupted while sending; kept for a person", ids)
+        return Delivery.objects.filter(pk__in=ids, state=Delivery.State.SENDING).update(
+            state=Delivery.State.GAVE_UP,
+            last_error="发送过程中断(发送进程被终止),无法确认是否已送达。请向接收人核实,需要时选择“立即重新发送”。",
+        )
+
+
+def deliver_due(*, limit: int = 200) -> dict[str, int]:
+    """Job: send what is due. Returns counts (sent, retried, gave_up). Safe to run twice, and
+    safe to run again after a worker was killed in the middle of it (see the module docstring)."""
+    counts = {"sent": 0, "retried": 0, "gave_up": give_up_interrupted()}
+    for _n in range(limit):
         with transaction.atomic():
-            qs = Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=timezone.now())
-            qs = qs.select_for_update(skip_locked=True) if skip_locked else qs.select_for_update()
-            delivery = qs.select_related("reminder__recipient").order_by("next_attempt_at", "id").first()
+            delivery = _due(Delivery.State.PENDING).select_related("reminder__recipient")
+            delivery = delivery.order_by("next_attempt_at", "id").first()
             if delivery is None:
                 break
             delivery.attempts += 1
-            try:
-                _send(delivery)
-            except Exception as exc:  # noqa: BLE001 - any failure of a channel is recorded and retried
-                delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if delivery.attempts >= settings.REMINDER_MAX_ATTEMPTS:
-                    delivery.state = Delivery.State.GAVE_UP
-                    counts["gave_up"] += 1
-                else:
-                    delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
-                    counts["retried"] += 1
-                log.warning("reminder delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc)
-            else:
-                delivery.state = Delivery.State.SENT
-                delivery.sent_at = timezone.now()
-                counts["sent"] += 1
-            delivery.save(update_fields=["state", "attempts", "next_attempt_at", "last_error", "sent_at"])
+            if delivery.channel == Delivery.Channel.IN_APP:
+                # Sent and marked in this one transaction: exactly once.
+                counts[_attempt(delivery)] += 1
+                continue
+            # Claimed and committed before anything leaves the database; the deadline rides in
+            # next_attempt_at, where give_up_interrupted() looks for it.
+            delivery.state = Delivery.State.SENDING
+            delivery.next_attempt_at = timezone.now() + INTERRUPTED_AFTER
+            delivery.save(update_fields=["state", "attempts", "next_attempt_at"])
+        counts[_attempt(delivery)] += 1
     return counts
