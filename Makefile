@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser lint format setup migrate demo worker messages clean browser-deps bench
+.PHONY: run test test-browser lint format setup migrate demo worker messages clean browser-deps bench load
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,8 +61,29 @@ worker: setup
 # and the floor of a minimal page; needs DATABASE_URL=postgres://…; BENCH_FACTOR=1 by default.
 bench: setup
 	@test -n "$$DATABASE_URL" || (echo "make bench needs DATABASE_URL=postgres://..."; exit 1)
+	@test -n "$$REDIS_URL" || echo "note: without REDIS_URL (as in production) sessions are read from the database: one query more per page"
 	@mkdir -p var
 	$(PY) benchmarks/bench.py --factor $${BENCH_FACTOR:-1} --out var/bench.json
+
+# The load generator (locust) lives in a venv of its own: it only speaks HTTP to the server.
+LOAD_VENV := .venv-load
+LOAD_STAMP := $(LOAD_VENV)/.installed
+
+$(LOAD_STAMP): requirements-load.txt
+	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOAD_VENV)/bin/python -m pip install --quiet -r requirements-load.txt
+	$(LOAD_VENV)/bin/python -m pip check
+	touch $(LOAD_STAMP)
+
+# 50 people at once on gunicorn + PostgreSQL + Redis for 60 s (locust, headless, loopback only),
+# then the ceiling (a minimal logged-in page) on the same server; the table and var/load.json.
+# LOAD_FACTOR=1 by default (a large college, seed_scale builds it once), 0.1 for a quick run.
+load: setup $(LOAD_STAMP)
+	@test -n "$$DATABASE_URL" || (echo "make load needs DATABASE_URL=postgres://..."; exit 1)
+	@test -n "$$REDIS_URL" || (echo "make load needs REDIS_URL=redis://127.0.0.1:6379/N (a Redis database of its own)"; exit 1)
+	@mkdir -p var
+	$(PY) benchmarks/load/run.py --factor $${LOAD_FACTOR:-1} --out var/load.json
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache
