@@ -36,6 +36,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from exc
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -109,8 +119,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "core.context_processors.notifications",
-                "decisions.context_processors.queues",
                 "supervision.context_processors.nav",
                 "reports.context_processors.nav",
                 "dashboard.context_processors.nav",
@@ -149,12 +157,34 @@ RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300},
 }
 
+# --- cache and sessions ---------------------------------------------------
+# With Redis, the cache is Redis (shared by every web process) and sessions are read from it,
+# written through to the database (cached_db): a page costs no session query, and a signed-out
+# session is gone for every process at once. Without Redis there is no shared cache, so sessions
+# stay in the database alone (a per-process cache would let a signed-out session live on in
+# another process).
+REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL)
+if REDIS_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "yishi"),
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("REDIS_CACHE_TIMEOUT", 0.5),
+                "socket_timeout": env_float("REDIS_CACHE_TIMEOUT", 0.5),
+            },
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"
 # django-axes first: it refuses a locked-out username+IP before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend's sign-in, with the person's roles loaded alongside them on every request.
+    "org.backends.YishiBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -183,6 +213,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False  # its start-up banner would be printed by every manage.py command
+# Behind a reverse proxy every request comes from the proxy's address: list it in TRUSTED_PROXIES
+# (e.g. TRUSTED_PROXIES=127.0.0.1) and the lockout counts the client's address from the
+# X-Forwarded-For the proxy wrote (core.http.client_ip). From anyone else the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 
 # --- language and time ----------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -35,6 +35,10 @@ def record(
 
 def record_each(*, actor, verb: str, targets: list[models.Model]) -> None:
     """The same event on several records, in one INSERT (e.g. a page that shows several)."""
+    if len(targets) == 1:  # a single INSERT needs no transaction of its own
+        target = targets[0]
+        AuditEvent.objects.create(actor=actor, verb=verb, target_type=target_type_of(target), target_id=target.pk)
+        return
     AuditEvent.objects.bulk_create(
         [AuditEvent(actor=actor, verb=verb, target_type=target_type_of(t), target_id=t.pk) for t in targets]
     )

@@ -17,3 +17,10 @@ def notify(*, recipients: Iterable, key: str, text: str, url: str = "") -> int:
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     after = Notification.objects.filter(key=key, recipient__in=[r.recipient for r in rows]).count()
     return after - before
+
+
+def unread_count_expression(user):
+    """How many notifications this person has not read, as an expression for the navigation's query."""
+    from core.db import SubqueryCount
+
+    return SubqueryCount(Notification.objects.filter(recipient=user, read_at__isnull=True))

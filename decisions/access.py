@@ -4,13 +4,13 @@ Views, templates (through `actions_for`), selectors, exports and attachment
 downloads all ask these functions; nothing re-derives the rules.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import forbidden
 from decisions.models import EDITABLE_STATES, MATERIALS_STATES, MEETING_STEPS, STEPS, AgendaItem, Consultation
 from org.models import User
-from org.selectors import body_ids_attended_by, organizes_body
+from org.selectors import bodies_attended_by, organizes_body
 
 
 def visibility_filter(user: User) -> Q:
@@ -23,15 +23,15 @@ def visibility_filter(user: User) -> Q:
     if user.is_superuser:
         # The administrator keeps the system, not the secrets: no confidential items.
         return q | (submitted & Q(confidential=False))
-    q |= Q(Exists(Consultation.objects.filter(item=OuterRef("pk"), consultee=user)))
+    # The items the person was consulted on, as one subquery (not an EXISTS per item row).
+    q |= Q(pk__in=Consultation.objects.filter(consultee=user).values("item_id"))
     headed = user.headed_department_ids
     if headed:
         # A department sees its own items, confidential ones included: its head reviewed them.
         q |= submitted & Q(department_id__in=headed)
-    attended = body_ids_attended_by(user)
-    if attended:
-        # Attendees of the requested meeting see its items, confidential ones included.
-        q |= submitted & Q(requested_body_id__in=attended)
+    # Attendees of the requested meeting see its items, confidential ones included (a subquery of
+    # the bodies they attend, so the rule costs no query of its own).
+    q |= submitted & Q(requested_body_id__in=bodies_attended_by(user))
     if user.is_leader:
         q |= submitted & Q(confidential=False)
     return q
@@ -114,7 +114,10 @@ def can_use_review_queue(user: User) -> bool:
 
 
 def can_use_screening_queue(user: User) -> bool:
-    return user.chaired_bodies.exists()
+    cached = getattr(user, "_chairs_a_body", None)
+    if cached is None:
+        user._chairs_a_body = cached = user.chaired_bodies.exists()
+    return cached
 
 
 def can_use_consultation_inbox(user: User) -> bool:

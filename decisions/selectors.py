@@ -1,14 +1,15 @@
 """Reads of agenda items, already limited to what the user may see."""
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import history_of
+from core.db import SubqueryCount
 from decisions.access import visibility_filter
 from decisions.models import ALL_STEPS, STEPS, AgendaItem, Attachment, Consultation, State
 from decisions.services import LEADER_SUBMISSION_REASON, SELF_APPROVAL_REASON, join_names
-from org.models import User
+from org.models import MeetingBody, User
 
 
 def _base() -> QuerySet[AgendaItem]:
@@ -28,20 +29,36 @@ def search(qs: QuerySet[AgendaItem], *, q: str = "", state: str = "") -> QuerySe
     return qs
 
 
+def item_rows() -> QuerySet[AgendaItem]:
+    """Items with what a list line shows (body, department, submitter); filter with the *_q rules."""
+    return _base()
+
+
+def my_items_q(user: User) -> Q:
+    return Q(submitter=user)
+
+
+def review_queue_q(user: User) -> Q:
+    return Q(state=State.DEPT_REVIEW, department_id__in=user.headed_department_ids)
+
+
+def screening_queue_q(user: User) -> Q:
+    return Q(state=State.SCREENING, requested_body__chair=user)
+
+
+QUEUE_ORDER = ("submitted_at", "id")
+
+
 def my_items(user: User) -> QuerySet[AgendaItem]:
-    return _base().filter(submitter=user)
+    return _base().filter(my_items_q(user))
 
 
 def review_queue(user: User) -> QuerySet[AgendaItem]:
-    return (
-        _base()
-        .filter(state=State.DEPT_REVIEW, department_id__in=user.headed_department_ids)
-        .order_by("submitted_at", "id")
-    )
+    return _base().filter(review_queue_q(user)).order_by(*QUEUE_ORDER)
 
 
 def screening_queue(user: User) -> QuerySet[AgendaItem]:
-    return _base().filter(state=State.SCREENING, requested_body__chair=user).order_by("submitted_at", "id")
+    return _base().filter(screening_queue_q(user)).order_by(*QUEUE_ORDER)
 
 
 def consultation_inbox(user: User, *, answered: bool = False) -> QuerySet[Consultation]:
@@ -126,7 +143,7 @@ def _field_label(name: str) -> str:
 
 
 def item_views(item: AgendaItem):
-    return history_of(item).filter(verb="item.view").order_by("-created_at")
+    return history_of(item).filter(verb="item.view").order_by("-created_at", "-id")
 
 
 def visible_attachment(user: User, attachment_id: int) -> Attachment | None:
@@ -137,14 +154,32 @@ def visible_attachment(user: User, attachment_id: int) -> Attachment | None:
     )
 
 
+def queue_count_expressions(user: User) -> dict:
+    """The navigation badges (what waits on this person) and whether they chair a body, as
+    expressions, so the navigation asks them together with the other menus in one query."""
+    return {
+        "queue_review": SubqueryCount(
+            AgendaItem.objects.filter(
+                state=State.DEPT_REVIEW, department_id__in=sorted(user.headed_department_ids) or [0]
+            )
+        ),
+        "queue_screening": SubqueryCount(AgendaItem.objects.filter(state=State.SCREENING, requested_body__chair=user)),
+        "queue_consultations": SubqueryCount(waiting_consultations(Consultation.objects.filter(consultee=user))),
+        "chairs_a_body": Exists(MeetingBody.objects.filter(chair=user)),
+    }
+
+
+def read_queue_counts(user: User, row: dict) -> dict[str, int]:
+    """The badges from a row of queue_count_expressions; remembers whether the person chairs a body."""
+    user._chairs_a_body = bool(row["chairs_a_body"])
+    return {
+        "review": row["queue_review"],
+        "screening": row["queue_screening"],
+        "consultations": row["queue_consultations"],
+    }
+
+
 def queue_counts(user: User) -> dict[str, int]:
-    """Numbers for the navigation badges: what waits on this person."""
-    counts = {"review": 0, "screening": 0, "consultations": 0}
-    if user.headed_department_ids:
-        counts["review"] = AgendaItem.objects.filter(
-            state=State.DEPT_REVIEW, department_id__in=user.headed_department_ids
-        ).count()
-    agg = AgendaItem.objects.filter(state=State.SCREENING, requested_body__chair=user).aggregate(n=Count("id"))
-    counts["screening"] = agg["n"]
-    counts["consultations"] = waiting_consultations(Consultation.objects.filter(consultee=user)).count()
-    return counts
+    """Numbers for the navigation badges: what waits on this person (one query)."""
+    row = User.objects.filter(pk=user.pk).values(**queue_count_expressions(user)).get()
+    return read_queue_counts(user, row)

@@ -1,18 +1,24 @@
 """The meeting archive as one PDF (WeasyPrint; Chinese text in Debian's Noto CJK fonts)."""
 
 from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from meetings.models import Minutes
-from meetings.selectors import meeting_record
+from meetings.models import Meeting, MinutesSignature
+from meetings.selectors import build_record
 
 
-def archive_pdf(meeting_id: int) -> bytes:
+def archive_pdf(meeting: Meeting) -> bytes:
+    """The archive of a meeting loaded by selectors.meeting_detail (its record and minutes already
+    fetched); the minutes' signatures are the one query added here."""
     from weasyprint import HTML
 
-    record = meeting_record(meeting_id)
-    minutes = list(Minutes.objects.filter(meeting_id=meeting_id).prefetch_related("signatures__member").order_by("id"))
+    record = build_record(meeting)
+    minutes = list(meeting.minutes.all())
+    prefetch_related_objects(
+        minutes, Prefetch("signatures", queryset=MinutesSignature.objects.select_related("member"))
+    )
     for m in minutes:
         m.current_signatures = [s for s in m.signatures.all() if s.round == m.signing_round]
     # The archive is a document of record: in the site's language, whoever downloads it.

@@ -33,15 +33,30 @@ def _entries_qs():
     )
 
 
+def _with_record(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return qs.prefetch_related(
+        Prefetch("attendance", queryset=Attendance.objects.select_related("person").order_by("kind", "id")),
+        Prefetch("entries", queryset=_entries_qs()),
+        Prefetch("minutes", queryset=Minutes.objects.order_by("id")),
+    )
+
+
 def meeting_detail(user: User, meeting_id: int) -> Meeting | None:
+    return _with_record(meetings_for(user)).filter(pk=meeting_id).first()
+
+
+def meeting_of_minutes(user: User, minutes_id: int) -> Meeting | None:
+    """The meeting a set of minutes belongs to (None if not visible), with what the minutes page
+    needs: who attended, the items on the agenda (for their confidentiality) and all its minutes.
+    Not the opinions, votes and materials of the full record."""
     return (
         meetings_for(user)
         .prefetch_related(
             Prefetch("attendance", queryset=Attendance.objects.select_related("person").order_by("kind", "id")),
-            Prefetch("entries", queryset=_entries_qs()),
+            Prefetch("entries", queryset=AgendaEntry.objects.select_related("item")),
             Prefetch("minutes", queryset=Minutes.objects.order_by("id")),
         )
-        .filter(pk=meeting_id)
+        .filter(minutes__pk=minutes_id)
         .first()
     )
 

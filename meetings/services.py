@@ -816,8 +816,14 @@ def minutes_send(*, actor: User, minutes_id: int) -> Minutes:
     return minutes
 
 
-def signers(minutes: Minutes) -> list[int]:
-    """Every member present co-signs (会签)."""
+def signers(minutes: Minutes, attendance=None) -> list[int]:
+    """Every member present co-signs (会签). `attendance`: the meeting's rows, when already loaded."""
+    if attendance is not None:
+        return [
+            a.person_id
+            for a in attendance
+            if a.kind == Attendance.Kind.MEMBER and a.status == Attendance.Status.PRESENT
+        ]
     return list(
         minutes.meeting.attendance.filter(kind=Attendance.Kind.MEMBER, status=Attendance.Status.PRESENT).values_list(
             "person_id", flat=True

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import InvalidTransition
 from core.http import refuse
+from core.pages import get_page
 from decisions.models import AgendaItem
 from decisions.models import State as ItemState
 from meetings import access, selectors, services
@@ -20,7 +20,7 @@ from org.models import MeetingBody, User
 
 @login_required
 def meeting_list(request):
-    page = Paginator(selectors.meetings_for(request.user), 20).get_page(request.GET.get("page"))
+    page = get_page(selectors.meetings_for(request.user), 20, request.GET.get("page"))
     return render(
         request, "meetings/meeting_list.html", {"page": page, "can_schedule": access.can_schedule(request.user)}
     )
@@ -263,24 +263,28 @@ ENTRY_DONE = {
 
 
 def _minutes_or_404(request, pk):
-    meeting_id = Minutes.objects.filter(pk=pk).values_list("meeting_id", flat=True).first()
-    meeting = selectors.meeting_detail(request.user, meeting_id) if meeting_id else None
+    meeting = selectors.meeting_of_minutes(request.user, pk)
     if meeting is None:
         raise Http404
-    return meeting, next(m for m in meeting.minutes.all() if m.pk == pk)
+    by_pk = {m.pk: m for m in meeting.minutes.all()}
+    minutes = by_pk[pk]
+    if minutes.amends_id in by_pk:  # the minutes it corrects, already loaded with the meeting
+        minutes.amends = by_pk[minutes.amends_id]
+    return meeting, minutes
 
 
 def _minutes_context(request, meeting, minutes, form=None):
     signatures = list(minutes.signatures.select_related("member").order_by("signed_at"))
     current = [s for s in signatures if s.round == minutes.signing_round]
-    required = services.signers(minutes)
+    required = services.signers(minutes, attendance=meeting.attendance.all())
     signed_ids = {s.member_id for s in current}
+    people = {a.person_id: a.person for a in meeting.attendance.all()}
     recorder = request.user.pk == meeting.secretary_id or access.organizes(request.user, meeting.body)
     return {
         "meeting": meeting,
         "minutes": minutes,
         "signatures": current,
-        "waiting": User.objects.filter(pk__in=[p for p in required if p not in signed_ids]),
+        "waiting": [people[p] for p in required if p not in signed_ids],
         "can_edit": recorder and minutes.state == Minutes.State.DRAFT,
         "can_send": recorder and minutes.state == Minutes.State.DRAFT,
         "can_sign": minutes.state == Minutes.State.SIGNING
@@ -289,7 +293,7 @@ def _minutes_context(request, meeting, minutes, form=None):
         "can_amend": recorder and minutes.state == Minutes.State.LOCKED,
         "form": form or MinutesForm(initial={"text": minutes.text, "version": minutes.version}),
         "reason_form": ReasonForm(),
-        "amendments": list(minutes.amendments.select_related("meeting")),
+        "amendments": [m for m in meeting.minutes.all() if m.amends_id == minutes.pk],
     }
 
 
@@ -362,7 +366,7 @@ def meeting_archive_pdf(request, pk: int):
     from meetings.pdf import archive_pdf
 
     services.confidential_viewed(actor=request.user, entries=meeting.entries.all())
-    pdf = archive_pdf(meeting.pk)
+    pdf = archive_pdf(meeting)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"meeting-{meeting.pk}-archive.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -70,7 +70,18 @@ class User(AbstractUser):
 
     @cached_property
     def assignments(self) -> list["RoleAssignment"]:
-        return list(self.role_assignments.all()) if self.pk else []
+        if not self.pk:
+            return []
+        # Loaded with the user by org.backends.YishiBackend (no query of its own), else queried.
+        text = self.__dict__.get("assignment_text", False)
+        if text is False:
+            return list(self.role_assignments.all())
+        result = []
+        for pair in (text or "").split(","):
+            if pair:
+                role, _sep, dept = pair.partition(":")
+                result.append(RoleAssignment(user_id=self.pk, role=role, department_id=int(dept) if dept else None))
+        return result
 
     @property
     def roles(self) -> frozenset[str]:

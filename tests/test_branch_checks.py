@@ -15,6 +15,7 @@ from org.models import Department
 from supervision import services
 from supervision.models import BranchCheck, BranchCheckItem, BranchCheckMark
 from supervision.selectors import branches as selectors
+from tests.test_query_counts import COMMON
 
 TODAY = dt.datetime(2026, 12, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 LEADERS = ["secretary", "principal", "member1", "member2", "vice", "discipline"]
@@ -295,10 +296,9 @@ def add_branches(n: int, items) -> None:
     )
 
 
-# /branches/ for the party office: 7 common to every logged-in page (tests/test_query_counts.py)
-# + the review badge (the party office heads 党委办公室) + the branches + the year's checks
-# + the active checklist items.
-BRANCH_YEAR_QUERIES = 7 + 1 + 3
+# /branches/ for the party office: COMMON to every logged-in page (tests/test_query_counts.py)
+# + the branches + the year's checks + the active checklist items.
+BRANCH_YEAR_QUERIES = COMMON + 3
 
 
 def test_the_year_table_costs_the_same_queries_at_5_and_50_branches(client, people, items, django_assert_num_queries):

@@ -220,10 +220,9 @@ def test_the_page_costs_the_same_queries_however_many_events(client, people, mor
         meeting_for("PC", days_ahead=4 + days)
         patrol_task(people, days=14 + days, milestones=[("方案", 5), ("实施", 6)])
 
-    # 1 session, 2 user, 3 meetings, 4 the person's roles, 5 tasks, 6 milestones, 7 duties,
-    # 8 the feed token; the base page: 9 unread notifications, 10 items to screen,
-    # 11 consultations waiting, 12 whether the person chairs a meeting body.
-    with django_assert_num_queries(12):
+    # 1 session, 2 user with their roles, 3 meetings, 4 tasks, 5 milestones, 6 duties, 7 the feed
+    # token; the base page: 8 the navigation (one query).
+    with django_assert_num_queries(8):
         response = client.get("/calendar/")
 
     assert response.status_code == 200

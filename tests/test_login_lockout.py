@@ -82,3 +82,33 @@ def test_force_login_is_not_counted_or_refused(client, person):
     _fail(client, 5)
     client.force_login(person)
     assert client.get(reverse("home"), REMOTE_ADDR="10.0.0.7").status_code == 200
+
+
+def _via_proxy(client, password, client_ip, proxy="127.0.0.1", forwarded_prefix=""):
+    forwarded = f"{forwarded_prefix}{client_ip}"
+    return client.post(
+        reverse("login"),
+        {"username": "wanglaoshi", "password": password},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_a_trusted_proxy_the_lockout_counts_the_clients_address(client, person, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    for _ in range(5):
+        _via_proxy(client, "wrong", "10.0.0.7")
+    assert _via_proxy(client, PASSWORD, "10.0.0.7").status_code == 429
+    # Another client through the same proxy is not locked out with them.
+    assert _via_proxy(client, PASSWORD, "10.0.0.8").status_code == 302
+    # A client cannot pick its address: only the entry the proxy appended counts.
+    client.logout()
+    assert _via_proxy(client, PASSWORD, "10.0.0.7", forwarded_prefix="10.0.0.99, ").status_code == 429
+
+
+def test_the_forwarded_header_of_an_untrusted_sender_is_ignored(client, person, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    for n in range(5):
+        _via_proxy(client, "wrong", f"10.0.1.{n}", proxy="10.0.0.50")  # a different header each time
+    # All five counted against 10.0.0.50 itself: the header did not spread them.
+    assert _via_proxy(client, PASSWORD, "10.0.2.1", proxy="10.0.0.50").status_code == 429

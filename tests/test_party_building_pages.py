@@ -15,6 +15,7 @@ from core.models import AuditEvent
 from org.models import Department
 from reports import services
 from reports.models import Indicator, ReportEntry, ReportSettings, Stage
+from tests.test_query_counts import COMMON
 
 CST = dt.timezone(dt.timedelta(hours=8))
 TODAY = dt.datetime(2026, 7, 10, 10, 0, tzinfo=CST)  # the progress window (6月1日–7月31日) is open
@@ -389,12 +390,10 @@ def test_the_workbook_explains_the_colours(client, people, report):
 # values this year), 3 the indicators (likewise), 4 the current values of the stage and of the
 # targets (one query: LEFT JOIN on superseded_by IS NULL).
 REPORT_QUERIES = 4
-# Every page also makes (the party office, a department head): session, user, role assignments,
-# unread notifications, the review badge count, the screening badge count, the consultation
-# badge count, chaired bodies (core and decisions context processors).
-TABLE_PAGE = 8 + REPORT_QUERIES
-# The workbook has no navigation: session, user, role assignments.
-WORKBOOK = 3 + REPORT_QUERIES
+# Every page also makes COMMON: session, user with roles, the navigation (tests/test_query_counts.py).
+TABLE_PAGE = COMMON + REPORT_QUERIES
+# The workbook has no navigation: session, user with roles.
+WORKBOOK = 2 + REPORT_QUERIES
 
 
 def more_departments(people, indicators, total: int) -> None:

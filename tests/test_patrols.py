@@ -14,6 +14,7 @@ from core.models import AuditEvent
 from org.models import Department
 from supervision import services
 from supervision.models import PatrolFinding
+from tests.test_query_counts import COMMON
 
 TODAY = dt.datetime(2026, 4, 16, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # a Thursday, week 2026-W16
 
@@ -349,10 +350,10 @@ def add_findings(people, n: int, *, with_tasks: bool = True):
             to_task(people, finding)
 
 
-# The queries of /patrols/ for a leader: 7 common to every logged-in page (tests/test_query_counts.py)
+# The queries of /patrols/ for a leader: COMMON to every logged-in page (tests/test_query_counts.py)
 # + the leader options + the department options (filter bar) + the paginator's COUNT + one page of
 # findings (leader, department joined) + their tasks (one prefetch).
-PATROL_LIST_QUERIES = 7 + 5
+PATROL_LIST_QUERIES = COMMON + 5
 
 
 def test_the_list_costs_the_same_queries_at_5_and_50_findings(client, people, django_assert_num_queries):

@@ -17,11 +17,12 @@ from decisions.models import AgendaItem, Attachment, Category, Consultation, Sta
 from org.models import MeetingBody
 
 # The queries every logged-in page makes (middleware and context processors), in no fixed order:
-#   1 session, 2 user, 3 the user's role assignments (User.assignments, cached per request),
-#   4 unread notifications (core.context_processors), 5 screening badge count, 6 consultation
-#   badge count (decisions.context_processors.queues; +1 review badge count for a department
-#   head), 7 chaired bodies (can_use_screening_queue).
-COMMON = 7
+#   1 session (the database session engine, which tests/conftest.py sets; with Redis the session is read from the
+#   cache), 2 the user with their role assignments (org.backends.YishiBackend), 3 the navigation:
+#   unread notifications, the review, screening and consultation badges and whether the person
+#   chairs a body, in one query (dashboard.context_processors.nav).
+COMMON = 3
+
 
 ITEM_LINK = re.compile(r'href="/items/(\d+)/"')
 

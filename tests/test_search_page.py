@@ -13,6 +13,7 @@ from decisions.models import AgendaItem, Category, State
 from org.models import MeetingBody
 from search import services
 from tests.factories import at_state, draft
+from tests.test_query_counts import COMMON
 from tests.test_search_visibility import SECRET_TITLE, build_school
 
 RESULT = re.compile(r'data-testid="result" data-kind="(\w+)"')
@@ -259,13 +260,11 @@ def test_the_navbar_box_keeps_the_query_on_the_search_page(client, people):
 # --- query counts ------------------------------------------------------------------------------------
 
 # The queries of the search page, in no fixed order:
-#   1 session, 2 user, 3 the user's role assignments (cached per request), 4 unread notifications,
-#   5 screening badge, 6 consultation badge, 7 chaired bodies (the navbar: core and decisions
-#   context processors), 8 bodies attended, 9 bodies chaired (decisions.access.visibility_filter,
-#   org.selectors.body_ids_attended_by), 10 the meetings with locked minutes and a confidential
-#   item, 11 their attendance (meetings.access.sees_confidential on each), 12 the counts per kind,
-#   13 the page of documents (every visibility rule a subquery of 12 and 13).
-SEARCH_PAGE_QUERIES = 13
+#   COMMON (session, user with roles, the navigation), then the meetings with locked minutes and
+#   a confidential item, their attendance (meetings.access.sees_confidential on each), the counts
+#   per kind, the page of documents (every visibility rule, the bodies attended included, a
+#   subquery of the last two).
+SEARCH_PAGE_QUERIES = COMMON + 4
 
 
 @pytest.mark.parametrize("kind", ["", "item"])
@@ -307,7 +306,7 @@ def test_a_query_matching_nothing_costs_no_more(client, people, django_assert_nu
 def test_a_page_without_a_query_costs_only_the_navbar(client, people, django_assert_num_queries):
     client.force_login(people("secretary"))
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(COMMON):
         client.get("/search/")
 
 

@@ -21,6 +21,7 @@ from supervision import jobs, services
 from supervision.models import BranchCheckItem, Letter, PatrolFinding, Task, TaskEscalation
 from supervision.selectors.reports import quarterly_report
 from tests.factories import closed_task
+from tests.test_query_counts import COMMON
 
 SH = ZoneInfo("Asia/Shanghai")
 READERS = ["secretary", "principal", "member1", "member2", "vice", "discipline", "partyoffice"]
@@ -358,11 +359,11 @@ def test_a_download_of_a_quarter_to_come_is_refused(client, people, july):
     assert response.status_code == 400 and "该季度尚未开始" in response.content.decode()
 
 
-# The report page: 7 common to every logged-in page (tests/test_query_counts.py) + the report's
+# The report page: COMMON to every logged-in page (tests/test_query_counts.py) + the report's
 # own: the scoped tasks (department, leader joined; the escalation level as of the day as a
 # subquery), the quarter's escalations (task, department, escalator joined), the letters and the
 # findings (one aggregate each), the branch checks (branch joined).
-REPORT_QUERIES = 7 + 5
+REPORT_QUERIES = COMMON + 5
 
 
 def test_the_page_costs_the_same_queries_with_more_rows(client, people, july, django_assert_num_queries):
@@ -470,3 +471,21 @@ def test_the_excel_file_has_a_sheet_per_section(client, people, july):
     assert list(wb["支部建设"].iter_rows(min_row=2, values_only=True))[-1] == ("全部支部", 4, 55.0)
     terms = [row[0] for row in wb["统计口径"].iter_rows(min_row=2, values_only=True)]
     assert "按时办结率" in terms and "统计日" in terms
+
+
+def test_the_page_lists_the_overdue_tasks_a_page_at_a_time(client, people, july, monkeypatch):
+    """At a large school a quarter has hundreds of overdue tasks: the page shows them OVERDUE_PAGE at
+    a time, with the count; the PDF and the workbook list them all."""
+    from supervision.views import reports as report_views
+
+    monkeypatch.setattr(report_views, "OVERDUE_PAGE", 1)
+    client.force_login(people("discipline"))
+    url = "/reports/supervision/?year=2026&quarter=2"
+    first = client.get(url).content.decode()
+    second = client.get(url + "&overdue_page=2").content.decode()
+    assert first.count('data-testid="overdue-row"') == 1 and second.count('data-testid="overdue-row"') == 1
+    assert 'data-testid="overdue-pages"' in first and "共 2 项" in first
+    row = re.compile(r'data-testid="overdue-row"><td class="item-title">(.*?)</td>')
+    assert row.findall(first) != row.findall(second)
+    # The summary above still counts both.
+    assert "其中逾期未办结 2 项" in first and "其中逾期未办结 2 项" in second

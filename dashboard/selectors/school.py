@@ -16,11 +16,12 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db import SubqueryCount
 from decisions.access import visibility_filter as item_visibility_filter
 from decisions.models import AgendaItem, State
 from meetings.access import visible_meetings
@@ -29,7 +30,7 @@ from notices.models import Notice, NoticeRecipient
 from org.models import Department, MeetingBody, User
 from supervision.models import Letter
 from supervision.selectors.branches import round1
-from supervision.selectors.mailbox import percent, reply_rate
+from supervision.selectors.mailbox import percent, reply_rate_counts
 from supervision.selectors.reports import Tally, rate, school_midnight, task_tallies, tasks_in_scope
 
 # The stages of an agenda item in the order it moves through them; a draft is nobody's figure.
@@ -253,28 +254,25 @@ def _stages(items, start_at: dt.datetime, until: dt.datetime) -> list[StageRow]:
 
 
 def _bodies(user: User, items, start_at: dt.datetime, until: dt.datetime) -> tuple[list[BodyRow], list]:
-    """Per meeting body: meetings held, items decided, resolutions and their median days. Four queries."""
-    rows = {b.pk: BodyRow(b.code, b.name) for b in MeetingBody.objects.order_by("sort_order", "code")}
-    held = (
-        visible_meetings(user)
-        .filter(state=Meeting.State.ADJOURNED, opened_at__gte=start_at, opened_at__lt=until)
-        .order_by()
-        .values("body_id")
-        .annotate(n=Count("id"))
+    """Per meeting body: meetings held, items decided, resolutions and their median days. Two
+    queries: the bodies with their counts, then the resolutions' times."""
+    held = visible_meetings(user).filter(
+        body=OuterRef("pk"), state=Meeting.State.ADJOURNED, opened_at__gte=start_at, opened_at__lt=until
     )
-    for r in held:
-        rows[r["body_id"]].meetings = r["n"]
-    decided = (
-        AgendaEntry.objects.filter(
-            dropped_at__isnull=True, decided_at__gte=start_at, decided_at__lt=until, item__in=items.values("pk")
-        )
-        .exclude(outcome="")
-        .order_by()
-        .values("meeting__body_id")
-        .annotate(n=Count("id"))
-    )
-    for r in decided:
-        rows[r["meeting__body_id"]].decided = r["n"]
+    decided = AgendaEntry.objects.filter(
+        meeting__body=OuterRef("pk"),
+        dropped_at__isnull=True,
+        decided_at__gte=start_at,
+        decided_at__lt=until,
+        item__in=items.values("pk"),
+    ).exclude(outcome="")
+    rows = {}
+    for b in MeetingBody.objects.order_by("sort_order", "code").annotate(
+        held=SubqueryCount(held), decided=SubqueryCount(decided)
+    ):
+        rows[b.pk] = BodyRow(b.code, b.name)
+        rows[b.pk].meetings = b.held
+        rows[b.pk].decided = b.decided
     resolved = list(
         Resolution.objects.filter(
             issued_at__gte=start_at, issued_at__lt=until, item__in=items.values("pk"), item__submitted_at__isnull=False
@@ -327,11 +325,14 @@ def _notices(start_at: dt.datetime, until: dt.datetime, department: Department |
 
 
 def _mailbox(start_at: dt.datetime, until: dt.datetime) -> Mailbox:
-    period = Letter.objects.filter(created_at__gte=start_at, created_at__lt=until).aggregate(
-        total=Count("id"), replied=Count("id", filter=Q(replied_at__lt=until))
+    """The period's letters and replies, and the reply rate over all letters. One query."""
+    in_period = Q(created_at__gte=start_at, created_at__lt=until)
+    counts = Letter.objects.aggregate(
+        total=Count("id", filter=in_period),
+        replied=Count("id", filter=in_period & Q(replied_at__lt=until)),
+        **reply_rate_counts(),
     )
-    all_replied, all_letters = reply_rate()
-    return Mailbox(period["total"], period["replied"], all_letters, all_replied)
+    return Mailbox(counts["total"], counts["replied"], counts["all_total"], counts["all_replied"])
 
 
 def school_figures(

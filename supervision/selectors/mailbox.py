@@ -38,10 +38,15 @@ def letter_detail(user: User, letter_id: int) -> Letter | None:
     )
 
 
+def reply_rate_counts() -> dict:
+    """The aggregates behind reply_rate, for a query that counts other letters too."""
+    return {"all_total": Count("id"), "all_replied": Count("id", filter=Q(state=Letter.State.REPLIED))}
+
+
 def reply_rate() -> tuple[int, int]:
     """(replied, total) over all letters: the mailbox's reply rate (回复百分百)."""
-    counts = Letter.objects.aggregate(total=Count("id"), replied=Count("id", filter=Q(state=Letter.State.REPLIED)))
-    return counts["replied"], counts["total"]
+    counts = Letter.objects.aggregate(**reply_rate_counts())
+    return counts["all_replied"], counts["all_total"]
 
 
 def percent(replied: int, total: int) -> int:

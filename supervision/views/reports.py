@@ -8,8 +8,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.http import refuse
+from core.pages import get_page
 from supervision.forms_followup import ReportPeriodForm
 from supervision.selectors import reports as selectors
+
+OVERDUE_PAGE = 50
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,7 +35,10 @@ def report_page(request):
     else:
         return render(request, "supervision/report_page.html", {"form": form, "report": None}, status=400)
     report = selectors.quarterly_report(year, quarter)
-    return render(request, "supervision/report_page.html", {"form": form, "report": report, "links": True})
+    # The page lists the overdue tasks OVERDUE_PAGE at a time; the PDF and Excel files list them all.
+    overdue = get_page(report.overdue, OVERDUE_PAGE, request.GET.get("overdue_page"))
+    context = {"form": form, "report": report, "overdue": overdue, "links": True}
+    return render(request, "supervision/report_page.html", context)
 
 
 def _document(request, year: int, quarter: int):
