@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,12 +8,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.models import Notification
+from core.pages import get_page
 
 
 @login_required
 def notification_list(request):
     qs = Notification.objects.filter(recipient=request.user)
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page = get_page(qs, 20, request.GET.get("page"))
     return render(request, "core/notification_list.html", {"page": page})
 
 

@@ -6,6 +6,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.forms import ChoicesNow
 from dashboard.selectors.school import Period
 from org.models import Department
 
@@ -18,7 +19,7 @@ def _parts() -> list[tuple[str, str]]:
     )
 
 
-class FilterForm(forms.Form):
+class FilterForm(ChoicesNow, forms.Form):
     """统计期间 (a year, a quarter or a month; this year by default) and 部门."""
 
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
@@ -41,9 +42,8 @@ class FilterForm(forms.Form):
 
     @cached_property
     def department_choices(self) -> list[tuple[str, str]]:
-        """For the select: one query (iterating the field's own choices counts them first)."""
-        departments = self.fields["department"].queryset
-        return [("", str(self.fields["department"].empty_label))] + [(str(d.pk), d.name) for d in departments]
+        """For the select: the choices fetched when the form was made (ChoicesNow), empty label first."""
+        return [(str(value), str(label)) for value, label in self.fields["department"].widget.choices]
 
     def clean(self):
         data = super().clean()

@@ -4,6 +4,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ChoicesNow
 from decisions.models import AgendaItem, Category
 from decisions.services import attachment_problem, major_kind_for, scope_problem
 from org.models import MeetingBody
@@ -33,7 +34,7 @@ def _files_help_text() -> str:
     }
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(ChoicesNow, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     files = MultipleFileField(
         label=_("附件"),
@@ -89,19 +90,19 @@ class ItemForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ChoicesNow, forms.Form):
     reason = forms.CharField(
         label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, strip=True, required=True
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(ChoicesNow, forms.Form):
     comment = forms.CharField(
         label=_("审核意见(可选)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
 
 
-class ScreenAcceptForm(forms.Form):
+class ScreenAcceptForm(ChoicesNow, forms.Form):
     consultees = forms.ModelMultipleChoiceField(
         label=_("会前酝酿:征求意见的班子成员"),
         queryset=None,
@@ -119,7 +120,7 @@ class ScreenAcceptForm(forms.Form):
         self.fields["consultees"].queryset = qs
 
 
-class ConsultAnswerForm(forms.Form):
+class ConsultAnswerForm(ChoicesNow, forms.Form):
     answer = forms.ChoiceField(
         label=_("意见"), choices=[("agree", _("同意上会")), ("concern", _("有不同意见"))], widget=forms.RadioSelect
     )
@@ -138,7 +139,7 @@ class ConsultAnswerForm(forms.Form):
         return data
 
 
-class MaterialsForm(forms.Form):
+class MaterialsForm(ChoicesNow, forms.Form):
     files = MultipleFileField(label=_("补充会议材料"), required=True)
 
     def clean_files(self):

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import InvalidTransition
 from core.http import refuse
+from core.pages import get_page
 from decisions import access, selectors, services
 from decisions.forms import CommentForm, ConsultAnswerForm, ItemForm, MaterialsForm, ReasonForm, ScreenAcceptForm
 from decisions.models import STEPS, State
@@ -27,7 +27,7 @@ REASON_ACTIONS = [
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return get_page(qs, PAGE_SIZE, request.GET.get("page"))
 
 
 def _list(request, qs, *, title: str, empty: str, template="decisions/item_list.html", extra=None):
@@ -170,7 +170,7 @@ def _detail_context(request, item, **forms):
         "answer_form": ConsultAnswerForm() if "consult_answer" in actions else None,
         "rounds": _rounds(item),
         "reason_actions": REASON_ACTIONS,
-        "views": selectors.item_views(item)[:50] if item.confidential and request.user.is_leader else None,
+        "views": list(selectors.item_views(item)[:50]) if item.confidential and request.user.is_leader else None,
     }
     context.update(forms)
     return context

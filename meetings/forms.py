@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ChoicesNow
 from meetings.models import Opinion, Vote
 from org.models import MeetingBody
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(ChoicesNow, forms.Form):
     body = forms.ModelChoiceField(label=_("会议"), queryset=MeetingBody.objects.none(), empty_label=_("请选择会议"))
     starts_at = forms.DateTimeField(
         label=_("召开时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -23,11 +24,11 @@ class MeetingForm(forms.Form):
         self.fields["body"].queryset = MeetingBody.objects.filter(pk__in=[b.pk for b in bodies]).order_by("sort_order")
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ChoicesNow, forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(ChoicesNow, forms.Form):
     member = forms.TypedChoiceField(label=_("发言人"), coerce=int)
     stance = forms.ChoiceField(label=_("表态"), choices=Opinion.Stance.choices, widget=forms.RadioSelect)
     text = forms.CharField(
@@ -39,11 +40,11 @@ class OpinionForm(forms.Form):
         self.fields["member"].choices = [(u.pk, str(u)) for u in members]
 
 
-class VoteForm(forms.Form):
+class VoteForm(ChoicesNow, forms.Form):
     choice = forms.ChoiceField(label=_("您的表决意见"), choices=Vote.Choice.choices, widget=forms.RadioSelect)
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(ChoicesNow, forms.Form):
     outcome = forms.ChoiceField(label=_("结论"), widget=forms.RadioSelect)
     note = forms.CharField(
         label=_("结论说明 / 修改意见"),
@@ -58,6 +59,6 @@ class OutcomeForm(forms.Form):
         self.fields["outcome"].choices = outcomes
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(ChoicesNow, forms.Form):
     text = forms.CharField(label=_("纪要正文"), widget=forms.Textarea(attrs={"rows": 18}))
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ChoicesNow
 from org.models import Department, Role, User
 
 
@@ -9,7 +10,7 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj}({obj.department})" if obj.department_id else str(obj)
 
 
-class UpperDocumentForm(forms.Form):
+class UpperDocumentForm(ChoicesNow, forms.Form):
     """上级文件精神·党委会通报: what the notice says and whom it is for."""
 
     title = forms.CharField(label=_("标题"), max_length=200)

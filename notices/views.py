@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import InvalidTransition
 from core.http import refuse
+from core.pages import get_page
 from notices import access, selectors, services
 from notices.forms import UpperDocumentForm
 
@@ -27,7 +27,7 @@ def notice_list(request):
     else:
         box, qs = "", selectors.inbox(request.user, q=q)
     template = "notices/notice_list.html"
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = get_page(qs, PAGE_SIZE, request.GET.get("page"))
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         template += "#results"
     context = {"page": page, "q": q, "box": box, "sender": sender, "can_create": access.can_create(request.user)}

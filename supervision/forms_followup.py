@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ChoicesNow
 from org.models import LEADER_ROLES, Department, User
 
 WEEK = re.compile(r"(\d{4})-W(\d{1,2})")
@@ -31,7 +32,7 @@ def leaders() -> "forms.models.QuerySet[User]":
     return User.objects.filter(is_active=True, role_assignments__role__in=LEADER_ROLES).distinct().order_by("username")
 
 
-class PatrolFilterForm(forms.Form):
+class PatrolFilterForm(ChoicesNow, forms.Form):
     """The filter bar of the patrol list (GET). A bad value is reported and left out of the filter."""
 
     TASKED = [("", _("全部")), ("1", _("已转督查任务")), ("0", _("未转任务"))]
@@ -92,7 +93,7 @@ class PatrolFilterForm(forms.Form):
         }
 
 
-class PatrolFindingForm(forms.Form):
+class PatrolFindingForm(ChoicesNow, forms.Form):
     patrolled_on = forms.DateField(
         label=_("巡查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -127,7 +128,7 @@ class PatrolFindingForm(forms.Form):
             self.initial.setdefault("patrolled_on", timezone.localdate())
 
 
-class BranchCheckForm(forms.Form):
+class BranchCheckForm(ChoicesNow, forms.Form):
     """One branch's monthly check: one tick per active checklist item (BranchCheckItem)."""
 
     branch = forms.ModelChoiceField(
@@ -166,7 +167,7 @@ class BranchCheckForm(forms.Form):
         return {i.pk: bool(self.cleaned_data.get(self.item_field(i))) for i in self.items}
 
 
-class ReportPeriodForm(forms.Form):
+class ReportPeriodForm(ChoicesNow, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(label=_("季度"), coerce=int)
 

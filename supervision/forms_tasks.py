@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ChoicesNow
 from decisions.forms import MultipleFileField
 from org.models import Department
 from org.selectors import leaders
@@ -13,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_MILESTONES = 5
 
 
-class TaskFilterForm(forms.Form):
+class TaskFilterForm(ChoicesNow, forms.Form):
     """The list's filters; an unknown value is ignored, never an error page."""
 
     q = forms.CharField(required=False, max_length=100)
@@ -39,7 +40,7 @@ class TaskFilterForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
 
 
-class TaskForm(forms.Form):
+class TaskForm(ChoicesNow, forms.Form):
     track = forms.ChoiceField(label=_("督查类别"), choices=Track.choices)
     title = forms.CharField(label=_("任务名称"), max_length=200)
     description = forms.CharField(
@@ -61,7 +62,7 @@ class TaskForm(forms.Form):
         self.fields["responsible_leader"].queryset = leaders()
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(ChoicesNow, forms.Form):
     title = forms.CharField(label=_("节点"), max_length=200, required=False)
     due = forms.DateField(label=_("节点时限"), required=False, widget=DATE)
     weight = forms.IntegerField(label=_("权重"), min_value=1, max_value=100, required=False, initial=1)
@@ -91,7 +92,7 @@ class MilestoneChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.title}({obj.due:%Y-%m-%d})"
 
 
-class ReportForm(forms.Form):
+class ReportForm(ChoicesNow, forms.Form):
     text = forms.CharField(label=_("进展情况"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
     files = MultipleFileField(label=_("佐证材料"), required=False, help_text=_("可多选。申请办结须上传佐证材料。"))
     milestones = MilestoneChoiceField(
@@ -110,7 +111,7 @@ class ReportForm(forms.Form):
             del self.fields["milestones"]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(ChoicesNow, forms.Form):
     report = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(label=_("审核结果"), choices=ReportReview.Decision.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
@@ -123,11 +124,11 @@ class ReviewForm(forms.Form):
     rating = forms.ChoiceField(label=_("评价"), required=False, choices=ReportReview.Rating.choices)
 
 
-class UrgeForm(forms.Form):
+class UrgeForm(ChoicesNow, forms.Form):
     note = forms.CharField(label=_("催办说明(可选)"), required=False, max_length=2000)
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(ChoicesNow, forms.Form):
     reason = forms.CharField(
         label=_("升级督办理由"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), strip=True
     )
@@ -141,7 +142,7 @@ BULK_LABELS = {
 }
 
 
-class BulkForm(forms.Form):
+class BulkForm(ChoicesNow, forms.Form):
     action = forms.ChoiceField(label=_("批量操作"), choices=[(a, BULK_LABELS[a]) for a in BULK_ACTIONS])
     tasks = forms.ModelMultipleChoiceField(queryset=None, error_messages={"required": _("请先勾选任务")})
     comment = forms.CharField(

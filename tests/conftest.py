@@ -32,6 +32,45 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_queries_from_templates(monkeypatch):
+    """Templates never query: pages hand them evaluated data. Every template rendered in any test
+    runs with queries disabled (django-zen-queries) once the context processors have run, so a
+    lazy queryset, a related object not loaded or a form's choices read while rendering fails the
+    test with zen_queries.QueriesDisabledError."""
+    from contextlib import contextmanager, nullcontext
+
+    from django.template.context import Context, RequestContext
+    from zen_queries import queries_disabled
+
+    ours = str(settings.BASE_DIR / "templates")
+
+    def guard(template):
+        # Yishi's templates and templates made from strings; not those of Django's admin or django-rq.
+        name = getattr(template.origin, "name", "") or ""
+        return queries_disabled() if name.startswith(ours) or name == "<unknown source>" else nullcontext()
+
+    for cls in (Context, RequestContext):
+        original = cls.bind_template
+
+        def guarded(self, template, _original=original):
+            @contextmanager
+            def bound():
+                with _original(self, template), guard(template):
+                    yield
+
+            return bound()
+
+        monkeypatch.setattr(cls, "bind_template", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _database_sessions(settings):
+    # Query counts include the session's query whether or not REDIS_URL is set (with Redis the
+    # settings read sessions from the cache); tests/test_sessions_cache.py covers that path.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidTransition
 from core.http import refuse
+from core.pages import get_page
 from supervision import access, selectors, services
 from supervision.forms import LetterForm, ReplyForm
 from supervision.models import Task
@@ -29,7 +29,7 @@ def letter_list(request):
     else:
         box, qs = "", selectors.my_letters(request.user)
         context["box"] = box
-    context["page"] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context["page"] = get_page(qs, PAGE_SIZE, request.GET.get("page"))
     return render(request, "supervision/letter_list.html", context)
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import InvalidTransition
 from core.http import refuse
+from core.pages import get_page
 from supervision import access, services
 from supervision.forms_followup import PatrolFilterForm, PatrolFindingForm
 from supervision.selectors import patrols as selectors
@@ -32,7 +32,7 @@ def finding_list(request):
     form = PatrolFilterForm(request.GET or None, leaders=leaders, departments=departments)
     form.is_valid()  # a bad value is shown on the form and left out of the filter
     filters = form.filters()
-    page = Paginator(selectors.findings_list(user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = get_page(selectors.findings_list(user, **filters), PAGE_SIZE, request.GET.get("page"))
     for finding in page.object_list:
         finding.can_task = selectors.can_task_finding(user, finding)
     context = {

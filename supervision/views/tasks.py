@@ -6,7 +6,6 @@ its status. Who may do what comes from supervision.access; what a person sees fr
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from core.audit import history_of
 from core.errors import InvalidTransition
 from core.http import refuse
+from core.pages import get_page
 from decisions import access as item_access
 from decisions import selectors as item_selectors
 from meetings.models import Resolution
@@ -52,7 +52,7 @@ VERB_LABELS = {
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return get_page(qs, PAGE_SIZE, request.GET.get("page"))
 
 
 def _decorate(tasks) -> None:

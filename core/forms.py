@@ -1,0 +1,43 @@
+"""What every Yishi form shares."""
+
+import functools
+
+from django.forms import ModelChoiceField
+
+
+def _counting(init):
+    """Run a form's __init__; once the outermost one has finished, fetch the choices."""
+
+    @functools.wraps(init)
+    def wrapped(self, *args, **kwargs):
+        depth = self.__dict__.get("_init_depth", 0)
+        self._init_depth = depth + 1
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            self._init_depth = depth
+        if depth == 0:
+            self._fetch_choices()
+
+    return wrapped
+
+
+class ChoicesNow:
+    """Model choice fields read their choices when the form is made, in the view, not while the
+    template renders it: templates never query (tests/conftest.py holds them to it). A form's own
+    __init__ may still narrow a field's queryset: the choices are fetched after it has finished.
+    Validation still checks the submitted value against the field's queryset."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _counting(cls.__dict__["__init__"])
+
+    @_counting
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def _fetch_choices(self):
+        for field in self.fields.values():
+            if isinstance(field, ModelChoiceField) and field.queryset is not None:
+                field.widget.choices = list(iter(field.choices))  # iter(): no COUNT(*) first
