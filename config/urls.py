@@ -1,8 +1,22 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import user_passes_test
 from django.urls import include, path
+from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
 from dashboard import views as dashboard_views
+
+
+def _job_monitor(view):
+    """django-rq's pages (/rq/): for the administrator only, and with the inline scripts and styles
+    its templates carry, which Yishi's own pages never need."""
+    allowed = user_passes_test(lambda u: u.is_active and u.is_superuser)(view)
+    return csp_update({"script-src": [UNSAFE_INLINE], "style-src": [UNSAFE_INLINE]})(allowed)
+
+
+rq_patterns = (get_api_urlpatterns() + get_admin_urlpatterns(view_wrapper=_job_monitor), "django_rq")
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
@@ -23,5 +37,5 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("notifications/", include("core.urls")),
     path("admin/", admin.site.urls),
-    path("rq/", include("django_rq.urls")),
+    path("rq/", include(rq_patterns)),
 ]

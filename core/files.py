@@ -5,6 +5,8 @@ import os
 
 from django.core.files.uploadedfile import UploadedFile
 
+from core.text import plain_file_name
+
 
 def store_upload(record, upload: UploadedFile) -> None:
     """Fill `record`'s name, size, content_type and sha256 from `upload` and save the file to
@@ -13,7 +15,7 @@ def store_upload(record, upload: UploadedFile) -> None:
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    name = os.path.basename(upload.name)[:255]
+    name = plain_file_name(os.path.basename(upload.name))[:255]
     record.name = name
     record.size = upload.size
     record.content_type = (getattr(upload, "content_type", "") or "application/octet-stream")[:100]

@@ -8,6 +8,8 @@ metacharacters, direction marks) is stored as written: it reaches SQL only as a 
 the page only through the template's escaping.
 """
 
+import unicodedata
+
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -28,3 +30,11 @@ def check_text(model: type[models.Model], **values: str | None) -> None:
                 _("“%(field)s”不能超过 %(limit)d 个字(现有 %(length)d 个)")
                 % {"field": field.verbose_name, "limit": limit, "length": len(value)}
             )
+
+
+def plain_file_name(name: str) -> str:
+    """A file's name without invisible format characters (category Cf: the direction overrides
+    U+202A–U+202E and isolates U+2066–U+2069, zero-width joiners, the BOM), which could make
+    "发票\u202egpj.exe" read as "发票exe.jpg". The name is shown and sent on download; the file's
+    bytes and checksum are untouched."""
+    return "".join(c for c in name if unicodedata.category(c) != "Cf").strip() or "file"

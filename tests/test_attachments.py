@@ -365,3 +365,18 @@ def test_nobody_else_adds_materials(client, people):
     response = client.post(f"/items/{item.pk}/attach/", {"files": SimpleUploadedFile("x.pdf", b"%PDF-1.4")})
     assert response.status_code == 403
     assert not item.attachments.exists()
+
+
+def test_a_file_name_cannot_disguise_its_type_with_direction_marks(client, people):
+    """ "合同\\u202exslx.pdf" would read as "合同fdp.xlsx": the mark (and every invisible format
+    character) is dropped from the name shown and sent on download; the bytes are kept."""
+    staff = people("staff")
+    item = draft(staff)
+    attachment = attach(item, staff, name="合同\u202exslx\u200b.pdf")
+    assert attachment.name == "合同xslx.pdf"
+    assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
+    client.force_login(staff)
+    response = client.get(f"/items/attachments/{attachment.pk}/")
+    assert response.status_code == 200
+    assert "\u202e" not in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == PDF

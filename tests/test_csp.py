@@ -157,3 +157,35 @@ def test_the_inline_checks_catch_what_they_are_for():
     assert _inline_problems("<style>p{}</style>")
     assert _inline_problems('<a href="javascript:alert(1)">')
     assert not _inline_problems('<script src="/static/js/yishi.js" defer></script><a data-onclick="x" class="stylish">')
+
+
+def _policy(response) -> dict[str, str]:
+    parts = [p.strip() for p in response["Content-Security-Policy"].split(";") if p.strip()]
+    return {p.split(" ", 1)[0]: p for p in parts}
+
+
+@pytest.mark.redis
+def test_the_job_monitor_works_for_the_administrator_with_its_inline_scripts(client, school, settings):
+    """django-rq's own templates carry inline scripts and styles: /rq/ alone allows them, and only
+    the administrator gets there."""
+    settings.RQ_QUEUES = {"default": {"URL": settings.REDIS_URL, "DEFAULT_TIMEOUT": 60}}
+    client.force_login(school["admin"])
+    for url in ("/rq/", "/rq/queues/0/", "/rq/queues/0/failed/", "/rq/workers/0/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        policy = _policy(response)
+        assert "'unsafe-inline'" in policy["script-src"] and "'unsafe-inline'" in policy["style-src"], url
+    # Everywhere else the policy stays strict.
+    assert "'unsafe-inline'" not in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_the_job_monitor_is_refused_to_anyone_but_the_administrator(client, school):
+    staff = school["staff"]
+    staff.is_staff = True  # Django's staff flag alone does not open it
+    staff.save(update_fields=["is_staff"])
+    for username in ("staff", "secretary", "partyoffice"):
+        client.force_login(school[username])
+        response = client.get("/rq/")
+        assert response.status_code == 302 and "/login/" in response["Location"], username
+    client.logout()
+    assert client.get("/rq/").status_code == 302
