@@ -71,7 +71,10 @@ def ensure_database(base: str, name: str, factor: float, seed: int) -> dict:
     marker = f"yishi-bench factor={factor} seed={seed}"
     found = psql(base, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name])
     if found and found[0][0] == marker:
-        print(f"{name}: reusing ({marker})", flush=True)
+        print(f"{name}: reusing ({marker}), migrating", flush=True)
+        # A database seeded by an older checkout gets the newer migrations (indexes, tables).
+        env = {**os.environ, "DATABASE_URL": db_url(base, name)}
+        subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
         return {"reused": True}
     if found:
         psql(base, f'DROP DATABASE "{name}" WITH (FORCE)')
