@@ -27,6 +27,13 @@ def visible_meetings(user: User):
     return Meeting.objects.filter(pk__in=Meeting.objects.filter(visibility_filter(user)).values("pk"))
 
 
+def records(user: User, meeting: Meeting) -> bool:
+    """Who writes the minutes (纪要由会议秘书编写): the meeting's recorder and its body's secretary
+    office (PC → 党委办公室, PO/SA/AS → 校务办). Not the chair, who signs them with the others."""
+    body = meeting.body
+    return user.pk == meeting.secretary_id or (bool(body.secretary_role) and user.has_role(body.secretary_role))
+
+
 def attendance_of(meeting: Meeting, user: User) -> Attendance | None:
     return next((a for a in meeting.attendance.all() if a.person_id == user.pk), None)
 

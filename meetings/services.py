@@ -777,7 +777,7 @@ def _minutes(minutes_id: int) -> Minutes:
 
 
 def _require_recorder(actor: User, meeting: Meeting) -> None:
-    if actor.pk != meeting.secretary_id and not access.organizes(actor, meeting.body):
+    if not access.records(actor, meeting):
         raise forbidden(_("只有会议记录人或会务部门可以编辑纪要"))
 
 

@@ -279,7 +279,7 @@ def _minutes_context(request, meeting, minutes, form=None):
     required = services.signers(minutes, attendance=meeting.attendance.all())
     signed_ids = {s.member_id for s in current}
     people = {a.person_id: a.person for a in meeting.attendance.all()}
-    recorder = request.user.pk == meeting.secretary_id or access.organizes(request.user, meeting.body)
+    recorder = access.records(request.user, meeting)
     return {
         "meeting": meeting,
         "minutes": minutes,

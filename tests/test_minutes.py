@@ -165,7 +165,7 @@ def test_a_stale_edit_is_refused(people):
         409,
         services.minutes_edit,
         "已被他人修改",
-        actor=people("secretary"),
+        actor=people("partyoffice"),  # the same recorder in a second window, still on version 1
         minutes_id=minutes.pk,
         text="第二稿",
         version=1,
@@ -425,3 +425,24 @@ def test_the_last_two_signatures_at_once_lock_the_minutes_once(people):
     assert minutes.state == "locked" and minutes.number == f"党委会纪要〔{year_of(meeting)}〕1号"
     assert AuditEvent.objects.filter(verb="minutes.lock", target_id=minutes.pk).count() == 1
     assert minutes.signatures.count() == 3
+
+
+def test_the_chair_signs_the_minutes_but_does_not_write_them(people):
+    """纪要由会议秘书编写: the PC's chair is refused editing, sending and amending; its secretary office writes."""
+    meeting, _ = held_meeting(people)
+    minutes = minutes_of(meeting)
+    for call, kwargs in (
+        (services.minutes_edit, {"text": "主持人改写", "version": minutes.version}),
+        (services.minutes_send, {}),
+    ):
+        refused(
+            403,
+            call,
+            "只有会议记录人或会务部门可以编辑纪要",
+            actor=people("secretary"),
+            minutes_id=minutes.pk,
+            **kwargs,
+        )
+    minutes.refresh_from_db()
+    assert minutes.state == "draft" and "主持人改写" not in minutes.text
+    services.minutes_edit(actor=people("partyoffice"), minutes_id=minutes.pk, text="秘书整理", version=minutes.version)

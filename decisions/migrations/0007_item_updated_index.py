@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0006_item_submitted_idx'),
-        ('org', '0003_user_email_reminders'),
+        ("decisions", "0006_item_submitted_idx"),
+        ("org", "0003_user_email_reminders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='agendaitem',
-            index=models.Index(fields=['-updated_at', '-id'], name='item_updated_idx'),
+            model_name="agendaitem",
+            index=models.Index(fields=["-updated_at", "-id"], name="item_updated_idx"),
         ),
     ]

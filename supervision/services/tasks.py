@@ -186,6 +186,13 @@ def task_create(
             if source == Task.Source.PATROL:
                 raise forbidden(_("只有巡查领导本人或督查部门可以把巡查发现转为督查任务"))
             access.check_assign(actor)
+        if (
+            source == Task.Source.RESOLUTION
+            and inherited
+            and not AgendaItem.objects.filter(item_visibility_filter(actor), pk=item.pk).exists()
+        ):
+            # A confidential resolution is broken down only by those who may read its item.
+            raise forbidden(_("该决议涉密,只有能查阅其议题的人员可以分解督查任务"))
     else:
         source, link, item, inherited = Task.Source.DUTY, {"occurrence": occurrence}, None, False
     confidential = bool(confidential) or inherited

@@ -456,6 +456,8 @@ def _may_create(user, kind: str, source) -> bool:
     """The rule services.task_create applies, asked before the form is shown."""
     if kind == "finding":
         return access.can_create_task(user, "patrol", finding_leader_id=source.leader_id)
+    if kind == "resolution" and source.confidential and not item_access.can_view(user, source.item):
+        return False
     return access.can_create_task(user, kind)
 
 
