@@ -15,6 +15,8 @@ and the demo school (demo/people.py), not from running the code:
   recording opinions, opening and closing a vote, the outcome, adjourning): the chair, the
   meeting's recorder and the secretary office (runners); an emergency item: the chair alone;
   voting and co-signing the minutes: the members present; a member may record their own opinion;
+- writing the minutes (edit, send for signature, amend): the meeting's recorder and the body's
+  secretary office (纪要由会议秘书编写), not the chair, who co-signs them;
 - the administrator (superuser) sees every meeting (meetings.access.visibility_filter) but
   organizes and runs none (org.selectors.organizes_body): the administrator keeps the system,
   not the meetings, and so is shown no confidential item either;
@@ -60,6 +62,7 @@ SEE = LEADERS | OFFICES | {"admin"}  # who sees a PC or PO meeting at all
 # Party committee: chair secretary, organizer (and recorder) partyoffice, observer discipline.
 PC_ORGANIZERS = {"partyoffice", "secretary"}
 PC_RUNNERS = PC_ORGANIZERS  # the chair, the recorder (partyoffice) and the secretary office
+PC_RECORDERS = {"partyoffice"}  # the recorder and the secretary office write the minutes
 PC_PRESENT = {"secretary", "principal", "member1", "member2"}  # every member, marked present
 PC_ATTENDEES = PC_PRESENT | {"discipline"} | PC_RUNNERS
 # Principal's office meeting: chair principal, organizer affairsoffice, observer discipline.
@@ -214,11 +217,11 @@ STEPS: dict[str, Step] = {
     # The minutes of a meeting with a confidential item: non-attendees are refused (403) first.
     "minutes: sign": Step("/meetings/minutes/{M3}/act/sign/", by(PC_PRESENT)),
     "minutes: send back": Step("/meetings/minutes/{M3}/act/object/", by(PC_PRESENT), REASON),
-    "minutes: send again": Step("/meetings/minutes/{M3}/act/send/", by(PC_ORGANIZERS, 409)),
+    "minutes: send again": Step("/meetings/minutes/{M3}/act/send/", by(PC_RECORDERS, 409)),
     "minutes: edit while signing": Step(
-        "/meetings/minutes/{M3}/act/edit/", by(PC_ORGANIZERS, 409), {"text": "改写", "version": "{M3_version}"}
+        "/meetings/minutes/{M3}/act/edit/", by(PC_RECORDERS, 409), {"text": "改写", "version": "{M3_version}"}
     ),
-    "minutes: amend before locked": Step("/meetings/minutes/{M3}/act/amend/", by(PC_ORGANIZERS, 409), REASON),
+    "minutes: amend before locked": Step("/meetings/minutes/{M3}/act/amend/", by(PC_RECORDERS, 409), REASON),
     "minutes: unknown step": Step("/meetings/minutes/{M3}/act/frobnicate/", everyone(404)),
     # Scheduling: PC by its organizers; the PO organizers may not pick PC (400: not a choice).
     "schedule a PC meeting": Step(
