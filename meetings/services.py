@@ -175,6 +175,9 @@ def _put_on_agenda(actor: User, meeting: Meeting, item_id: int, *, emergency_rea
     problem = item_services.scope_problem(body=meeting.body, category=item.category, major_kind=item.major_kind)
     if problem:
         raise conflict(problem)
+    if meeting.entries.filter(item=item, dropped_at__isnull=True).exists():
+        # An item deferred (缓议) at this meeting keeps its entry: it comes back at a later meeting.
+        raise conflict(_("该议题已在本次会议的议程上(含已缓议),不能再次列入;请列入下次会议"))
     item_services.item_schedule(actor=actor, item_id=item.pk, meeting_title=meeting.title)
     position = (meeting.entries.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     entry = AgendaEntry.objects.create(
