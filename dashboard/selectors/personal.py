@@ -232,7 +232,7 @@ def _reports_to_review(user: User, tracks: list[str]) -> QuerySet:
     return _tasks(user).filter(_reports_to_review_q(tracks)).order_by(*TASK_ORDER)
 
 
-def reports_to_review(user: User, tracks: list[str], first=None) -> Section:
+def reports_to_review(user: User, tracks: list[str]) -> Section:
     """Progress reports waiting for the supervisor of their track (督查审核)."""
     qs = _reports_to_review(user, tracks)
     return _section(
@@ -245,7 +245,6 @@ def reports_to_review(user: User, tracks: list[str], first=None) -> Section:
         lambda t: Entry(
             t.title, reverse("supervision:detail", args=[t.pk]), f"{t.lead_department} · {t.get_track_display()}"
         ),
-        first=first,
     )
 
 
@@ -257,7 +256,7 @@ def _to_report(user: User) -> QuerySet:
     return _tasks(user).filter(_to_report_q(user)).order_by(*TASK_ORDER)
 
 
-def tasks_to_report(user: User, today: dt.date, first=None) -> Section:
+def tasks_to_report(user: User, today: dt.date) -> Section:
     """Tasks my department leads that are not waiting for review and not closed: the head reports."""
     qs = _to_report(user)
 
@@ -281,7 +280,6 @@ def tasks_to_report(user: User, today: dt.date, first=None) -> Section:
         reverse("supervision:list") + "?tab=mine",
         qs,
         entry,
-        first=first,
     )
 
 
@@ -330,7 +328,7 @@ def _overdue(user: User, today: dt.date) -> QuerySet:
     return _tasks(user).filter(_overdue_q(user, today)).order_by(*TASK_ORDER)
 
 
-def my_overdue_tasks(user: User, today: dt.date, first=None) -> Section:
+def my_overdue_tasks(user: User, today: dt.date) -> Section:
     """Tasks past their deadline and not closed that `user` answers for: as responsible leader,
     or as head of the lead department."""
     qs = _overdue(user, today)
@@ -348,7 +346,6 @@ def my_overdue_tasks(user: User, today: dt.date, first=None) -> Section:
             None,
             _days_overdue(t.deadline, today),
         ),
-        first=first,
     )
 
 
