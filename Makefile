@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser lint format setup migrate demo worker messages clean browser-deps bench load
+.PHONY: run test test-browser lint format setup migrate demo worker messages clean browser-deps bench load audit
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -85,5 +85,13 @@ load: setup $(LOAD_STAMP)
 	@mkdir -p var
 	$(PY) benchmarks/load/run.py --factor $${LOAD_FACTOR:-1} --out var/load.json
 
+# Known vulnerabilities in the pinned requirements (pip-audit in a venv of its own, PyPI's advisory
+# data). Fails on a vulnerable pin; says so plainly when no advisory data can be reached.
+AUDIT_VENV := .venv-audit
+
+audit:
+	test -x $(AUDIT_VENV)/bin/pip-audit || ($(PYTHON) -m venv $(AUDIT_VENV) && $(AUDIT_VENV)/bin/python -m pip install --quiet pip-audit==2.10.1)
+	$(PYTHON) .ci/audit.py --pip-audit $(AUDIT_VENV)/bin/pip-audit requirements.txt requirements-dev.txt requirements-load.txt
+
 clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(AUDIT_VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache
