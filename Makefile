@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in reminders lead to the server `make run` starts, unless SITE_URL says otherwise.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test test-browser lint format setup migrate demo worker messages clean browser-deps bench load audit
 
@@ -29,8 +31,8 @@ demo: migrate
 # Without Redis the periodic jobs (reminders, sweeps) run beside the server, in-process.
 run: demo
 	@echo "Yishi demo: http://$(HOST):$(PORT)/  (accounts in README.md, password yishi2026)"
-	$(PY) manage.py run_jobs > var/jobs.log 2>&1 & trap "kill $$!" EXIT; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py run_jobs > var/jobs.log 2>&1 & trap "kill $$!" EXIT; \
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: setup
 	$(VENV)/bin/ruff check .

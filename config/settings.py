@@ -5,6 +5,7 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -262,8 +263,15 @@ FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # A DingTalk group robot (自定义机器人) webhook; empty: no DingTalk channel.
 DINGTALK_WEBHOOK_URL = os.environ.get("DINGTALK_WEBHOOK_URL", "")
-# How links in e-mails start.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The address people reach Yishi at: every absolute link (e-mails, the DingTalk group, calendar
+# feeds) starts with it (core.links.absolute). `make run` sets it to the port it serves;
+# `check --deploy` reports one on this machine or outside ALLOWED_HOSTS (core.checks).
+SITE_URL = os.environ.get("SITE_URL", "").strip() or "http://127.0.0.1:8000"
+if not re.fullmatch(r"https?://[^/\s?#@]+(/[^\s?#]*)?", SITE_URL):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} is not an http:// or https:// address, e.g. https://yishi.example.edu.cn"
+    )
+SITE_URL = SITE_URL.rstrip("/")
 # Failed deliveries are retried with a doubling delay, up to this many attempts.
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 8)
 # A consultation unanswered this long is reminded (once).

@@ -31,8 +31,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from core.links import absolute
 from core.models import Delivery, Reminder
 from core.notify import notify
 
@@ -76,7 +78,9 @@ def _send(delivery: Delivery) -> None:
     if delivery.channel == Delivery.Channel.IN_APP:
         notify(recipients=[reminder.recipient], key=f"reminder:{reminder.key}", text=reminder.text, url=reminder.url)
     elif delivery.channel == Delivery.Channel.EMAIL:
-        body = reminder.text + (f"\n\n{settings.SITE_URL.rstrip('/')}{reminder.url}" if reminder.url else "")
+        # The text comes from core.notify.message: a confidential object is not named in it.
+        link = absolute(reminder.url)
+        body = reminder.text + (f"\n\n{link}" if link else "")
         # One Message-ID per delivery: a copy re-sent by a person is recognisable as the same message.
         host = urllib.parse.urlsplit(settings.SITE_URL).hostname or "localhost"
         EmailMessage(
@@ -87,7 +91,7 @@ def _send(delivery: Delivery) -> None:
             headers={"Message-ID": f"<reminder-delivery-{delivery.pk}@{host}>"},
         ).send()
     elif delivery.channel == Delivery.Channel.DINGTALK:
-        payload = json.dumps({"msgtype": "text", "text": {"content": f"{reminder.recipient}:{reminder.text}"}})
+        payload = json.dumps({"msgtype": "text", "text": {"content": group_text(reminder)}})
         request = urllib.request.Request(  # noqa: S310 - the URL is the administrator's webhook setting
             settings.DINGTALK_WEBHOOK_URL, data=payload.encode("utf-8"), headers={"Content-Type": "application/json"}
         )
@@ -95,6 +99,16 @@ def _send(delivery: Delivery) -> None:
             answer = json.loads(response.read() or b"{}")
         if answer.get("errcode", 0) != 0:
             raise RuntimeError(f"DingTalk answered {answer}")
+
+
+def group_text(reminder: Reminder) -> str:
+    """What the DingTalk group reads: whom a reminder waits for and where, never what it is about.
+    The whole group sees it, not only the person, so no one's work is named there, confidential
+    or not; the link opens it for whoever may see it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("【决策一件事】%(person)s，您有一条新的待办提醒，请登录查看。") % {"person": reminder.recipient}
+    link = absolute(reminder.url)
+    return f"{text}\n{link}" if link else text
 
 
 def backoff(attempts: int) -> timedelta:

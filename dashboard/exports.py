@@ -1,7 +1,6 @@
 """导出 Excel: one table of the leaders' dashboard as a workbook (openpyxl), Chinese headers, the
 same figures as the page; a second sheet says for which period and how they are computed."""
 
-import io
 from decimal import Decimal
 
 from django.utils import timezone
@@ -10,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from core.exports import workbook_bytes
 from dashboard.selectors.school import SchoolFigures
 from dashboard.tables import Cell, Table
 
@@ -64,6 +64,4 @@ def table_xlsx(table: Table, figures: SchoolFigures) -> bytes:
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 100
 
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
+from core.notify import message
 from core.reminders import remind
 from decisions.models import Consultation
 from decisions.selectors import waiting_consultations
@@ -24,7 +25,7 @@ def remind_consultations() -> dict[str, int]:
             created += remind(
                 recipient=c.consultee,
                 key=f"consultation:{c.pk}",
-                text=_("请尽快对议题发表会前酝酿意见:%(title)s") % {"title": c.item.title},
-                url=f"/items/{c.item_id}/",
+                text=message("item.consultation_pending", confidential=c.item.confidential, title=c.item.title),
+                url=reverse("decisions:detail", args=[c.item_id]),
             )
     return {"found": found, "created": created, "skipped": found - created}

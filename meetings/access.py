@@ -42,6 +42,12 @@ def can_schedule(user: User) -> bool:
     return any(organizes(user, body) for body in MeetingBody.objects.all())
 
 
+def has_confidential(meeting: Meeting) -> bool:
+    """A meeting whose agenda holds a confidential item: its pages, minutes and archive are
+    confidential as a whole (use with `entries__item` prefetched on a page)."""
+    return any(e.item.confidential for e in meeting.entries.all())
+
+
 def sees_confidential(user: User, meeting: Meeting) -> bool:
     """A confidential item is for the meeting's attendees: members, observers, and those who run it."""
     return runs(user, meeting) or attendance_of(meeting, user) is not None

@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
+from core.notify import message
 from core.reminders import remind
-from meetings import services
+from meetings import access, services
 from meetings.models import Attendance, Meeting, Minutes
 
 
@@ -42,35 +43,44 @@ def remind_meetings() -> dict[str, int]:
             "attendance__person"
         )
         for meeting in upcoming:
-            url = f"/meetings/{meeting.pk}/"
+            url = reverse("meetings:detail", args=[meeting.pk])
             when = timezone.localtime(meeting.starts_at)
+            # A meeting's title, time and place are not its items' content: named to its attendees.
             for a in meeting.attendance.all():
                 if now >= services.materials_deadline(meeting):
                     one(
                         a.person,
                         f"materials:{meeting.pk}:{a.person_id}",
-                        _("%(title)s的会议材料已可查阅") % {"title": meeting.title},
+                        message("meeting.materials", confidential=False, title=meeting.title),
                         url,
                     )
                 if meeting.starts_at - now <= timedelta(days=1):
                     one(
                         a.person,
                         f"tomorrow:{meeting.pk}:{a.person_id}",
-                        _("明天开会:%(title)s,%(when)s,%(place)s")
-                        % {"title": meeting.title, "when": f"{when:%m-%d %H:%M}", "place": meeting.place},
+                        message(
+                            "meeting.tomorrow",
+                            confidential=False,
+                            title=meeting.title,
+                            when=f"{when:%m-%d %H:%M}",
+                            place=meeting.place,
+                        ),
                         url,
                     )
         signing = Minutes.objects.filter(state=Minutes.State.SIGNING).select_related("meeting")
-        for minutes in signing:
+        for minutes in signing.prefetch_related("meeting__entries__item"):
             signed = set(minutes.signatures.filter(round=minutes.signing_round).values_list("member_id", flat=True))
             waiting = minutes.meeting.attendance.filter(
                 kind=Attendance.Kind.MEMBER, status=Attendance.Status.PRESENT
             ).exclude(person_id__in=signed)
+            text = message(
+                "minutes.cosign", confidential=access.has_confidential(minutes.meeting), meeting=minutes.meeting.title
+            )
             for a in waiting.select_related("person"):
                 one(
                     a.person,
                     f"cosign:{minutes.pk}:{minutes.signing_round}:{a.person_id}",
-                    _("%(title)s纪要待您会签") % {"title": minutes.meeting.title},
-                    f"/meetings/minutes/{minutes.pk}/",
+                    text,
+                    reverse("meetings:minutes", args=[minutes.pk]),
                 )
     return {"found": found, "created": created, "skipped": found - created}

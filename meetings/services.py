@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
@@ -931,27 +932,30 @@ def notify_attendees(meeting_id: int, event: str) -> int:
 
 
 def _notify_attendees(meeting_id: int, event: str) -> int:
-    from core.notify import notify
+    from core.notify import message, notify
 
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
     people = [a.person for a in meeting.attendance.select_related("person")]
-    url = f"/meetings/{meeting.pk}/"
+    url = reverse("meetings:detail", args=[meeting.pk])
     if event == "publish":
         local = timezone.localtime(meeting.starts_at)
-        text = _("%(meeting)s议程已发布:%(month)s月%(day)s日 %(time)s,%(place)s") % {
-            "meeting": meeting.title,
-            "month": f"{local:%m}",
-            "day": f"{local:%d}",
-            "time": f"{local:%H:%M}",
-            "place": meeting.place,
-        }
+        # A meeting's title, time and place are not its items' content: named to its attendees.
+        text = message(
+            "meeting.published",
+            confidential=False,
+            meeting=meeting.title,
+            month=f"{local:%m}",
+            day=f"{local:%d}",
+            time=f"{local:%H:%M}",
+            place=meeting.place,
+        )
         key = f"meeting:{meeting.pk}:publish"
     else:
         minutes = meeting.minutes.order_by("-id").first()
         if minutes is None:
             return 0
         people = [p for p in people if p.pk in signers(minutes)]
-        url = f"/meetings/minutes/{minutes.pk}/"
-        text = _("%(meeting)s纪要待您会签") % {"meeting": meeting.title}
+        url = reverse("meetings:minutes", args=[minutes.pk])
+        text = message("minutes.cosign", confidential=access.has_confidential(meeting), meeting=meeting.title)
         key = f"minutes:{minutes.pk}:round{minutes.signing_round}"
     return notify(recipients=people, key=key, text=text, url=url)

@@ -161,8 +161,7 @@ def _may_see_item(user: User, meeting: Meeting, entry: AgendaEntry) -> bool:
 _sees_confidential = access.sees_confidential
 
 
-def _has_confidential(meeting: Meeting) -> bool:
-    return any(e.item.confidential for e in meeting.entries.all())
+_has_confidential = access.has_confidential
 
 
 def _entry_context(request, meeting, entry, **forms):

@@ -2,8 +2,6 @@
 the same table as the page, flagged cells filled (异常值 red, 未填报 yellow) and explained in the
 row's last column, and a sheet 说明 with the legend and the rule."""
 
-import io
-
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.exports import workbook_bytes
 from reports import rules
 from reports.selectors import StageTable, plain, rule_text
 
@@ -136,6 +135,4 @@ def _workbook(tables: list[StageTable]) -> bytes:
     for t in tables:
         _stage_sheet(wb, t)
     _legend(wb, tables)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -14,14 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from core.links import absolute
 from org.models import User
 from supervision.selectors.calendar import CalendarEvent
 
 PRODID = "-//Yishi//决策一件事//ZH"
-
-
-def absolute(url: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{url}" if url else ""
 
 
 def _event(e: CalendarEvent, stamp: dt.datetime) -> Event:

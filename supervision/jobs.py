@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.notify import message
 from core.reminders import remind
 from supervision.models import Task
 from supervision.services.calendar import calendar_sweep, school_today
@@ -29,13 +30,9 @@ def escalate_days() -> int:
 
 
 def _due_soon_text(task: Task) -> str:
-    # E-mail and the DingTalk group see this text: a confidential task is not named.
-    if task.confidential:
-        return _("涉密督查任务即将到期(时限 %(deadline)s),请登录查看") % {"deadline": task.deadline.isoformat()}
-    return _("督查任务即将到期:%(title)s(时限 %(deadline)s)") % {
-        "title": task.title,
-        "deadline": task.deadline.isoformat(),
-    }
+    return message(
+        "task.due_soon", confidential=task.confidential, title=task.title, deadline=task.deadline.isoformat()
+    )
 
 
 def _escalate_overdue(task: Task, today: dt.date) -> tuple[int, int]:

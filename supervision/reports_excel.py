@@ -1,7 +1,6 @@
 """The quarterly supervision report as an Excel workbook (openpyxl): one sheet per section,
 Chinese headers, the same figures as the page (selectors.reports.quarterly_report)."""
 
-import io
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from core.exports import workbook_bytes
 from supervision.selectors.reports import QuarterReport, Tally
 
 MISSING = "—"
@@ -140,6 +140,4 @@ def _workbook(r: QuarterReport) -> bytes:
         [24, 12, 14],
     )
     _sheet(wb, _("统计口径"), [_("项目"), _("计算方法")], [list(d) for d in r.definitions], [16, 100])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -167,7 +167,7 @@ def test_the_feed_costs_the_same_queries_however_many_events(client, people, dja
 # --- the page ---------------------------------------------------------------------------------------
 
 
-def test_the_page_shows_my_next_sixty_days_and_my_feed_link(client, people):
+def test_the_page_shows_my_next_sixty_days_and_my_feed_link(client, people, settings):
     member1 = people("member1")
     meeting = meeting_for("PC", days_ahead=3)
     near = patrol_task(people, days=30, title="近期任务")
@@ -181,7 +181,7 @@ def test_the_page_shows_my_next_sixty_days_and_my_feed_link(client, people):
     assert meeting.title in text and near.title in text
     assert far.title not in text
     token = CalendarToken.objects.get(person=member1).token
-    assert f"http://testserver/calendar/{token}.ics" in text
+    assert f"{settings.SITE_URL}/calendar/{token}.ics" in text
     assert "重新生成链接" in text and "data-confirm" in text
 
 

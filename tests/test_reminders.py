@@ -96,7 +96,11 @@ def test_a_failing_channel_is_retried_with_backoff_without_loss_or_duplication(p
 
     dingtalk.refresh_from_db()
     assert (dingtalk.state, dingtalk.attempts) == ("sent", 3)
-    assert len(robot.received) == 3 and robot.received[-1]["text"]["content"].endswith("纪要待您会签")
+    # The group reads whom a reminder waits for, never what it is about (core.reminders.group_text).
+    assert (
+        len(robot.received) == 3
+        and robot.received[-1]["text"]["content"] == "【决策一件事】张卫东，您有一条新的待办提醒，请登录查看。"
+    )
     assert Notification.objects.filter(text="纪要待您会签").count() == 1
 
 

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL")}
     return subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -29,6 +29,7 @@ def test_it_passes_check_deploy_in_production_mode():
         DEBUG="0",
         SECRET_KEY="x7#Kp2!vQ9zLm4@Rt8&Yw1$Nc6^Hb3*Gd5(Fj0)Se-Ua_Ve+Wf=Xg",
         ALLOWED_HOSTS="yishi.school.example",
+        SITE_URL="https://yishi.school.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -45,6 +45,10 @@ class Letter(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    # 书记信箱 is private: a letter is read by its author and those who answer the mailbox
+    # (supervision.access), so nothing that leaves the server names it.
+    confidential = True
+
     @property
     def is_replied(self) -> bool:
         return self.state == self.State.REPLIED

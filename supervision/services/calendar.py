@@ -17,11 +17,12 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidTransition
+from core.notify import message
 from core.reminders import remind
 from org.models import Role, User
 from supervision.models import CalendarToken, Duty, DutyOccurrence, Task, Track
@@ -36,19 +37,15 @@ def school_today() -> dt.date:
     return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
-CALENDAR_URL = "/calendar/"
-
-
 def role_holders(role: str) -> list[User]:
     return list(User.objects.filter(is_active=True, role_assignments__role=role).distinct().order_by("pk"))
 
 
 def _duty_text(duty: Duty, occurrence: DutyOccurrence) -> str:
-    return _("行事历提醒:%(title)s(%(period)s),%(due)s 到期") % {
-        "title": duty.title,
-        "period": occurrence.period,
-        "due": occurrence.due.isoformat(),
-    }
+    # A duty of the responsibility calendar is a routine of the role, never confidential.
+    return message(
+        "duty.due", confidential=False, title=duty.title, period=occurrence.period, due=occurrence.due.isoformat()
+    )
 
 
 def _duty_task(duty: Duty, occurrence: DutyOccurrence) -> tuple[Task | None, bool]:
@@ -105,7 +102,7 @@ def calendar_sweep(today: dt.date | None = None) -> dict[str, int]:
                         continue
                     figures["occurrences"] += 1
                     text = _duty_text(duty, occurrence)
-                    url = task_url(task) if task else CALENDAR_URL
+                    url = task_url(task) if task else reverse("calendar:page")
                     for person in role_holders(duty.role):
                         figures["found"] += 1
                         figures["created"] += remind(

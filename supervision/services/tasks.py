@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.files import store_upload
 from core.jobs import enqueue
+from core.notify import message
 from core.reminders import remind
 from core.text import check_text
 from decisions import services as item_services
@@ -416,9 +418,7 @@ def task_urge(*, actor: User, task_id: int, note: str = "") -> int:
     day = today().isoformat()
     audit.record(actor=actor, verb="task.urge", target=task, reason=(note or "").strip(), data={"day": day})
     with translation.override(settings.LANGUAGE_CODE):
-        # Reminders also go out by e-mail and to the DingTalk group: a confidential task is not named.
-        title = _("涉密任务") if task.confidential else task.title
-        text = _("督查催办:%(title)s(时限 %(deadline)s)") % {"title": title, "deadline": task.deadline}
+        text = message("task.urged", confidential=task.confidential, title=task.title, deadline=task.deadline)
     sent = 0
     for person in task_people(task):
         sent += remind(recipient=person, key=f"task-urge:{task.pk}:{day}:{person.pk}", text=text, url=task_url(task))
@@ -486,7 +486,7 @@ def task_viewed(*, actor: User, task: Task) -> None:
 
 
 def task_url(task: Task) -> str:
-    return f"/supervision/tasks/{task.pk}/"
+    return reverse("supervision:detail", args=[task.pk])
 
 
 def supervisors(track: str) -> list[User]:
@@ -525,50 +525,43 @@ def notify_task_step(task_id: int, step: str, version: int, state: str = "") -> 
 
     task = Task.objects.select_related("responsible_leader").get(pk=task_id)
     key = f"task:{task.pk}:v{version}:{step}"
+    secret = task.confidential
     with translation.override(settings.LANGUAGE_CODE):
-        label = {"title": task.title, "state": Task.State(state or task.state).label}
+        state_label = Task.State(state or task.state).label
         if step == "create":
             who = task_people(task)
-            text = _("新督查任务:%(title)s,时限 %(deadline)s") % {"title": task.title, "deadline": task.deadline}
+            text = message("task.created", confidential=secret, title=task.title, deadline=task.deadline)
         elif step == "report":
             who = supervisors(task.track)
-            text = _("督查任务待审核:%(title)s") % label
+            text = message("task.reported", confidential=secret, title=task.title)
         else:
             who = task_people(task)
-            text = _("督查任务“%(title)s”:%(state)s") % label
+            text = message("task.step", confidential=secret, title=task.title, state=state_label)
         sent = notify(recipients=who, key=key, text=text, url=task_url(task))
         watchers = [p for p in followers(task) if p.pk not in {w.pk for w in who}]
         if watchers:
-            sent += notify(
-                recipients=watchers,
-                key=key,
-                text=_("您关注的议题有任务更新:%(title)s,%(state)s") % label,
-                url=task_url(task),
-            )
+            text = message("task.followed", confidential=secret, title=task.title, state=state_label)
+            sent += notify(recipients=watchers, key=key, text=text, url=task_url(task))
     return sent
 
 
 def notify_escalation(task_id: int, level: int) -> int:
     """Job: an escalated task reaches the people of its level, once each (reminder rows)."""
     task = Task.objects.select_related("responsible_leader").get(pk=task_id)
+    named = {"confidential": task.confidential, "title": task.title, "deadline": task.deadline}
     with translation.override(settings.LANGUAGE_CODE):
-        # Reminders also go out by e-mail and to the DingTalk group: a confidential task is not named.
-        title = _("涉密任务") if task.confidential else task.title
         if level >= 3:
             people = [
                 *User.objects.filter(is_active=True, role_assignments__role=Role.SECRETARY),
                 *task_people(task),
             ]
-            text = _("督查任务升级督办(不落实):%(title)s") % {"title": title}
+            text = message("task.escalated", **named)
         elif level == 2:
             people = supervisors(task.track)
-            text = _("督查任务逾期未办结,请督办:%(title)s(时限 %(deadline)s)") % {
-                "title": title,
-                "deadline": task.deadline,
-            }
+            text = message("task.overdue_supervise", **named)
         else:
             people = task_people(task)
-            text = _("督查任务已逾期:%(title)s(时限 %(deadline)s)") % {"title": title, "deadline": task.deadline}
+            text = message("task.overdue", **named)
     created = 0
     for person in {p.pk: p for p in people}.values():
         created += remind(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.links import absolute
 from supervision import ical
 from supervision.selectors.calendar import feed_owner, person_events
 from supervision.services.calendar import calendar_token_get, calendar_token_reset, school_today
@@ -27,7 +28,7 @@ def calendar_page(request):
     today = school_today()
     events = person_events(request.user, today, today + dt.timedelta(days=PAGE_DAYS))
     token = calendar_token_get(person=request.user)
-    feed_url = request.build_absolute_uri(reverse("calendar:feed", args=[token.token]))
+    feed_url = absolute(reverse("calendar:feed", args=[token.token]))
     context = {
         "days": [(day, list(rows)) for day, rows in groupby(events, key=lambda e: e.day)],
         "today": today,
