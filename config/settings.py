@@ -147,6 +147,20 @@ else:
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo serves several people at once. SQLite's default (deferred) transactions read first
+    # and take the write lock only at the first write, so of two requests that read the same item
+    # the second is refused outright ("database is locked"). IMMEDIATE takes the write lock when
+    # the transaction begins: the second request waits (up to SQLITE_BUSY_TIMEOUT seconds), then
+    # reads what the first wrote and gets the service's ordinary refusal. WAL lets pages read
+    # while someone writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- jobs -----------------------------------------------------------------
