@@ -172,11 +172,12 @@ RQ_QUEUES = {
 }
 
 # --- cache and sessions ---------------------------------------------------
-# With Redis, the cache is Redis (shared by every web process) and sessions are read from it,
-# written through to the database (cached_db): a page costs no session query, and a signed-out
-# session is gone for every process at once. Without Redis there is no shared cache, so sessions
-# stay in the database alone (a per-process cache would let a signed-out session live on in
-# another process).
+# Sessions live in the database alone (one indexed read a page). A session kept in a second store
+# can disagree with the first: with sessions read from Redis (cached_db), a sign-out while Redis was
+# unreachable deleted the database row but left the cached copy, which signed the person back in
+# once Redis returned. In the database a sign-out is one DELETE that every process reads.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis, the cache is Redis, shared by every web process and forgiving when Redis is away.
 REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL)
 if REDIS_CACHE_URL:
     CACHES = {
@@ -190,7 +191,6 @@ if REDIS_CACHE_URL:
             },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"

@@ -839,10 +839,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         },
     }
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    sessions = "django.contrib.sessions.backends.db"  # as every test has them (conftest)
     with (
         django_db_blocker.unblock(),
-        override_settings(STORAGES=storages, PASSWORD_HASHERS=fast, REDIS_URL="", SESSION_ENGINE=sessions),
+        override_settings(STORAGES=storages, PASSWORD_HASHERS=fast, REDIS_URL=""),
         pytest.MonkeyPatch.context() as mp,
     ):
         mp.setattr("meetings.pdf.archive_pdf", _stub_pdf)
