@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.IdleSessionMiddleware",
+    "core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -177,6 +179,13 @@ RQ_QUEUES = {
 # unreachable deleted the database row but left the cached copy, which signed the person back in
 # once Redis returned. In the database a sign-out is one DELETE that every process reads.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# A session ends after SESSION_IDLE_HOURS without a request (a working day by default), pushed on
+# at most every SESSION_REFRESH_MINUTES (core.middleware.IdleSessionMiddleware: a write then, not
+# on every page).
+SESSION_COOKIE_AGE = int(env_float("SESSION_IDLE_HOURS", 9) * 3600)
+SESSION_REFRESH_MINUTES = env_int("SESSION_REFRESH_MINUTES", 10)
+if SESSION_COOKIE_AGE <= 0 or SESSION_REFRESH_MINUTES < 0 or SESSION_REFRESH_MINUTES * 60 >= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured("SESSION_IDLE_HOURS must be positive and longer than SESSION_REFRESH_MINUTES")
 # With Redis, the cache is Redis, shared by every web process and forgiving when Redis is away.
 REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL)
 if REDIS_CACHE_URL:
