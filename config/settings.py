@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.IdleSessionMiddleware",
+    "core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -148,6 +150,20 @@ else:
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo serves several people at once. SQLite's default (deferred) transactions read first
+    # and take the write lock only at the first write, so of two requests that read the same item
+    # the second is refused outright ("database is locked"). IMMEDIATE takes the write lock when
+    # the transaction begins: the second request waits (up to SQLITE_BUSY_TIMEOUT seconds), then
+    # reads what the first wrote and gets the service's ordinary refusal. WAL lets pages read
+    # while someone writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- jobs -----------------------------------------------------------------
@@ -159,11 +175,19 @@ RQ_QUEUES = {
 }
 
 # --- cache and sessions ---------------------------------------------------
-# With Redis, the cache is Redis (shared by every web process) and sessions are read from it,
-# written through to the database (cached_db): a page costs no session query, and a signed-out
-# session is gone for every process at once. Without Redis there is no shared cache, so sessions
-# stay in the database alone (a per-process cache would let a signed-out session live on in
-# another process).
+# Sessions live in the database alone (one indexed read a page). A session kept in a second store
+# can disagree with the first: with sessions read from Redis (cached_db), a sign-out while Redis was
+# unreachable deleted the database row but left the cached copy, which signed the person back in
+# once Redis returned. In the database a sign-out is one DELETE that every process reads.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# A session ends after SESSION_IDLE_HOURS without a request (a working day by default), pushed on
+# at most every SESSION_REFRESH_MINUTES (core.middleware.IdleSessionMiddleware: a write then, not
+# on every page).
+SESSION_COOKIE_AGE = int(env_float("SESSION_IDLE_HOURS", 9) * 3600)
+SESSION_REFRESH_MINUTES = env_int("SESSION_REFRESH_MINUTES", 10)
+if SESSION_COOKIE_AGE <= 0 or SESSION_REFRESH_MINUTES < 0 or SESSION_REFRESH_MINUTES * 60 >= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured("SESSION_IDLE_HOURS must be positive and longer than SESSION_REFRESH_MINUTES")
+# With Redis, the cache is Redis, shared by every web process and forgiving when Redis is away.
 REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", REDIS_URL)
 if REDIS_CACHE_URL:
     CACHES = {
@@ -177,7 +201,6 @@ if REDIS_CACHE_URL:
             },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"

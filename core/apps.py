@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from core import checks  # noqa: F401 - registers the deployment checks
+        from core.middleware import stamp_new_session
+
+        user_logged_in.connect(stamp_new_session, dispatch_uid="core.stamp_new_session")

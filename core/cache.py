@@ -1,14 +1,12 @@
 """The Redis cache, forgiving when Redis is away.
 
-The cache holds nothing the database does not (sessions are written through to it), so a Redis
-that is down or unreachable must not take pages with it: every read is then a miss and every
-write is dropped, with a warning in the log, and the pages carry on from the database. Redis's
-own timeouts are kept short (REDIS_CACHE_TIMEOUT seconds) so an unreachable server costs a
-request little.
+The cache holds nothing the database does not, so a Redis that is down or unreachable must not
+take pages with it: every read is then a miss and every write is dropped, with a warning in the
+log, and the pages carry on from the database. Redis's own timeouts are kept short
+(REDIS_CACHE_TIMEOUT seconds) so an unreachable server costs a request little.
 
-One caveat, documented in docs/deploy.md: a session signed out while Redis is unreachable is
-removed from the database but may survive in Redis until it expires, if Redis comes back with
-its memory intact.
+Sessions are never kept here (config/settings.py): a delete dropped while Redis is away would let
+a signed-out session come back with it.
 """
 
 import logging

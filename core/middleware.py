@@ -1,5 +1,12 @@
+import time
+
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.utils import translation
+from django.utils.cache import patch_cache_control
+
+# When the session's expiry was last pushed on (seconds since the epoch), kept in the session.
+REFRESHED_KEY = "_refreshed_at"
 
 
 class ChosenLanguageMiddleware:
@@ -20,3 +27,49 @@ class ChosenLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class IdleSessionMiddleware:
+    """A signed-in session lasts SESSION_COOKIE_AGE (SESSION_IDLE_HOURS) after the person's last
+    request, not after signing in. Saving the session on every request (SESSION_SAVE_EVERY_REQUEST)
+    would cost every page a write; the expiry is pushed on instead when more than
+    SESSION_REFRESH_MINUTES have passed since it was last pushed, so an idle session ends between
+    SESSION_IDLE_HOURS less those minutes and SESSION_IDLE_HOURS after the last request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.every = settings.SESSION_REFRESH_MINUTES * 60
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a session the request has read anyway (every signed-in page reads it): no query here.
+        if session is not None and session.accessed and session.get(SESSION_KEY):
+            now = int(time.time())
+            if now - session.get(REFRESHED_KEY, 0) >= self.every:
+                session[REFRESHED_KEY] = now  # modified: SessionMiddleware saves it with a new expiry
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Every response to a signed-in person (confidential pages, attachment downloads, exports)
+    is kept out of every cache: the browser's, a shared computer's history, a proxy's.
+    Static files never get here (WhiteNoise answers them earlier)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+def stamp_new_session(sender, request, user, **kwargs):
+    """Signing in saves the session with a fresh expiry: note it, so the first page after signing
+    in writes nothing. (A receiver of Django's user_logged_in, connected in core.apps: session
+    housekeeping, not a business rule.)"""
+    if getattr(request, "session", None) is not None:
+        request.session[REFRESHED_KEY] = int(time.time())

@@ -6,7 +6,6 @@ audit event, and enqueues notifications on commit. Anything not allowed raises
 InvalidTransition with a reason the page can show.
 """
 
-import os
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from django.utils.translation import gettext_noop, pgettext
 
 from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
-from core.files import store_upload
+from core.files import extension, sniffed_type, store_upload
 from core.jobs import enqueue
 from core.text import check_text
 from decisions import access
@@ -239,7 +238,7 @@ def _plain(value):
 
 
 def attachment_problem(upload: UploadedFile) -> str | None:
-    ext = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
+    ext = extension(upload.name)
     if ext not in settings.ATTACHMENT_EXTENSIONS:
         return _("不支持的文件类型“.%(ext)s”,允许:%(allowed)s") % {
             "ext": ext or "?",
@@ -252,6 +251,11 @@ def attachment_problem(upload: UploadedFile) -> str | None:
         }
     if upload.size == 0:
         return _("文件“%(name)s”是空文件") % {"name": upload.name}
+    if sniffed_type(upload, ext) is None:
+        return _("文件“%(name)s”的内容与扩展名不符，请上传真实的 %(kind)s 文件。") % {
+            "name": upload.name,
+            "kind": ext.upper(),
+        }
     return None
 
 

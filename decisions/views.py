@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import InvalidTransition
+from core.files import served_type
 from core.http import refuse
 from core.pages import get_page
 from decisions import access, selectors, services
@@ -260,7 +261,9 @@ def attachment_download(request, pk: int):
     if attachment is None:
         raise Http404
     services.item_viewed(actor=request.user, item=attachment.item)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=served_type(attachment)
+    )
 
 
 @login_required

@@ -64,13 +64,6 @@ def _no_queries_from_templates(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _database_sessions(settings):
-    # Query counts include the session's query whether or not REDIS_URL is set (with Redis the
-    # settings read sessions from the cache); tests/test_sessions_cache.py covers that path.
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
-
-
-@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

@@ -15,8 +15,7 @@ from core.models import AuditEvent
 from decisions import services
 from decisions.models import AgendaItem, Attachment, State
 from tests.factories import ItemFields, at_state, body, draft
-
-PDF = b"%PDF-1.4 \xe6\x96\xb9\xe6\xa1\x88 contents"
+from tests.samples import GENUINE, PDF
 
 
 def upload(name="方案.pdf", content=PDF, content_type="application/pdf"):
@@ -48,7 +47,7 @@ def test_files_uploaded_with_a_new_item_are_stored_with_their_details(client, pe
     client.force_login(staff)
     response = client.post(
         "/items/new/",
-        form_data(title="带附件的议题", save="1", files=[upload(), upload("预算表.xlsx", b"PK\x03\x04 sheet")]),
+        form_data(title="带附件的议题", save="1", files=[upload(), upload("预算表.xlsx", GENUINE["xlsx"])]),
     )
     assert response.status_code == 302
     item = AgendaItem.objects.get(title="带附件的议题")
@@ -70,7 +69,8 @@ def test_a_file_uploaded_with_the_edit_form_is_added(client, people):
     item = draft(staff)
     client.force_login(staff)
     response = client.post(
-        f"/items/{item.pk}/edit/", form_data(title=item.title, version=item.version, files=upload("补充说明.docx"))
+        f"/items/{item.pk}/edit/",
+        form_data(title=item.title, version=item.version, files=upload("补充说明.docx", GENUINE["docx"])),
     )
     assert response.status_code == 302
     assert list(item.attachments.values_list("name", flat=True)) == ["补充说明.docx"]
@@ -122,7 +122,7 @@ def test_a_refused_file_on_the_new_item_form_saves_nothing(client, people, setti
 def test_a_file_at_the_size_limit_is_accepted(client, people, settings):
     settings.ATTACHMENT_MAX_BYTES = 64
     client.force_login(people("staff"))
-    response = client.post("/items/new/", form_data(save="1", files=upload("刚好.pdf", b"x" * 64)))
+    response = client.post("/items/new/", form_data(save="1", files=upload("刚好.pdf", PDF.ljust(64, b" "))))
     assert response.status_code == 302
     assert Attachment.objects.get().size == 64
 
@@ -348,7 +348,7 @@ def test_the_submitter_adds_materials_to_a_ready_item_but_cannot_edit_it(client,
 
     response = client.post(
         f"/items/{item.pk}/attach/",
-        {"files": SimpleUploadedFile("测算表.xlsx", b"PK\x03\x04data", content_type="application/vnd.ms-excel")},
+        {"files": SimpleUploadedFile("测算表.xlsx", GENUINE["xlsx"], content_type="application/vnd.ms-excel")},
     )
 
     assert response.status_code == 302

@@ -13,7 +13,7 @@ running the code:
 
 - Anonymous visitors are sent to the login page from every page, except the login page itself,
   the private iCal feed (the token in its URL is the secret: anyone holding it reads it, a wrong
-  one is 404) and logout. The Django admin (its index) sends everyone but the administrator to
+  one is 404), the password-reset pages and logout. The Django admin (its index) sends everyone but the administrator to
   the admin's login, django-rq's home page to the site's login.
 - Items (议题): the submitter; the head of the item's department once submitted (confidential
   included: 部门看本部门); the attendees of the requested meeting once submitted (members,
@@ -77,7 +77,7 @@ case, whatever the table says:
 - nobody outside an item's (or task's) visibility gets a 200 on a URL that carries it;
 - no HTML page shows a confidential title (the world's markers, 涉密标记…) to someone who may not
   see it;
-- anonymous visitors get a 200 only on the login page and a token feed.
+- anonymous visitors get a 200 only on the login page, the password-reset pages and a token feed.
 
 Where the code answers differently from the rule, the cell is listed in DISAGREEMENTS with the
 status the code gives today and why: the walk asserts today's status (so the suite stays green)
@@ -219,7 +219,14 @@ OUTCOMES = {
     "admin_login": {302},
 }
 REFUSED = {"method", "bad", "conflict", "deny", "hide", "login", "admin_login"}
-ANON_PAGES = {"login", "calendar:feed"}
+ANON_PAGES = {
+    "login",
+    "calendar:feed",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 
 
 @dataclass(frozen=True)
@@ -285,6 +292,17 @@ def _targets() -> Iterator[Target]:
         post=cells(rest="redirect", anon="page"),
     )
     yield Target("logout", "", (), get=cells(rest="method", anon="method"), post=cells(rest="done", anon="done"))
+    # Accounts: one's own password for the signed-in; the reset pages for everyone (an empty form
+    # is shown again, a made-up link is answered as used or expired).
+    yield page("password_change", post="form")
+    yield page("password_change_done")
+    for name in ("password_reset", "password_reset_done", "password_reset_complete"):
+        post = "form" if name == "password_reset" else "read"
+        yield Target(name, "", (), get=cells(rest="page", anon="page"), post=cells(rest=post, anon=post))
+    kw = (("uidb64", "=MQ"), ("token", "=made-up-token"))
+    yield Target(
+        "password_reset_confirm", "", kw, get=cells(rest="page", anon="page"), post=cells(rest="read", anon="read")
+    )
 
     # --- decisions --------------------------------------------------------------------------
     yield page("decisions:all")
@@ -839,10 +857,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         },
     }
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    sessions = "django.contrib.sessions.backends.db"  # as every test has them (conftest)
     with (
         django_db_blocker.unblock(),
-        override_settings(STORAGES=storages, PASSWORD_HASHERS=fast, REDIS_URL="", SESSION_ENGINE=sessions),
+        override_settings(STORAGES=storages, PASSWORD_HASHERS=fast, REDIS_URL=""),
         pytest.MonkeyPatch.context() as mp,
     ):
         mp.setattr("meetings.pdf.archive_pdf", _stub_pdf)

@@ -17,8 +17,7 @@ from decisions.models import AgendaItem, Attachment, Category, Consultation, Sta
 from org.models import MeetingBody
 
 # The queries every logged-in page makes (middleware and context processors), in no fixed order:
-#   1 session (the database session engine, which tests/conftest.py sets; with Redis the session is read from the
-#   cache), 2 the user with their role assignments (org.backends.YishiBackend), 3 the navigation:
+#   1 session (sessions live in the database, with or without Redis), 2 the user with their role assignments (org.backends.YishiBackend), 3 the navigation:
 #   unread notifications, the review, screening and consultation badges and whether the person
 #   chairs a body, in one query (dashboard.context_processors.nav).
 COMMON = 3

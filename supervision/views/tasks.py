@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.audit import history_of
 from core.errors import InvalidTransition
+from core.files import served_type
 from core.http import refuse
 from core.pages import get_page
 from decisions import access as item_access
@@ -397,7 +398,9 @@ def evidence_download(request, pk: int):
     if evidence is None:
         raise Http404
     services.task_viewed(actor=request.user, task=evidence.report.task)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.name, content_type=served_type(evidence)
+    )
 
 
 @login_required
