@@ -2,7 +2,18 @@
 
 import functools
 
-from django.forms import ModelChoiceField
+from django.core.exceptions import ValidationError
+from django.forms import CharField, ModelChoiceField
+from django.utils.translation import gettext_lazy as _
+
+from core.text import is_blank
+
+
+def not_blank(value: str) -> None:
+    """A required text of only spaces or invisible characters is refused like an empty one
+    (core.text says what is blank; the services refuse it too)."""
+    if is_blank(value):
+        raise ValidationError(_("此项不能只有空格或不可见字符。"), code="blank")
 
 
 def _counting(init):
@@ -26,7 +37,9 @@ class ChoicesNow:
     """Model choice fields read their choices when the form is made, in the view, not while the
     template renders it: templates never query (tests/conftest.py holds them to it). A form's own
     __init__ may still narrow a field's queryset: the choices are fetched after it has finished.
-    Validation still checks the submitted value against the field's queryset."""
+    Validation still checks the submitted value against the field's queryset.
+
+    Every required text field also refuses a value that shows nothing (not_blank)."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -39,5 +52,7 @@ class ChoicesNow:
 
     def _fetch_choices(self):
         for field in self.fields.values():
+            if isinstance(field, CharField) and field.required and not_blank not in field.validators:
+                field.validators.append(not_blank)
             if isinstance(field, ModelChoiceField) and field.queryset is not None:
                 field.widget.choices = list(iter(field.choices))  # iter(): no COUNT(*) first

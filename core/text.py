@@ -6,6 +6,11 @@ than forms (jobs, the demo, other services), so each text it stores passes here 
 refused with a reason, and so is text longer than its column. Everything else (markup, SQL
 metacharacters, direction marks) is stored as written: it reaches SQL only as a parameter and
 the page only through the template's escaping.
+
+Blank means blank in one place, `clean_text`: a required text of only spaces or invisible
+characters (tab, NBSP, the ideographic space U+3000, zero-width space and joiners, the word
+joiner, a BOM) shows nothing on the page, so it is as empty as "" and refused as such, by the
+forms (core.forms) and by the services alike.
 """
 
 import unicodedata
@@ -14,6 +19,44 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from core.errors import conflict
+
+# Letters that print as nothing although they are not spaces (Hangul fillers, the blank Braille cell).
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Spaces of every width, line and paragraph separators, and format characters (category Cf:
+# zero-width space U+200B, non-joiner, joiner, word joiner U+2060, BOM U+FEFF, direction marks).
+_NOTHING = frozenset({"Zs", "Zl", "Zp", "Cf"})
+
+
+def _shows_nothing(c: str) -> bool:
+    return c.isspace() or c in _FILLERS or unicodedata.category(c) in _NOTHING
+
+
+def clean_text(value: str | None) -> str:
+    """`value` without what shows nothing at either end; "" when nothing in it shows at all."""
+    value = value or ""
+    start, end = 0, len(value)
+    while start < end and _shows_nothing(value[start]):
+        start += 1
+    while end > start and _shows_nothing(value[end - 1]):
+        end -= 1
+    return value[start:end]
+
+
+def is_blank(value: str | None) -> bool:
+    """True when `value` would show nothing: empty, or only spaces and invisible characters."""
+    return not clean_text(value)
+
+
+def require_text(model: type[models.Model], **values: str | None) -> dict[str, str]:
+    """`values` cleaned (clean_text); refuse (409) one that is blank, naming its field on `model`,
+    or one that check_text refuses."""
+    cleaned = {name: clean_text(value) for name, value in values.items()}
+    for name, value in cleaned.items():
+        if not value:
+            field = model._meta.get_field(name)
+            raise conflict(_("请填写“%(field)s”，不能只有空格或不可见字符。") % {"field": field.verbose_name})
+    check_text(model, **cleaned)
+    return cleaned
 
 
 def check_text(model: type[models.Model], **values: str | None) -> None:

@@ -5,8 +5,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ChoicesNow
+from core.text import is_blank
 from decisions.models import AgendaItem, Category
-from decisions.services import attachment_problem, major_kind_for, scope_problem
+from decisions.services import amount_problem, attachment_problem, major_kind_for, scope_problem
 from org.models import MeetingBody
 from org.selectors import leaders
 
@@ -69,6 +70,13 @@ class ItemForm(ChoicesNow, forms.ModelForm):
         self.fields["title"].widget.attrs["placeholder"] = _("例如:关于调整2027年度实训设备采购计划的请示")
         self.fields["amount"].widget.attrs.update({"min": "0", "step": "0.01", "inputmode": "decimal"})
 
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        problem = amount_problem(amount)
+        if problem:
+            raise forms.ValidationError(problem)
+        return amount
+
     def clean_files(self):
         files = self.cleaned_data.get("files") or []
         problems = [p for p in (attachment_problem(f) for f in files) if p]
@@ -112,11 +120,14 @@ class ScreenAcceptForm(ChoicesNow, forms.Form):
     )
     comment = forms.CharField(label=_("研判意见(可选)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, item=None, **kwargs):
+    def __init__(self, *args, item=None, screener=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The leaders the service accepts: neither the submitter nor the screener himself.
         qs = leaders()
         if item is not None:
             qs = qs.exclude(pk=item.submitter_id)
+        if screener is not None:
+            qs = qs.exclude(pk=screener.pk)
         self.fields["consultees"].queryset = qs
 
 
@@ -134,7 +145,7 @@ class ConsultAnswerForm(ChoicesNow, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("answer") == "concern" and not (data.get("text") or "").strip():
+        if data.get("answer") == "concern" and is_blank(data.get("text")):
             self.add_error("text", _("有不同意见时须写明意见内容"))
         return data
 

@@ -21,7 +21,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.files import extension, sniffed_type, store_upload
 from core.jobs import enqueue
-from core.text import check_text
+from core.text import check_text, clean_text, require_text
 from decisions import access
 from decisions.models import (
     ALL_STEPS,
@@ -69,6 +69,14 @@ def scope_problem(*, body: MeetingBody, category: str, major_kind: str) -> str |
     return None
 
 
+def amount_problem(amount: Decimal | None) -> str | None:
+    """The reason an item's amount cannot be kept, or None (the column refuses it too, in words
+    nobody should read)."""
+    if amount is not None and amount < 0:
+        return _("金额不能为负数。")
+    return None
+
+
 def major_kind_for(*, amount: Decimal | None, major_kind: str) -> str:
     """Funds at or above the policy threshold make an item 三重一大 by themselves."""
     if not major_kind and amount is not None and amount >= DecisionPolicy.current().major_amount_threshold:
@@ -100,7 +108,7 @@ def _move(
     _require_state(item, step)
     if to not in rule.targets:
         raise conflict(_("%(step)s不能使议题进入“%(state)s”") % {"step": rule.label, "state": State(to).label})
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if rule.needs_reason and not reason:
         raise conflict(_("%(step)s须填写理由") % {"step": rule.label})
     before = item.state
@@ -159,8 +167,11 @@ def _clean_fields(fields: dict) -> dict:
     unknown = set(fields) - set(ITEM_FIELDS)
     if unknown:
         raise ValueError(f"unknown item fields: {sorted(unknown)}")
-    check_text(AgendaItem, **{name: fields.get(name) for name in ("title", "background", "proposal")})
+    problem = amount_problem(fields.get("amount"))
+    if problem:
+        raise conflict(problem)
     cleaned = dict(fields)
+    cleaned.update(require_text(AgendaItem, **{name: fields.get(name) for name in ("title", "background", "proposal")}))
     cleaned["major_kind"] = major_kind_for(amount=cleaned.get("amount"), major_kind=cleaned.get("major_kind") or "")
     problem = scope_problem(
         body=cleaned["requested_body"], category=cleaned["category"], major_kind=cleaned["major_kind"]
@@ -334,10 +345,13 @@ def item_dept_return(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     return _move(item, actor=actor, step="dept_return", to=State.RETURNED, reason=reason)
 
 
-def _consultees(consultees: Iterable[User], item: AgendaItem) -> list[User]:
+def _consultees(consultees: Iterable[User], item: AgendaItem, *, screener: User) -> list[User]:
     people = {u.pk: u for u in consultees}
     if item.submitter_id in people:
         raise conflict(_("提交人不能作为本议题的征求意见对象"))
+    if screener.pk in people:
+        # 会前酝酿: the screener, who will chair the meeting, sounds out the other leaders.
+        raise conflict(_("研判人不能征求本人意见，会前酝酿须征求其他班子成员的意见。"))
     ids = list(people)
     leader_ids = set(
         User.objects.filter(pk__in=ids, is_active=True, role_assignments__role__in=list(LEADER_ROLES)).values_list(
@@ -364,7 +378,7 @@ def item_screen_accept(*, actor: User, item_id: int, consultees: Iterable[User] 
     item = _locked(item_id)
     access.check(actor, item, "screen_accept")
     _require_state(item, "screen_accept")
-    people = _consultees(consultees, item)
+    people = _consultees(consultees, item, screener=actor)
     if not people:
         if item.is_major or item.category not in NO_CONSULTATION_NEEDED:
             raise conflict(_("“三重一大”及提议、决定类议题须先征求班子成员意见(会前酝酿),请至少选择一人"))
@@ -403,7 +417,7 @@ def item_consult_answer(*, actor: User, item_id: int, agree: bool, text: str = "
         raise conflict(_("议题当前状态为“%(state)s”,不在会前酝酿阶段") % {"state": item.get_state_display()})
     pending = access.pending_consultation_for(actor, item)
     access.check(actor, item, "consult_answer", pending_consultation=pending)
-    text = (text or "").strip()
+    text = clean_text(text)
     if not agree and not text:
         raise conflict(_("有不同意见时须写明意见内容"))
     check_text(Consultation, text=text)
@@ -439,7 +453,8 @@ def item_resubmit(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     item = _locked(item_id)
     access.check(actor, item, "resubmit")
     _require_state(item, "resubmit")
-    if not (reason or "").strip():
+    reason = clean_text(reason)
+    if not reason:
         raise conflict(_("重新酝酿须说明修改情况"))
     previous = list(
         User.objects.filter(consultations__item=item, consultations__round=item.consultation_round).distinct()

@@ -167,7 +167,7 @@ def _detail_context(request, item, **forms):
         "reason_form": ReasonForm(),
         "comment_form": CommentForm(),
         "materials_form": MaterialsForm() if "attach" in actions and "edit" not in actions else None,
-        "accept_form": ScreenAcceptForm(item=item) if "screen_accept" in actions else None,
+        "accept_form": ScreenAcceptForm(item=item, screener=request.user) if "screen_accept" in actions else None,
         "answer_form": ConsultAnswerForm() if "consult_answer" in actions else None,
         "rounds": _rounds(item),
         "reason_actions": REASON_ACTIONS,
@@ -210,7 +210,7 @@ def item_act(request, pk: int, step: str):
             form.is_valid()
             services.item_dept_approve(actor=request.user, item_id=pk, comment=form.cleaned_data.get("comment", ""))
         elif step == "screen_accept":
-            form = ScreenAcceptForm(request.POST, item=item)
+            form = ScreenAcceptForm(request.POST, item=item, screener=request.user)
             forms["accept_form"] = form
             if not form.is_valid():
                 raise InvalidTransition(_("请检查研判表单中的错误"), status=400)

@@ -16,7 +16,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
 from core.sequences import next_number
-from core.text import check_text
+from core.text import check_text, clean_text
 from decisions import services as item_services
 from decisions.models import AgendaItem, Category
 from decisions.models import State as ItemState
@@ -106,8 +106,11 @@ def meeting_schedule(
         raise conflict(_("%(body)s尚未设置主持人,请先在系统管理中设置") % {"body": body.name})
     if starts_at <= timezone.now():
         raise conflict(_("会议时间须晚于现在"))
+    place = clean_text(place)
+    if not place:
+        raise conflict(_("请填写会议地点。"))
     year = timezone.localtime(starts_at).year
-    title = (title or "").strip() or _recorded(
+    title = clean_text(title) or _recorded(
         gettext_noop("%(body)s%(year)s年第%(n)s次会议"),
         body=body.name,
         year=year,
@@ -117,7 +120,7 @@ def meeting_schedule(
         body=body,
         title=title,
         starts_at=starts_at,
-        place=place.strip(),
+        place=place,
         chair_id=body.chair_id,
         secretary=secretary or actor,
         materials_days=body.materials_days,
@@ -209,7 +212,7 @@ def agenda_drop(*, actor: User, entry_id: int, reason: str) -> AgendaEntry:
 
 
 def _drop(actor: User | None, meeting: Meeting, entry: AgendaEntry, reason: str) -> AgendaEntry:
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise conflict(_("撤出议程须填写理由"))
     entry.dropped_at = timezone.now()
@@ -266,7 +269,7 @@ def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     if not access.organizes(actor, meeting.body):
         raise forbidden(_("只有会务部门或主持人可以取消会议"))
     _require_state(meeting, Meeting.State.PLANNING, Meeting.State.PUBLISHED, doing=pgettext("meeting step", "取消"))
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise conflict(_("取消会议须写明理由"))
     for entry in meeting.entries.filter(dropped_at__isnull=True, outcome=""):
@@ -341,7 +344,7 @@ def attendance_mark(*, actor: User, meeting_id: int, person_id: int, present: bo
     row = meeting.attendance.filter(person_id=person_id).first()
     if row is None:
         raise conflict(_("此人不在本次会议的出席名单中"))
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not present and not reason:
         raise conflict(_("缺席须登记原因"))
     status = Attendance.Status.PRESENT if present else Attendance.Status.ABSENT
@@ -392,6 +395,20 @@ def _require_quorum(entry: AgendaEntry, meeting: Meeting) -> dict:
     return facts
 
 
+def recusable(entry: AgendaEntry, meeting: Meeting) -> list[Attendance]:
+    """The members entry_recuse accepts on `entry` now: nobody once deliberation has begun
+    (an opinion stated or a vote opened), otherwise the members not absent and not yet recused.
+    Reads prefetched rows (the entry page's)."""
+    if entry.opinions.all() or entry.vote_state:
+        return []
+    recused = {r.member_id for r in entry.recusals.all()}
+    return [
+        a
+        for a in meeting.attendance.all()
+        if a.kind == Attendance.Kind.MEMBER and a.status != Attendance.Status.ABSENT and a.person_id not in recused
+    ]
+
+
 @transaction.atomic
 def entry_recuse(*, actor: User, entry_id: int, member_id: int, reason: str) -> Recusal:
     entry, meeting = _entry(entry_id)
@@ -407,11 +424,12 @@ def entry_recuse(*, actor: User, entry_id: int, member_id: int, reason: str) -> 
         raise conflict(_("本议题已开始表态或表决,不能再登记回避;回避须在审议开始前提出"))
     if meeting.attendance.filter(person_id=member_id, status=Attendance.Status.ABSENT).exists():
         raise conflict(_("缺席成员不参加本议题审议,无需登记回避"))
-    if not (reason or "").strip():
+    reason = clean_text(reason)
+    if not reason:
         raise conflict(_("回避须写明原因"))
     try:
         with transaction.atomic():
-            recusal = Recusal.objects.create(entry=entry, member_id=member_id, reason=reason.strip(), recorded_by=actor)
+            recusal = Recusal.objects.create(entry=entry, member_id=member_id, reason=reason, recorded_by=actor)
     except IntegrityError as exc:
         raise conflict(_("该成员已登记回避")) from exc
     audit.record(
@@ -445,7 +463,7 @@ def opinion_record(*, actor: User, entry_id: int, member_id: int, stance: str, t
     try:
         with transaction.atomic():
             opinion = Opinion.objects.create(
-                entry=entry, member_id=member_id, stance=stance, text=(text or "").strip(), recorded_by=actor
+                entry=entry, member_id=member_id, stance=stance, text=clean_text(text), recorded_by=actor
             )
     except IntegrityError as exc:
         raise conflict(_("该成员已就此议题表态")) from exc
@@ -543,7 +561,26 @@ def vote_close(*, actor: User, entry_id: int) -> rules.Tally:
 
 
 def allowed_outcomes(entry: AgendaEntry, meeting: Meeting) -> list[str]:
-    """What the meeting may conclude on this item, by the body and the item (not yet by the counts)."""
+    """What the meeting may conclude on this item: by the body and the item, and once its vote
+    has closed, by the result (no 通过 after a failed vote, no 未通过 after a passed one). The
+    outcome form offers exactly these; entry_decide accepts nothing else."""
+    outcomes = _outcomes_by_body(entry, meeting)
+    passed = vote_result(entry, meeting)
+    if passed is False:
+        return [o for o in outcomes if o not in (*FINAL_PASSES, Outcome.PASSED_TO_PC)]
+    if passed is True:
+        return [o for o in outcomes if o != Outcome.NOT_PASSED]
+    return outcomes
+
+
+def vote_result(entry: AgendaEntry, meeting: Meeting) -> bool | None:
+    """Whether the closed vote on `entry` passed; None while no vote has closed."""
+    if entry.vote_state != AgendaEntry.VoteState.CLOSED:
+        return None
+    return rules.vote_passes(meeting.body, tally(entry, entry_facts(entry, meeting)))
+
+
+def _outcomes_by_body(entry: AgendaEntry, meeting: Meeting) -> list[str]:
     item, body = entry.item, meeting.body
     if not body.decides:
         return [Outcome.NOTED, Outcome.DEFERRED]
@@ -564,11 +601,16 @@ def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") ->
     _require_state(meeting, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "宣布议题结果"))
     _require_open_entry(entry)
     if outcome not in allowed_outcomes(entry, meeting):
+        if outcome in _outcomes_by_body(entry, meeting):
+            # Allowed by the body, refused by the vote's result.
+            if outcome == Outcome.NOT_PASSED:
+                raise conflict(_("表决已获通过,不能宣布未通过"))
+            raise conflict(_("表决赞成票未超过应到会成员半数,不能宣布通过"))
         raise conflict(
             _("%(body)s对此议题不能作出“%(outcome)s”的结论")
             % {"body": meeting.body.name, "outcome": Outcome(outcome).label if outcome in Outcome.values else outcome}
         )
-    note = (note or "").strip()
+    note = clean_text(note)
     if outcome == Outcome.PASSED_WITH_CHANGES and not note:
         raise conflict(_("修改后通过须写明修改意见"))
     if outcome == Outcome.DEFERRED and not note:
@@ -580,14 +622,9 @@ def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") ->
         if missing:
             names = item_services.join_names(User.objects.filter(pk__in=missing))
             raise conflict(_("尚有出席成员未表态:%(names)s") % {"names": names})
-        if vote_required(entry):
-            if entry.vote_state != AgendaEntry.VoteState.CLOSED:
-                raise conflict(_("此议题须经表决(票决),请先完成表决"))
-            passed = rules.vote_passes(meeting.body, tally(entry, facts))
-            if outcome in (*FINAL_PASSES, Outcome.PASSED_TO_PC) and not passed:
-                raise conflict(_("表决赞成票未超过应到会成员半数,不能宣布通过"))
-            if outcome == Outcome.NOT_PASSED and passed:
-                raise conflict(_("表决已获通过,不能宣布未通过"))
+        # (A closed vote's result is checked by allowed_outcomes above.)
+        if vote_required(entry) and entry.vote_state != AgendaEntry.VoteState.CLOSED:
+            raise conflict(_("此议题须经表决(票决),请先完成表决"))
     entry.outcome = outcome
     entry.outcome_note = note
     entry.decided_at = timezone.now()
@@ -676,7 +713,7 @@ def emergency_add(*, actor: User, meeting_id: int, item_id: int, reason: str) ->
     if actor.pk != meeting.chair_id:
         raise forbidden(_("只有会议主持人可以临时列入紧急议题"))
     _require_state(meeting, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "列入紧急议题"))
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise conflict(_("临时列入紧急议题须写明理由"))
     return _put_on_agenda(actor, meeting, item_id, emergency_reason=reason)
@@ -795,7 +832,7 @@ def minutes_edit(*, actor: User, minutes_id: int, text: str, version: int) -> Mi
         )
     if minutes.version != version:
         raise conflict(_("纪要已被他人修改,您的修改未保存。请刷新后重新编辑"))
-    text = (text or "").strip()
+    text = clean_text(text)
     if not text:
         raise conflict(_("纪要正文不能为空"))
     minutes.text = text + "\n"
@@ -885,7 +922,8 @@ def minutes_object(*, actor: User, minutes_id: int, reason: str) -> Minutes:
         raise conflict(_("纪要不在会签阶段"))
     if actor.pk not in signers(minutes):
         raise forbidden(_("只有出席会议的成员可以提出纪要修改意见"))
-    if not (reason or "").strip():
+    reason = clean_text(reason)
+    if not reason:
         raise conflict(_("请写明修改意见"))
     minutes.state = Minutes.State.DRAFT
     minutes.version += 1
@@ -905,7 +943,7 @@ def minutes_amend(*, actor: User, minutes_id: int, text: str) -> Minutes:
         raise conflict(_("只有已签发的纪要需要更正;草稿请直接修改"))
     if Minutes.objects.filter(amends=original).exclude(state=Minutes.State.LOCKED).exists():
         raise conflict(_("已有一份更正纪要正在办理"))
-    text = (text or "").strip()
+    text = clean_text(text)
     if not text:
         raise conflict(_("请写明更正内容"))
     amendment = Minutes.objects.create(meeting=original.meeting, amends=original, text=text + "\n")

@@ -193,11 +193,7 @@ def _entry_context(request, meeting, entry, **forms):
         ),
         "reason_form": ReasonForm(),
         "vote_required": services.vote_required(entry),
-        "recusable": [
-            a.person
-            for a in record.present_members + record.absent_members + record.unknown_members
-            if row and a.person_id not in row.facts["recused"] and a.person_id not in given
-        ],
+        "recusable": [a.person for a in services.recusable(entry, meeting)] if row else [],
     }
     context.update(forms)
     return context

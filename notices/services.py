@@ -27,7 +27,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict
 from core.jobs import enqueue
 from core.models import Notification
-from core.text import check_text
+from core.text import check_text, clean_text
 from meetings.models import Attendance, Meeting, Resolution
 from notices import access
 from notices.models import Notice, NoticeAudience, NoticeRecipient
@@ -146,7 +146,7 @@ def notice_create_upper_document(
 ) -> Notice:
     """上级文件精神: the party office writes the notice (a draft) and says whom it is for."""
     access.check_create(actor)
-    title, body = (title or "").strip(), (body or "").strip()
+    title, body = clean_text(title), clean_text(body)
     if not title or not body:
         raise conflict(_("请填写通报标题和正文"))
     check_text(Notice, title=title, body=body)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import conflict
+from core.text import clean_text
 from org.models import Department, User
 from reports import access
 from reports.models import Indicator, ReportEntry, ReportSettings, Stage, Window
@@ -217,7 +218,7 @@ def entry_record(
         value=_value(value),
         current=current,
         replaces=replaces,
-        reason=(reason or "").strip(),
+        reason=clean_text(reason),
         moment=moment,
     )
 
@@ -241,7 +242,7 @@ def department_values_record(
     key, moment = _open(actor=actor, department_id=department_id, year=year, stage=stage, at=at)
     indicators = _indicators(list(values))
     current = _current(key, values)
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     written = []
     for indicator_id, raw in values.items():
         indicator, row = indicators[indicator_id], current.get(indicator_id)

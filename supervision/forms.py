@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ChoicesNow
 
-class LetterForm(forms.Form):
+
+class LetterForm(ChoicesNow, forms.Form):
     subject = forms.CharField(label=_("主题"), max_length=200)
     body = forms.CharField(
         label=_("内容"),
@@ -12,5 +14,5 @@ class LetterForm(forms.Form):
     )
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(ChoicesNow, forms.Form):
     body = forms.CharField(label=_("回复内容"), max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ChoicesNow
+from core.text import is_blank
 from decisions.forms import MultipleFileField
 from org.models import Department
 from org.selectors import leaders
@@ -123,6 +124,10 @@ class ReviewForm(ChoicesNow, forms.Form):
     )
     rating = forms.ChoiceField(label=_("评价"), required=False, choices=ReportReview.Rating.choices)
 
+    def offer(self, decisions) -> None:
+        """Show only `decisions` (services.review_decisions); a forged other one is the service's to refuse."""
+        self.fields["decision"].choices = [(d, label) for d, label in ReportReview.Decision.choices if d in decisions]
+
 
 class UrgeForm(ChoicesNow, forms.Form):
     note = forms.CharField(label=_("催办说明(可选)"), required=False, max_length=2000)
@@ -160,6 +165,6 @@ class BulkForm(ChoicesNow, forms.Form):
     def clean(self):
         data = super().clean()
         # Said here so that the confirmation asks for it once, not every task refused for it.
-        if data.get("action") == "escalate" and not (data.get("comment") or "").strip():
+        if data.get("action") == "escalate" and is_blank(data.get("comment")):
             self.add_error("comment", _("升级督办须写明理由"))
         return data

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
-from core.text import check_text
+from core.text import check_text, clean_text
 from org.models import User
 from supervision import access
 from supervision.models import Letter, LetterReply
@@ -33,7 +33,7 @@ def letter_write(*, actor: User, subject: str, body: str) -> Letter:
     """A letter to the secretary's mailbox: anyone logged in may write one."""
     if not actor.is_authenticated:
         raise forbidden(_("请先登录再写信"))
-    subject, body = (subject or "").strip(), (body or "").strip()
+    subject, body = clean_text(subject), clean_text(body)
     if not subject or not body:
         raise conflict(_("请填写来信主题和内容"))
     check_text(Letter, subject=subject[:200], body=body)
@@ -49,7 +49,7 @@ def letter_reply(*, actor: User, letter_id: int, body: str) -> LetterReply:
     letter replied; later ones are follow-ups and leave it replied."""
     letter = _locked(letter_id)
     access.check_reply(actor)
-    body = (body or "").strip()
+    body = clean_text(body)
     if not body:
         raise conflict(_("请填写回复内容"))
     check_text(LetterReply, body=body)

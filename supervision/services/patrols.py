@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import conflict, forbidden
-from core.text import check_text
+from core.text import check_text, clean_text
 from org.models import OFFICE_ROLES, Department, User
 from supervision import access
 from supervision.models import BranchCheck, BranchCheckItem, BranchCheckMark, PatrolFinding
@@ -42,7 +42,7 @@ def finding_record(
         leader = User.objects.filter(pk=leader_id, is_active=True).first()
         if leader is None or not leader.is_leader:
             raise conflict(_("巡查领导须为校领导"))
-    place, text = (place or "").strip(), (text or "").strip()
+    place, text = clean_text(place), clean_text(text)
     if not place or not text:
         raise conflict(_("请填写巡查地点和发现的问题"))
     check_text(PatrolFinding, place=place[:200], text=text)
@@ -99,7 +99,7 @@ def branch_check_record(
                 checker=actor,
                 score=score,
                 full_score=sum(i.points for i in items),
-                note=(note or "").strip(),
+                note=clean_text(note),
             )
     except IntegrityError as exc:
         raise conflict(

@@ -30,7 +30,7 @@ from core.files import store_upload
 from core.jobs import enqueue
 from core.notify import message
 from core.reminders import remind
-from core.text import check_text
+from core.text import check_text, clean_text
 from decisions import services as item_services
 from decisions.access import visibility_filter as item_visibility_filter
 from decisions.models import AgendaItem
@@ -136,7 +136,7 @@ def _check_fields(
 ) -> None:
     if track not in Track.values:
         raise conflict(_("请选择督查类别"))
-    if not (title or "").strip():
+    if not clean_text(title):
         raise conflict(_("请填写任务名称"))
     if lead_department is None:
         raise conflict(_("请选择牵头部门"))
@@ -147,7 +147,7 @@ def _check_fields(
     if deadline < today():
         raise conflict(_("完成时限不能早于今天"))
     for m in milestones:
-        if not (m.title or "").strip():
+        if not clean_text(m.title):
             raise conflict(_("节点须有名称"))
         if m.due > deadline:
             raise conflict(_("节点“%(title)s”的时限晚于任务完成时限") % {"title": m.title})
@@ -208,8 +208,8 @@ def task_create(
         track=track,
         source=source,
         item=item,
-        title=title.strip()[:200],
-        description=(description or "").strip(),
+        title=clean_text(title)[:200],
+        description=clean_text(description),
         lead_department=lead,
         responsible_leader=leader,
         deadline=deadline,
@@ -219,7 +219,7 @@ def task_create(
     )
     Milestone.objects.bulk_create(
         [
-            Milestone(task=task, title=m.title.strip()[:200], due=m.due, weight=m.weight, position=i)
+            Milestone(task=task, title=clean_text(m.title)[:200], due=m.due, weight=m.weight, position=i)
             for i, m in enumerate(sorted(milestones, key=lambda m: m.due))
         ]
     )
@@ -271,7 +271,7 @@ def task_report(
     if task.state == Task.State.REPORTED:
         raise conflict(_("上一份进展报告尚待审核,审核后才能再次报送"))
     _require(task, "report")
-    text = (text or "").strip()
+    text = clean_text(text)
     if not text:
         raise conflict(_("请填写进展情况"))
     check_text(ProgressReport, text=text)
@@ -309,6 +309,12 @@ def _ids(values: Iterable, refusal: str) -> list[int]:
         raise conflict(refusal or _("数据无效,请刷新后重试")) from exc
 
 
+def review_decisions(report: ProgressReport) -> list[str]:
+    """What the supervisor may answer to `report`: 同意办结 only to a final report (办结报告).
+    The review form offers these; task_review accepts nothing else."""
+    return [d for d in ReportReview.Decision.values if d != ReportReview.Decision.CLOSE or report.is_final]
+
+
 def pending_report(task: Task) -> ProgressReport | None:
     return task.reports.filter(review__isnull=True).order_by("-created_at", "-id").first()
 
@@ -336,16 +342,15 @@ def task_review(
     # Nobody reviews their own report (an office that both leads a task and supervises its track).
     if report.author_id == actor.pk:
         raise forbidden(_("不能审核本人报送的报告,请由本类督查的其他人员审核"))
-    comment = (comment or "").strip()
+    comment = clean_text(comment)
     if decision == ReportReview.Decision.RETURN and not comment:
         raise conflict(_("退回须写明需补充的内容"))
     if rating and rating not in ReportReview.Rating.values:
         raise conflict(_("评价无效"))
-    if decision == ReportReview.Decision.CLOSE:
-        if not report.is_final:
-            raise conflict(_("只有办结报告才能同意办结"))
-        if not report.evidence.exists():
-            raise conflict(_("办结须有佐证材料"))
+    if decision not in review_decisions(report):
+        raise conflict(_("只有办结报告才能同意办结"))
+    if decision == ReportReview.Decision.CLOSE and not report.evidence.exists():
+        raise conflict(_("办结须有佐证材料"))
     review = ReportReview.objects.create(
         report=report, reviewer=actor, decision=decision, comment=comment, rating=rating
     )
@@ -399,7 +404,7 @@ def task_escalate(*, actor: User, task_id: int, reason: str) -> TaskEscalation:
     access.check_review(actor, task)
     if task.state == Task.State.CLOSED:
         raise conflict(_("任务已办结,无需督办"))
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise conflict(_("督办升级须写明理由"))
     if not _escalate(task, level=3, actor=actor, reason=reason):
@@ -416,7 +421,7 @@ def task_urge(*, actor: User, task_id: int, note: str = "") -> int:
     if task.state == Task.State.CLOSED:
         raise conflict(_("任务已办结,无需催办"))
     day = today().isoformat()
-    audit.record(actor=actor, verb="task.urge", target=task, reason=(note or "").strip(), data={"day": day})
+    audit.record(actor=actor, verb="task.urge", target=task, reason=clean_text(note), data={"day": day})
     with translation.override(settings.LANGUAGE_CODE):
         text = message("task.urged", confidential=task.confidential, title=task.title, deadline=task.deadline)
     sent = 0

@@ -282,6 +282,8 @@ def _detail_context(request, task: Task, **forms) -> dict:
     if context["review_form"] is review and review is not None and str(review.data.get("report")) != str(pending.pk):
         # Refused as stale: what was typed stays, now answering the report that waits.
         context["review_form"] = ReviewForm({**review.data.dict(), "report": pending.pk})
+    if context["review_form"] is not None:
+        context["review_form"].offer(services.review_decisions(pending))
     return context
 
 
