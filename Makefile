@@ -46,7 +46,7 @@ test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -m "not browser"
+	$(VENV)/bin/pytest -m "not browser" -n $${TEST_WORKERS:-auto} --dist loadgroup
 
 # Browser tests drive Debian's chromium (apt-get install chromium); no browser is downloaded.
 test-browser: setup

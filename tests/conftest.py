@@ -89,3 +89,11 @@ def people(school):
         return User.objects.get(username=username)
 
     return get
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tests on the real Redis share its queues and keys: with pytest-xdist they all run on one
+    # worker (--dist loadgroup), one after another, as they would without it.
+    for item in items:
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("redis"))
