@@ -160,7 +160,8 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due_idx")]
 
     def __str__(self) -> str:
-        return f"{self.reminder} · {self.get_channel_display()} · {self.get_state_display()}"
+        # Not the reminder's text: it may name a confidential item, and this is shown in the admin.
+        return f"#{self.pk} · {self.get_channel_display()} · {self.get_state_display()}"
 
 
 class OutboxJob(models.Model):
