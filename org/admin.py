@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
 from core.admin import AuditedModelAdmin
 from org.models import BodyMember, Department, MeetingBody, RoleAssignment, User
 
@@ -34,6 +35,13 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("学校信息"), {"fields": ("name", "department", "title")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("学校信息"), {"fields": ("name", "department", "title")}),)
     audit_related = USER_ACCESS
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            # That it was set, by whom and when; never the password or its hash.
+            audit.record(actor=request.user, verb="admin.password", target=User.objects.get(pk=id))
+        return response
 
 
 class BodyMemberInline(admin.TabularInline):

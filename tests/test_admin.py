@@ -224,3 +224,17 @@ def test_a_change_of_a_meeting_body_s_members_is_on_record(school):
     assert response.status_code == 302, re.findall(r'class="errorlist[^"]*">(.*?)</ul>', response.content.decode())
     event = AuditEvent.objects.get(verb="admin.change", target_type="org.meetingbody", target_id=pc.pk)
     assert len(event.data["after"]["members"]) == len(event.data["before"]["members"]) + 1
+
+
+def test_a_password_set_in_the_admin_is_on_record_without_the_password(school):
+    client = _admin_client()
+    staff = User.objects.get(username="staff")
+    response = client.post(
+        f"/admin/org/user/{staff.pk}/password/",
+        {"password1": "Xq7!long-enough-pass", "password2": "Xq7!long-enough-pass", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(verb="admin.password", target_type="org.user", target_id=staff.pk)
+    assert event.actor.username == "admin"
+    staff.refresh_from_db()
+    assert staff.password not in str(event.data) and "Xq7" not in str(event.data)
