@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.records import APPEND_ONLY
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     """History is written once: the ORM refuses bulk updates and deletes too."""
@@ -14,7 +16,10 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AppendOnlyModel(models.Model):
+    """Part of the record, written once (core.records: PostgreSQL refuses UPDATE, DELETE, TRUNCATE)."""
+
     objects = AppendOnlyQuerySet.as_manager()
+    record_rule = APPEND_ONLY
 
     class Meta:
         abstract = True
@@ -103,7 +108,7 @@ class Sequence(models.Model):
         return f"{self.name} {self.year}: {self.last}"
 
 
-class Reminder(models.Model):
+class Reminder(AppendOnlyModel):
     """A reminder is a row first (who, what, unique key), then deliveries, one per channel.
 
     The database is the source of truth: Redis only carries the work, so losing it loses no
@@ -160,7 +165,8 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due_idx")]
 
     def __str__(self) -> str:
-        return f"{self.reminder} · {self.get_channel_display()} · {self.get_state_display()}"
+        # Not the reminder's text: it may name a confidential item, and this is shown in the admin.
+        return f"#{self.pk} · {self.get_channel_display()} · {self.get_state_display()}"
 
 
 class OutboxJob(models.Model):

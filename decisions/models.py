@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.records import Opening, set_once
 from org.models import Department, MeetingBody
 
 
@@ -235,6 +236,11 @@ class Consultation(models.Model):
         ]
         indexes = [models.Index(fields=["consultee", "answer"], name="consultation_inbox_idx")]
 
+    # An answer is given once: answer, text and time are written together while it is pending.
+    record_rule = set_once(
+        Opening(("answer", "text", "answered_at"), "OLD.answer = 'pending'"), settled="answer <> 'pending'"
+    )
+
     def __str__(self) -> str:
         return f"{self.item} · {self.consultee} · {self.get_answer_display()}"
 
@@ -257,6 +263,9 @@ class Attachment(models.Model):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
         ordering = ["uploaded_at", "id"]
+
+    # The file as uploaded stays on record; withdrawing it sets removed_at once.
+    record_rule = set_once(Opening(("removed_at",), "OLD.removed_at IS NULL"), settled="removed_at IS NOT NULL")
 
     def __str__(self) -> str:
         return self.name

@@ -4,6 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyModel
+from core.records import Opening, custom, set_once
 from decisions.models import AgendaItem
 from org.models import MeetingBody
 
@@ -85,6 +86,16 @@ class Attendance(models.Model):
             ),
         ]
 
+    # Who was to attend is fixed; presence is marked and corrected while the meeting is published
+    # or running (meetings.services.attendance_mark), never after it ends.
+    record_rule = set_once(
+        Opening(
+            ("status", "absence_reason"),
+            "(SELECT state FROM meetings_meeting WHERE id = OLD.meeting_id) IN ('published', 'in_progress')",
+        ),
+        settled="meeting_id IN (SELECT id FROM meetings_meeting WHERE state IN ('adjourned', 'cancelled'))",
+    )
+
     def __str__(self) -> str:
         return f"{self.person} · {self.get_status_display()}"
 
@@ -140,6 +151,25 @@ class AgendaEntry(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["decided_at"], name="agenda_entry_decided_idx")]
+
+    # The agenda is ordered while the meeting is planned; an entry is dropped or decided once, and
+    # its vote opened and closed once; after that nothing on it changes.
+    record_rule = set_once(
+        Opening(
+            ("position",),
+            "OLD.outcome = '' AND OLD.dropped_at IS NULL"
+            " AND (SELECT state FROM meetings_meeting WHERE id = OLD.meeting_id) = 'planning'",
+        ),
+        Opening(("dropped_at", "dropped_reason"), "OLD.dropped_at IS NULL AND OLD.outcome = ''"),
+        Opening(
+            ("outcome", "outcome_note", "decided_at", "decided_by_id"), "OLD.outcome = '' AND OLD.dropped_at IS NULL"
+        ),
+        Opening(
+            ("vote_state",),
+            "OLD.vote_state = 'open' OR (OLD.vote_state = '' AND OLD.outcome = '' AND OLD.dropped_at IS NULL)",
+        ),
+        settled="(outcome <> '' OR dropped_at IS NOT NULL) AND vote_state <> 'open'",
+    )
 
     def __str__(self) -> str:
         return f"{self.meeting} · {self.position}. {self.item}"
@@ -283,6 +313,9 @@ class Minutes(models.Model):
             ),
             models.UniqueConstraint(fields=["number"], condition=~models.Q(number=""), name="minutes_number_unique"),
         ]
+
+    # Drafts are edited; locked minutes never change (meetings/migrations/0002_append_only.py).
+    record_rule = custom(settled="state = 'locked'")
 
     def __str__(self) -> str:
         return self.number or gettext("%(meeting)s 纪要(草稿)") % {"meeting": self.meeting}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyModel
+from core.records import custom
 from meetings.models import Meeting, Resolution
 from org.models import Department, MeetingBody, Role
 
@@ -112,6 +113,10 @@ class Notice(models.Model):
                 fields=["period"], condition=models.Q(level="monthly_digest"), name="notice_digest_once_per_month"
             ),
         ]
+
+    # A published notice keeps what it said; only the meeting it is queued for may change
+    # (notices/migrations/0002_append_only.py). A draft is edited or deleted freely.
+    record_rule = custom(settled="state = 'published'", free=("meeting_id",))
 
     def __str__(self) -> str:
         return self.title
@@ -244,6 +249,9 @@ class NoticeRecipient(models.Model):
         ordering = ["notice", "id"]
         constraints = [models.UniqueConstraint(fields=["notice", "person"], name="notice_recipient_once")]
         indexes = [models.Index(fields=["person", "read_at"], name="notice_recipient_unread_idx")]
+
+    # The read receipt: written at publishing, read_at set once (notices/migrations/0002_append_only.py).
+    record_rule = custom(settled="read_at IS NOT NULL")
 
     def __str__(self) -> str:
         return f"{self.notice} · {self.person}"

@@ -1,12 +1,19 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
+from core.admin import AuditedModelAdmin
 from org.models import BodyMember, Department, MeetingBody, RoleAssignment, User
+
+# What decides who may see and do what: roles, memberships, status, groups and permissions.
+USER_ACCESS = ("role_assignments", "body_memberships", "groups", "user_permissions")
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "parent", "sort_order", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
@@ -19,7 +26,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     list_display = ["username", "name", "department", "title", "is_active", "is_staff"]
     list_filter = ["department", "role_assignments__role", "is_active"]
     search_fields = ["username", "name", "email"]
@@ -27,6 +34,14 @@ class UserAdmin(BaseUserAdmin):
     inlines = [RoleAssignmentInline]
     fieldsets = BaseUserAdmin.fieldsets + ((_("学校信息"), {"fields": ("name", "department", "title")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("学校信息"), {"fields": ("name", "department", "title")}),)
+    audit_related = USER_ACCESS
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            # That it was set, by whom and when; never the password or its hash.
+            audit.record(actor=request.user, verb="admin.password", target=User.objects.get(pk=id))
+        return response
 
 
 class BodyMemberInline(admin.TabularInline):
@@ -36,15 +51,30 @@ class BodyMemberInline(admin.TabularInline):
 
 
 @admin.register(MeetingBody)
-class MeetingBodyAdmin(admin.ModelAdmin):
+class MeetingBodyAdmin(AuditedModelAdmin):
     list_display = ["name", "code", "decides", "chair", "secretary_role"]
     inlines = [BodyMemberInline]
     autocomplete_fields = ["chair"]
+    audit_related = ("members",)
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(AuditedModelAdmin):
     list_display = ["user", "role", "department"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__name"]
     list_select_related = ["user", "department"]
+
+    def audit_target(self, obj):
+        return obj.user
+
+    def audit_target_related(self, target):
+        return USER_ACCESS
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedModelAdmin, BaseGroupAdmin):
+    audit_related = ("permissions", "user_set")

@@ -1,11 +1,14 @@
+"""The report's indicators and settings. Reported values are read on the report's pages."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import Indicator, ReportEntry, ReportSettings
+from core.admin import AuditedModelAdmin
+from reports.models import Indicator, ReportSettings
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(AuditedModelAdmin):
     list_display = ["name", "unit", "sort_order", "active"]
     list_editable = ["sort_order", "active"]
     list_filter = ["active"]
@@ -17,7 +20,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportSettings)
-class ReportSettingsAdmin(admin.ModelAdmin):
+class ReportSettingsAdmin(AuditedModelAdmin):
     list_display = ["__str__", "outlier_method", "outlier_k", "outlier_percent"]
     fieldsets = [
         (
@@ -45,25 +48,6 @@ class ReportSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not ReportSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ReportEntry)
-class ReportEntryAdmin(admin.ModelAdmin):
-    """Read-only: values are entered and corrected on the report's pages, which keep the record."""
-
-    list_display = ["year", "stage", "department", "indicator", "value", "entered_by", "entered_at"]
-    list_filter = ["year", "stage", "indicator"]
-    search_fields = ["department__name", "indicator__name"]
-    list_select_related = ["department", "indicator", "entered_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -25,6 +25,23 @@ def _services(request):
         _missing("needs Redis: set REDIS_URL=redis://...")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_the_record():
+    """Record tables refuse TRUNCATE (core.records), and pytest-django empties the database with
+    one after each transactional test. The flush alone runs with triggers off, which only a
+    superuser may ask for (as the tests connect); the application's role cannot."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return original(self, ["SET LOCAL session_replication_role = replica;", *sql_list])
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # The demo accounts are created per test; a slow hasher would dominate the run.

@@ -705,11 +705,13 @@ def test_publishing_the_agenda_tells_every_attendee_once(people, after_commit):
 # --- materials before the meeting ----------------------------------------------------------------
 
 
-def ready_with_materials(people, title: str) -> AgendaItem:
+def ready_with_materials(people, title: str, *, withdraw: bool = False) -> AgendaItem:
     staff = people("staff")
     item = draft(staff, title=title)
     upload = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 \xe6\x96\xb9\xe6\xa1\x88", content_type="application/pdf")
-    item_services.attachment_add(actor=staff, item_id=item.pk, upload=upload)
+    attachment = item_services.attachment_add(actor=staff, item_id=item.pk, upload=upload)
+    if withdraw:
+        item_services.attachment_remove(actor=staff, attachment_id=attachment.pk)
     item_services.item_submit(actor=staff, item_id=item.pk)
     item_services.item_dept_approve(actor=people("depthead"), item_id=item.pk)
     item_services.item_screen_accept(actor=people("secretary"), item_id=item.pk, consultees=[people("member1")])
@@ -761,12 +763,17 @@ def test_an_item_without_materials_by_the_deadline_leaves_the_agenda_when_the_me
 
 
 def test_materials_uploaded_after_the_deadline_or_withdrawn_do_not_count(people):
-    late = ready_with_materials(people, "材料迟交的议题")
-    withdrawn = ready_with_materials(people, "材料已撤下的议题")
+    # Attachments are on record: they are uploaded and withdrawn at those times, not back-dated.
+    staff = people("staff")
+    late = decision_item(people, title="材料迟交的议题")
+    withdrawn = ready_with_materials(people, "材料已撤下的议题", withdraw=True)
     meeting, (late_entry, withdrawn_entry) = published_meeting(people, [late, withdrawn])
     deadline = services.materials_deadline(meeting)
-    Attachment.objects.filter(item=late).update(uploaded_at=deadline + timedelta(minutes=1))
-    Attachment.objects.filter(item=withdrawn).update(removed_at=deadline - timedelta(hours=1))
+    with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
+        upload = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 late", content_type="application/pdf")
+        item_services.attachment_add(actor=staff, item_id=late.pk, upload=upload)
+    assert Attachment.objects.get(item=late).uploaded_at > deadline
+    assert Attachment.objects.get(item=withdrawn).removed_at < deadline
 
     with time_machine.travel(deadline + timedelta(hours=1), tick=False):
         assert services.meeting_check_materials(meeting_id=meeting.pk) == 2

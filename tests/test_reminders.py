@@ -168,8 +168,10 @@ def test_two_sweeps_at_once_remind_once(people):
 
     from decisions.models import Consultation
 
-    item = at_state(State.CONSULTING, submitter=people("staff"), consultees=[people("member1"), people("member2")])
-    Consultation.objects.filter(item=item).update(requested_at=timezone.now() - timedelta(hours=25))
+    # Asked 25 hours ago (a consultation is on record: it is made in the past, not back-dated).
+    with time_machine.travel(timezone.now() - timedelta(hours=25)):
+        item = at_state(State.CONSULTING, submitter=people("staff"), consultees=[people("member1"), people("member2")])
+    assert Consultation.objects.filter(item=item).count() == 2
     results, barrier = [], threading.Barrier(2)
 
     def sweep():

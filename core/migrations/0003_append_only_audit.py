@@ -1,8 +1,7 @@
 from django.db import migrations
 
 # On PostgreSQL the database itself refuses to change or remove history row by row.
-# TRUNCATE is left to the table owner (test teardown, a restore); the application's
-# database role should not be granted it in production (docs/deploy.md).
+# TRUNCATE is refused too since 0007_record_triggers (core.records).
 FORWARD = """
 CREATE OR REPLACE FUNCTION yishi_refuse_change() RETURNS trigger AS $$
 BEGIN

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyModel
+from core.records import Opening, set_once
 
 
 class Letter(models.Model):
@@ -41,6 +42,9 @@ class Letter(models.Model):
             models.Index(fields=["created_at"], name="letter_created_idx"),
             models.Index(fields=["state", "created_at"], name="letter_state_idx"),
         ]
+
+    # A letter stays as written; the first reply marks it replied, once.
+    record_rule = set_once(Opening(("state", "replied_at"), "OLD.state = 'open'"), settled="state = 'replied'")
 
     def __str__(self) -> str:
         return self.subject
