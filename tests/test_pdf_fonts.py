@@ -8,6 +8,7 @@ import re
 
 import pytest
 from pypdf import PdfReader
+from whitenoise.compress import Compressor
 
 from decisions.models import AgendaItem
 from org.models import User
@@ -104,3 +105,11 @@ def test_a_pdf_reads_its_fonts_from_static_and_nothing_else():
     ):
         with pytest.raises(OSError):
             fetcher.fetch(url)
+
+
+def test_collectstatic_does_not_compress_the_fonts(settings):
+    """Brotli over 16 MB of fonts that no browser asks for would cost a minute per deployment."""
+    compressor = Compressor(extensions=settings.WHITENOISE_SKIP_COMPRESS_EXTENSIONS, quiet=True)
+
+    assert not compressor.should_compress("fonts/YishiSerifSCExt-Regular.ttf")
+    assert compressor.should_compress("css/yishi.css")

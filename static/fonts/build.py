@@ -44,7 +44,7 @@ TTC_SHA256 = {
 }
 SC_FACE = 2  # the faces of each collection are JP, KR, SC, TC, HK (then the Mono ones)
 
-# Beside GB 2312: Latin-1, general punctuation (— – ‘ ’ “ ” … ‰), the minus sign, CJK
+# Beside GB 2312: Latin-1, general punctuation (— – ‘ ’ “ ” … ‰), the minus sign, ✓, CJK
 # symbols and punctuation (〔〕「」『』〇), enclosed numbers, arrows, shapes, full-width forms.
 EXTRA_RANGES = [
     (0x0020, 0x007E),
@@ -55,6 +55,7 @@ EXTRA_RANGES = [
     (0x2212, 0x2212),
     (0x2460, 0x24FF),
     (0x25A0, 0x25FF),
+    (0x2713, 0x2714),  # ✓ (the face has no ✔)
     (0x3000, 0x303F),
     (0x3200, 0x32FF),
     (0xFE30, 0xFE4F),
