@@ -1,10 +1,11 @@
-"""The meeting archive as one PDF (WeasyPrint; Chinese text in Debian's Noto CJK fonts)."""
+"""The meeting archive as one PDF (WeasyPrint, in the fonts shipped under static/fonts/)."""
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.pdf import render_pdf
 from meetings.models import Meeting, MinutesSignature
 from meetings.selectors import build_record
 
@@ -12,8 +13,6 @@ from meetings.selectors import build_record
 def archive_pdf(meeting: Meeting) -> bytes:
     """The archive of a meeting loaded by selectors.meeting_detail (its record and minutes already
     fetched); the minutes' signatures are the one query added here."""
-    from weasyprint import HTML
-
     record = build_record(meeting)
     minutes = list(meeting.minutes.all())
     prefetch_related_objects(
@@ -27,4 +26,4 @@ def archive_pdf(meeting: Meeting) -> bytes:
             "meetings/archive_pdf.html",
             {"record": record, "meeting": record.meeting, "minutes": minutes, "generated_at": timezone.now()},
         )
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)
