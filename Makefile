@@ -8,7 +8,7 @@ PORT ?= 8000
 # Links in reminders lead to the server `make run` starts, unless SITE_URL says otherwise.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test test-browser lint format setup migrate demo worker messages clean browser-deps bench load audit
+.PHONY: run test test-browser lint format setup migrate demo worker messages clean browser-deps bench load audit system-libs
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,20 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-setup: $(STAMP) messages
+setup: $(STAMP) messages system-libs
+
+# WeasyPrint (the PDFs) needs the Pango library from the system; the Chinese fonts ship with
+# Yishi (static/fonts/). Installed from Debian where we may, otherwise a clear message and a stop.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+system-libs: $(STAMP)
+	@$(PY) -c "import weasyprint" 2>/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $(PDF_LIBS) from Debian for the PDFs"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(PDF_LIBS) || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(PDF_LIBS); }; \
+	  else \
+	    echo "The PDFs need the Pango library: install $(PDF_LIBS) (Debian/Ubuntu) or pango (other systems), then run make again."; exit 1; \
+	  fi; }
+	@$(PY) -c "import weasyprint"
 
 messages: $(STAMP)
 	$(VENV)/bin/pybabel compile -d locale -D django
