@@ -48,9 +48,7 @@ def _after_grace():
 
 
 @pytest.mark.django_db(transaction=True)  # real commits: the hand-over comes after COMMIT
-def test_a_job_lost_between_commit_and_hand_over_is_run_by_the_sweep_exactly_once(
-    people, settings, runs, monkeypatch
-):
+def test_a_job_lost_between_commit_and_hand_over_is_run_by_the_sweep_exactly_once(people, settings, runs, monkeypatch):
     settings.REDIS_URL = ""  # jobs run in this process
     staff, depthead = people("staff"), people("depthead")
     item = draft(staff)
@@ -79,9 +77,7 @@ def test_a_job_lost_between_commit_and_hand_over_is_run_by_the_sweep_exactly_onc
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_job_lost_between_commit_and_hand_over_goes_to_redis_once_and_runs_once(
-    people, settings, runs, monkeypatch
-):
+def test_a_job_lost_between_commit_and_hand_over_goes_to_redis_once_and_runs_once(people, settings, runs, monkeypatch):
     from rq import SimpleWorker
 
     queue = jobs.queue()
