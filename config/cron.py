@@ -31,8 +31,9 @@ cron.register(sweep_calendar, "default", cron="30 7 * * *", name="responsibility
 cron.register(remind_tasks, "default", cron="0 8 * * *", name="supervision tasks: due soon, overdue")
 # Every 10 minutes: the search index catches up with what changed (the services also index on commit).
 cron.register(reindex_changed, "default", interval=600, name="search index: what changed")
-# Every minute: jobs kept in the database outbox while Redis was unreachable go to the queue.
-cron.register(flush_outbox, "default", interval=60, name="outbox: jobs kept while Redis was away")
+# Every minute: jobs still waiting in the database outbox (Redis refused them, or their process
+# died between COMMIT and handing them over) go to the queue, each once.
+cron.register(flush_outbox, "default", interval=60, name="outbox: jobs not handed over")
 # Every minute: send what the sweeps found. Registered last, so that `manage.py run_jobs --once`
 # delivers the reminders the sweeps before it created in the same run.
 cron.register(deliver_due, "default", interval=60, name="deliver reminders")

@@ -148,7 +148,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxJob)
 class OutboxJobAdmin(admin.ModelAdmin):
-    """Jobs kept while Redis was unreachable, and when each was handed over (read only)."""
+    """Background jobs, when each was handed over, and why one still waits (read only)."""
 
     list_display = ["created_at", "func", "attempts", "sent_at", "last_error"]
     list_filter = [("sent_at", admin.EmptyFieldListFilter)]

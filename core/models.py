@@ -170,11 +170,12 @@ class Delivery(models.Model):
 
 
 class OutboxJob(models.Model):
-    """A background job that could not be handed to Redis when its transaction committed.
+    """A background job, written in the transaction of the change it follows (core.jobs.enqueue).
 
-    The page that started it still succeeds; `core.jobs.flush_outbox` hands the kept jobs to RQ,
-    oldest first, once Redis answers again. Only dotted paths and JSON arguments are kept, so
-    every job here is a plain function that takes ids (the jobs are safe to run twice)."""
+    When that transaction commits the job is handed to RQ (or run, without Redis) and `sent_at`
+    is set. A row still waiting was refused by Redis, or its process died before handing it
+    over: `core.jobs.flush_outbox` hands it over, once. Only dotted paths and JSON arguments are
+    kept, so every job here is a plain function that takes ids (the jobs are safe to run twice)."""
 
     func = models.CharField(_("任务"), max_length=200)
     args = models.JSONField(_("位置参数"), default=list, blank=True)

@@ -32,7 +32,7 @@ ORGANISATION_MODELS = {
     "django_rq.dashboard",  # the job monitor's link (/rq/, the administrator's alone)
     "core.auditevent",  # organisation events only (AuditEventAdmin.get_queryset)
     "core.delivery",  # reminder deliveries: channel and state, not the reminder's text
-    "core.outboxjob",  # jobs kept while Redis was away: a dotted path and ids
+    "core.outboxjob",  # background jobs: a dotted path and ids
     "org.department",
     "org.user",
     "org.meetingbody",

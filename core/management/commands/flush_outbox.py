@@ -1,8 +1,11 @@
-"""Hand the jobs kept in the database outbox (while Redis was unreachable) to RQ now.
+"""Hand the jobs waiting in the database outbox to RQ now, however young.
 
 rq's cron does this every minute (config/cron.py); this is for an operator who has just brought
-Redis back, or given it up (without REDIS_URL the kept jobs run in this process).
+Redis back, or given it up (without REDIS_URL the waiting jobs run in this process). A job whose
+own hand-over is under way at the same moment still runs once (core.jobs).
 """
+
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
@@ -11,7 +14,7 @@ from core.models import OutboxJob
 
 
 class Command(BaseCommand):
-    help = "Hand the jobs kept in the outbox while Redis was unreachable to RQ (or run them here without Redis)."
+    help = "Hand the jobs waiting in the outbox to RQ (or run them here without Redis)."
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=500, help="jobs per batch (default 500)")
@@ -19,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, limit: int, **options):
         total = {"sent": 0, "kept": 0}
         while True:
-            counts = flush_outbox(limit=limit)
+            counts = flush_outbox(limit=limit, grace=timedelta(0))
             for key in total:
                 total[key] += counts[key]
             # A full batch with nothing kept back: there may be more waiting.
