@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.http import QueryDict
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
@@ -73,3 +74,35 @@ def stamp_new_session(sender, request, user, **kwargs):
     housekeeping, not a business rule.)"""
     if getattr(request, "session", None) is not None:
         request.session[REFRESHED_KEY] = int(time.time())
+
+
+# What a query parameter (a search box, a filter, a page number, an id in a link) may hold.
+QUERY_VALUE_MAX_CHARS = 200
+_CONTROL = dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0)])
+
+
+def clean_query_value(value: str) -> str:
+    """Without control characters (NUL is refused by PostgreSQL in text) and at most
+    QUERY_VALUE_MAX_CHARS long (a 100 kB LIKE pattern is too complex for SQLite)."""
+    return value.translate(_CONTROL)[:QUERY_VALUE_MAX_CHARS]
+
+
+class CleanQueryMiddleware:
+    """Every query parameter reaches the views cleaned (clean_query_value): the one place where
+    text from the address bar is made safe to search and filter with. Invalid percent-encoding is
+    already decoded by Django with replacement characters; a form then refuses what is not a
+    number, and views read numbers through forms or fall back to their defaults."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.META.get("QUERY_STRING"):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(clean_query_value(key), [clean_query_value(v) for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+            # Links built from the request (get_full_path: the language switch, ?next=) carry the cleaned query too.
+            request.META["QUERY_STRING"] = cleaned.urlencode()
+        return self.get_response(request)

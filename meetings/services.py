@@ -17,6 +17,7 @@ from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
 from core.sequences import next_number
 from core.text import check_text, clean_text
+from decisions import access as item_access
 from decisions import services as item_services
 from decisions.models import AgendaItem, Category
 from decisions.models import State as ItemState
@@ -168,7 +169,12 @@ def agenda_add(*, actor: User, meeting_id: int, item_id: int) -> AgendaEntry:
 
 
 def _put_on_agenda(actor: User, meeting: Meeting, item_id: int, *, emergency_reason: str) -> AgendaEntry:
-    item = AgendaItem.objects.select_related("requested_body").filter(pk=item_id).first()
+    # An item the actor may not see is answered as one that does not exist: no word of its body or state.
+    item = (
+        AgendaItem.objects.select_related("requested_body")
+        .filter(item_access.visibility_filter(actor), pk=item_id)
+        .first()
+    )
     if item is None:
         raise InvalidTransition(_("议题不存在"), status=404)
     if item.requested_body_id != meeting.body_id:

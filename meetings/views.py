@@ -138,9 +138,12 @@ DONE = {
 
 def _int(value) -> int:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError) as exc:
         raise InvalidTransition(_("请选择一项"), status=400) from exc
+    if not 0 < number < 2**63:  # no row has such an id, and the database cannot hold one past 2**63
+        raise InvalidTransition(_("请选择一项"), status=400)
+    return number
 
 
 def _entry_or_404(request, pk):

@@ -12,13 +12,19 @@ indexed, and from which timestamp reindex_changed sees that it changed:
 | notice | published notices only (drafts are for the writer) | title / body, as stored: a confidential resolution's notice is already in short form | published_at: published notices keep what they said |
 
 Who may see a document is not stored: search.selectors asks each app's own rule at query time.
+
+One row that cannot be indexed (its text makes the source raise, or the database refuse the
+vector) never stops a run for the others: it is logged by kind and id only (never its text, nor
+the error's message, which may quote it), left without a fresh document, and so found again by
+the next reindex_changed.
 """
 
+import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchVectorField
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, Model, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast
 
@@ -27,6 +33,8 @@ from meetings.models import AgendaEntry, Minutes, Resolution
 from notices.models import Notice
 from search.models import SearchDocument
 from search.tokenize import vector_literal
+
+logger = logging.getLogger(__name__)
 
 Kind = SearchDocument.Kind
 BATCH = 200
@@ -138,16 +146,47 @@ def index_object(kind: str, object_id: int) -> bool:
         return True
 
 
-def _index_rows(kind: str, rows: Iterable[Model]) -> int:
+def _failed(kind: str, object_id: int, exc: Exception) -> None:
+    # Ids and the error's class only: the message may quote the confidential text.
+    logger.warning("search: %s %s not indexed (%s); the next run tries it again", kind, object_id, type(exc).__name__)
+
+
+def _save_each(kind: str, docs: list[SearchDocument], failed: list[int]) -> int:
+    """A batch the database refused, row by row: each in its own savepoint."""
+    done = 0
+    for doc in docs:
+        try:
+            with transaction.atomic():
+                done += _save([doc])
+        except DatabaseError as exc:
+            failed.append(doc.object_id)
+            _failed(kind, doc.object_id, exc)
+    return done
+
+
+def _save_batch(kind: str, docs: list[SearchDocument], failed: list[int]) -> int:
+    try:
+        with transaction.atomic():
+            return _save(docs)
+    except DatabaseError:
+        return _save_each(kind, docs, failed)
+
+
+def _index_rows(kind: str, rows: Iterable[Model], failed: list[int]) -> int:
+    """Index `rows` in batches; the ids of those that could not be indexed go to `failed`."""
     done, batch = 0, []
     for obj in rows:
-        batch.append(_document(kind, obj))
+        try:
+            batch.append(_document(kind, obj))
+        except Exception as exc:  # noqa: BLE001 - one row's text must not stop the others
+            failed.append(obj.pk)
+            _failed(kind, obj.pk, exc)
+            continue
         if len(batch) == BATCH:
-            with transaction.atomic():
-                done += _save(batch)
+            done += _save_batch(kind, batch, failed)
             batch = []
-    with transaction.atomic():
-        done += _save(batch)
+    if batch:
+        done += _save_batch(kind, batch, failed)
     return done
 
 
@@ -162,6 +201,7 @@ def _prune(kind: str) -> int:
 class Reindexed:
     indexed: dict[str, int]
     removed: dict[str, int]
+    failed: dict[str, list[int]] = field(default_factory=dict)  # kind → ids left for the next run
 
     @property
     def total(self) -> int:
@@ -173,8 +213,11 @@ def reindex_all() -> Reindexed:
     tokeniser, or to fill the index the first time)."""
     result = Reindexed({}, {})
     for kind, source in SOURCES.items():
-        result.indexed[kind] = _index_rows(kind, source.rows().order_by("pk").iterator(chunk_size=BATCH))
+        failed: list[int] = []
+        result.indexed[kind] = _index_rows(kind, source.rows().order_by("pk").iterator(chunk_size=BATCH), failed)
         result.removed[kind] = _prune(kind)
+        if failed:
+            result.failed[kind] = failed
     return result
 
 
@@ -193,6 +236,9 @@ def reindex_changed() -> Reindexed:
     right after finds nothing to do."""
     result = Reindexed({}, {})
     for kind in SOURCES:
-        result.indexed[kind] = _index_rows(kind, changed_rows(kind).order_by("pk").iterator(chunk_size=BATCH))
+        failed: list[int] = []
+        result.indexed[kind] = _index_rows(kind, changed_rows(kind).order_by("pk").iterator(chunk_size=BATCH), failed)
         result.removed[kind] = _prune(kind)
+        if failed:
+            result.failed[kind] = failed
     return result

@@ -8,7 +8,9 @@ would take a whole unspaced Chinese sentence for one "word". So the text is cut 
   numbers, other alphabets), and separators (spaces, punctuation, symbols) between them;
 - a CJK run gives every character (unigram) and every overlapping pair (bigram), the pair at the
   position of its first character: 实习管理 → 实 实习 习 习管 管 管理 理, positions p, p, p+1, …;
-- a letter-and-digit run is one lexeme, as it is: PLC → plc, 2026 → 2026;
+- a letter-and-digit run is one lexeme, as it is: PLC → plc, 2026 → 2026; a run longer than
+  MAX_WORD_CHARS (a pasted hash, a base64 blob) keeps its first MAX_WORD_CHARS characters, which
+  is as much of a word as a query can hold, so searching the word still finds it;
 - a separator leaves a gap of one position, so nothing is adjacent across punctuation.
 
 A query is cut the same way. Each query word (what lies between separators) becomes a phrase:
@@ -18,7 +20,10 @@ last bigram of a run to what follows it), words with &. So 实习 finds 关于�
 的请示 (the bigram 实习 is there), and 习管 does not find 实习,管理 (no bigram crosses the comma).
 
 The vector and the query are written as tsvector / tsquery literals (no parser, no dictionary: what
-the 'simple' configuration would give, with the positions under our control).
+the 'simple' configuration would give, with the positions under our control). PostgreSQL refuses
+a lexeme over 2,047 bytes and a vector whose lexemes add up to 1 MB: words are cut below the one,
+and a vector stops taking new lexemes before the other (what is left out is past the first
+megabyte of distinct words, as positions past 16,383 are).
 """
 
 import unicodedata
@@ -30,6 +35,12 @@ MAX_POSITION = 16383
 # How much of a query is used: a search box, not a document.
 MAX_QUERY_CHARS = 100
 MAX_QUERY_WORDS = 10
+# PostgreSQL's own limits: a lexeme's bytes (2,047) and all lexemes' bytes in one tsvector (1 MB).
+MAX_LEXEME_BYTES = 2047
+MAX_VECTOR_BYTES = 1_000_000
+# A letter-and-digit run is cut to this many characters: a query word cannot be longer, and at
+# 4 bytes a character it stays far below MAX_LEXEME_BYTES.
+MAX_WORD_CHARS = MAX_QUERY_CHARS
 
 _CJK_RANGES = (
     (0x3007, 0x3007),  # 〇, as in 二〇二六年
@@ -95,7 +106,7 @@ def tokens(text: str, *, start: int = 1) -> tuple[list[Token], int]:
         if run.after_separator and n:
             pos += 1
         if run.kind == WORD:
-            out.append(Token(run.text, pos))
+            out.append(Token(run.text[:MAX_WORD_CHARS], pos))
             pos += 1
             continue
         chars = run.text
@@ -117,11 +128,18 @@ def vector_literal(title: str, text: str) -> str:
     title_tokens, next_pos = tokens(title)
     text_tokens, _ = tokens(text, start=next_pos + 1)
     positions: dict[str, list[str]] = {}
+    size = 0  # the bytes of the distinct lexemes so far
     for tokens_, weight in ((title_tokens, "A"), (text_tokens, "D")):
         for t in tokens_:
             if t.position > MAX_POSITION:
                 break
-            positions.setdefault(t.lexeme, []).append(f"{t.position}{weight}")
+            if t.lexeme not in positions:
+                length = len(t.lexeme.encode())
+                if length > MAX_LEXEME_BYTES or size + length > MAX_VECTOR_BYTES:
+                    continue
+                size += length
+                positions[t.lexeme] = []
+            positions[t.lexeme].append(f"{t.position}{weight}")
     return " ".join(f"{_quote(lexeme)}:{','.join(p)}" for lexeme, p in positions.items())
 
 

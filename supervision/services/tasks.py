@@ -102,14 +102,21 @@ def _move(task: Task, *, actor: User | None, step: str, reason: str = "", data: 
 
 
 def _source_of(
-    *, resolution_id: int | None, letter_id: int | None, finding_id: int | None
+    *, actor: User, resolution_id: int | None, letter_id: int | None, finding_id: int | None
 ) -> tuple[str, dict, AgendaItem | None, bool]:
+    """The task's source, locked. A confidential resolution or a letter the actor may not see is
+    answered as one that does not exist, before anything about its item's state is said."""
     given = [x for x in (resolution_id, letter_id, finding_id) if x]
     if len(given) != 1:
         raise conflict(_("督查任务须来自一项决议、一封来信或一条巡查发现"))
     if resolution_id:
         resolution = Resolution.objects.select_related("item").filter(pk=resolution_id).first()
-        if resolution is None:
+        hidden = (
+            resolution is not None
+            and (resolution.confidential or resolution.item.confidential)
+            and not AgendaItem.objects.filter(item_visibility_filter(actor), pk=resolution.item_id).exists()
+        )
+        if resolution is None or hidden:
             raise InvalidTransition(_("决议不存在"), status=404)
         item = AgendaItem.objects.select_for_update().get(pk=resolution.item_id)
         # 两议: only a final resolution is implemented; an item the PO sent on has none until PC.
@@ -121,7 +128,7 @@ def _source_of(
             raise conflict(_("议题尚未形成决议,不能下达督查任务"))
         return Task.Source.RESOLUTION, {"resolution": resolution}, item, resolution.confidential
     if letter_id:
-        letter = Letter.objects.filter(pk=letter_id).first()
+        letter = Letter.objects.filter(access.visibility_filter(actor), pk=letter_id).first()
         if letter is None:
             raise InvalidTransition(_("来信不存在"), status=404)
         return Task.Source.LETTER, {"letter": letter}, None, False
@@ -179,7 +186,7 @@ def task_create(
     task is when asked (a letter's, say)."""
     if occurrence is None:
         source, link, item, inherited = _source_of(
-            resolution_id=resolution_id, letter_id=letter_id, finding_id=finding_id
+            actor=actor, resolution_id=resolution_id, letter_id=letter_id, finding_id=finding_id
         )
         finding_leader = link["finding"].leader_id if source == Task.Source.PATROL else None
         if not access.can_create_task(actor, source, finding_leader_id=finding_leader):

@@ -19,6 +19,7 @@ from core.audit import history_of
 from core.errors import InvalidTransition
 from core.files import served_type
 from core.http import refuse
+from core.middleware import clean_query_value
 from core.pages import get_page
 from decisions import access as item_access
 from decisions import selectors as item_selectors
@@ -198,10 +199,12 @@ def track_bulk(request, track: str):
 
 
 def _int(value) -> int:
+    """An id from a form; 0 (no such row) for anything else, a number past the database's too."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return 0
+    return number if 0 < number < 2**63 else 0
 
 
 # --- a task's page ----------------------------------------------------------------------------
@@ -420,8 +423,13 @@ def item_follow(request, item_id: int):
         return render(request, "supervision/_task_follow.html", {"item_id": item_id, "following": follow})
     messages.success(request, _("已关注,任务有进展时会通知您。") if follow else _("已取消关注。"))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Back to a page of this site: a path, no control characters (never a view name to reverse).
+    if (
+        not target.startswith("/")
+        or clean_query_value(target) != target
+        or not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         target = "supervision:list"
     return redirect(target)
