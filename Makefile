@@ -59,7 +59,7 @@ test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -m "not browser" -n $${TEST_WORKERS:-auto} --dist loadgroup
+	$(VENV)/bin/pytest -m "not browser" -n $${TEST_WORKERS:-auto}
 
 # Browser tests drive Debian's chromium (apt-get install chromium); no browser is downloaded.
 test-browser: setup

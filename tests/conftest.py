@@ -1,4 +1,5 @@
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -108,9 +109,25 @@ def people(school):
     return get
 
 
-def pytest_collection_modifyitems(config, items):
-    # Tests on the real Redis share its queues and keys: with pytest-xdist they all run on one
-    # worker (--dist loadgroup), one after another, as they would without it.
-    for item in items:
-        if item.get_closest_marker("redis"):
-            item.add_marker(pytest.mark.xdist_group("redis"))
+def _redis_db_of_worker(url: str, worker: str) -> str:
+    """gw0 keeps the configured database, gw1 the one below it, and so on (Redis has 16)."""
+    parts = urlsplit(url)
+    db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(db - int(worker[2:])) % 16}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_database_per_worker():
+    """With pytest-xdist every worker has a Redis database of its own, so a burst worker in one
+    process never takes the jobs another process queued: each worker runs as the suite would alone."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if settings.REDIS_URL and worker.startswith("gw"):
+        settings.REDIS_URL = _redis_db_of_worker(settings.REDIS_URL, worker)
+        settings.RQ_QUEUES = {
+            name: {**queue, "URL": _redis_db_of_worker(queue["URL"], worker)}
+            for name, queue in settings.RQ_QUEUES.items()
+        }
+        for cache in settings.CACHES.values():
+            if str(cache.get("LOCATION", "")).startswith("redis"):
+                cache["LOCATION"] = _redis_db_of_worker(cache["LOCATION"], worker)
+    yield
