@@ -25,9 +25,9 @@ from core.text import check_text, clean_text, require_text
 from decisions import access
 from decisions.models import (
     ALL_STEPS,
+    ITEM_TRANSITIONS,
     MATERIALS_STATES,
     SETTLED_FIELDS,
-    STEPS,
     AgendaItem,
     Attachment,
     Category,
@@ -91,13 +91,15 @@ def _locked(item_id: int) -> AgendaItem:
         raise InvalidTransition(_("议题不存在"), status=404) from exc
 
 
+def _check(actor: User | None, item: AgendaItem, step: str, **context) -> None:
+    """The item's table (decisions.models.ITEM_TRANSITIONS): who first (403), then the state (409)."""
+    ITEM_TRANSITIONS.check(actor, item, step, **context)
+
+
 def _require_state(item: AgendaItem, step: str) -> None:
-    rule = ALL_STEPS[step]
-    if item.state not in rule.sources:
-        raise conflict(
-            _("议题当前状态为“%(state)s”,不能%(step)s(可能已被他人处理,请刷新)")
-            % {"state": item.get_state_display(), "step": rule.label}
-        )
+    reason = ITEM_TRANSITIONS.state_refuses(item, step)
+    if reason:
+        raise conflict(reason)
 
 
 def _move(
@@ -115,9 +117,7 @@ def _move(
     item.state = to
     item.version += 1
     item.save(update_fields=["state", "version", "updated_at", "submitted_at", "consultation_round"])
-    audit.record(
-        actor=actor, verb=f"item.{step}", target=item, from_state=before, to_state=to, reason=reason, data=data
-    )
+    audit.record(actor=actor, verb=rule.verb, target=item, from_state=before, to_state=to, reason=reason, data=data)
     enqueue(notify_item_step, item.pk, step, to, item.version)
     return item
 
@@ -314,8 +314,7 @@ def attachment_remove(*, actor: User, attachment_id: int) -> Attachment:
 @transaction.atomic
 def item_submit(*, actor: User, item_id: int) -> AgendaItem:
     item = _locked(item_id)
-    access.check(actor, item, "submit")
-    _require_state(item, "submit")
+    _check(actor, item, "submit")
     problem = scope_problem(body=item.requested_body, category=item.category, major_kind=item.major_kind)
     if problem:
         raise conflict(problem)
@@ -334,14 +333,14 @@ def item_submit(*, actor: User, item_id: int) -> AgendaItem:
 @transaction.atomic
 def item_dept_approve(*, actor: User, item_id: int, comment: str = "") -> AgendaItem:
     item = _locked(item_id)
-    access.check(actor, item, "dept_approve")
+    _check(actor, item, "dept_approve")
     return _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason=comment)
 
 
 @transaction.atomic
 def item_dept_return(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     item = _locked(item_id)
-    access.check(actor, item, "dept_return")
+    _check(actor, item, "dept_return")
     return _move(item, actor=actor, step="dept_return", to=State.RETURNED, reason=reason)
 
 
@@ -376,8 +375,7 @@ def item_screen_accept(*, actor: User, item_id: int, consultees: Iterable[User] 
     """研判同意上会. Named leaders are consulted first; without any, the item is ready at once,
     which only a study, report or briefing item that is not 三重一大 may be."""
     item = _locked(item_id)
-    access.check(actor, item, "screen_accept")
-    _require_state(item, "screen_accept")
+    _check(actor, item, "screen_accept")
     people = _consultees(consultees, item, screener=actor)
     if not people:
         if item.is_major or item.category not in NO_CONSULTATION_NEEDED:
@@ -397,14 +395,14 @@ def item_screen_accept(*, actor: User, item_id: int, consultees: Iterable[User] 
 @transaction.atomic
 def item_screen_return(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     item = _locked(item_id)
-    access.check(actor, item, "screen_return")
+    _check(actor, item, "screen_return")
     return _move(item, actor=actor, step="screen_return", to=State.RETURNED, reason=reason)
 
 
 @transaction.atomic
 def item_screen_reject(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     item = _locked(item_id)
-    access.check(actor, item, "screen_reject")
+    _check(actor, item, "screen_reject")
     return _move(item, actor=actor, step="screen_reject", to=State.REJECTED, reason=reason)
 
 
@@ -413,10 +411,12 @@ def item_consult_answer(*, actor: User, item_id: int, agree: bool, text: str = "
     """A named leader answers. 意见不一不上会: any concern sends the item back for revision;
     it is ready only when everyone of the round has agreed."""
     item = _locked(item_id)
-    if item.state not in STEPS["consult_answer"].sources:
+    # The consultees are named by the round that screening opens: before it nobody is one, so
+    # here the state answers before who is asking.
+    if item.state not in ITEM_TRANSITIONS["consult_answer"].sources:
         raise conflict(_("议题当前状态为“%(state)s”,不在会前酝酿阶段") % {"state": item.get_state_display()})
     pending = access.pending_consultation_for(actor, item)
-    access.check(actor, item, "consult_answer", pending_consultation=pending)
+    _check(actor, item, "consult_answer", pending_consultation=pending)
     text = clean_text(text)
     if not agree and not text:
         raise conflict(_("有不同意见时须写明意见内容"))
@@ -451,8 +451,7 @@ def item_consult_answer(*, actor: User, item_id: int, agree: bool, text: str = "
 def item_resubmit(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     """After revising, the same leaders are asked again in a new round."""
     item = _locked(item_id)
-    access.check(actor, item, "resubmit")
-    _require_state(item, "resubmit")
+    _check(actor, item, "resubmit")
     reason = clean_text(reason)
     if not reason:
         raise conflict(_("重新酝酿须说明修改情况"))
@@ -473,7 +472,7 @@ def item_resubmit(*, actor: User, item_id: int, reason: str) -> AgendaItem:
 @transaction.atomic
 def item_withdraw(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     item = _locked(item_id)
-    access.check(actor, item, "withdraw")
+    _check(actor, item, "withdraw")
     return _move(item, actor=actor, step="withdraw", to=State.WITHDRAWN, reason=reason)
 
 
@@ -489,7 +488,7 @@ def item_viewed(*, actor: User, item: AgendaItem) -> None:
 @transaction.atomic
 def item_schedule(*, actor: User, item_id: int, meeting_title: str) -> AgendaItem:
     item = _locked(item_id)
-    access.check(actor, item, "schedule")
+    _check(actor, item, "schedule")
     return _move(item, actor=actor, step="schedule", to=State.SCHEDULED, reason=meeting_title)
 
 
@@ -497,15 +496,14 @@ def item_schedule(*, actor: User, item_id: int, meeting_title: str) -> AgendaIte
 def item_unschedule(*, actor: User | None, item_id: int, reason: str) -> AgendaItem:
     """Off the agenda and back in the queue. `actor` is None when a job drops it (materials late)."""
     item = _locked(item_id)
-    if actor is not None:
-        access.check(actor, item, "unschedule")
+    _check(actor, item, "unschedule")
     return _move(item, actor=actor, step="unschedule", to=State.READY, reason=reason)
 
 
 @transaction.atomic
 def item_decide(*, actor: User, item_id: int, to: str, reason: str, data: dict | None = None) -> AgendaItem:
     item = _locked(item_id)
-    access.check(actor, item, "decide")
+    _check(actor, item, "decide")
     return _move(item, actor=actor, step="decide", to=to, reason=reason, data=data)
 
 
@@ -514,7 +512,7 @@ def item_forward_to_pc(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     """两议: the principal's office has deliberated; the Party committee resolves. The item joins
     the committee's queue as one chain (its history keeps the office meeting's step)."""
     item = _locked(item_id)
-    access.check(actor, item, "forward_to_pc")
+    _check(actor, item, "forward_to_pc")
     pc = MeetingBody.objects.get(code=MeetingBody.Code.PC)
     before = item.requested_body.code
     item.requested_body = pc
@@ -535,6 +533,7 @@ def item_forward_to_pc(*, actor: User, item_id: int, reason: str) -> AgendaItem:
 @transaction.atomic
 def item_close(*, actor: User | None, item_id: int, reason: str, data: dict | None = None) -> AgendaItem:
     """办结: every supervision task of the item's resolutions is closed. `actor` is the supervisor
-    whose acceptance closed the last task."""
+    whose acceptance closed the last task (its right was asked by that review)."""
     item = _locked(item_id)
+    _check(None, item, "close")
     return _move(item, actor=actor, step="close", to=State.CLOSED, reason=reason, data=data)
