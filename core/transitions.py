@@ -47,8 +47,9 @@ class Move:
     of: str | None = ""
     args: tuple[tuple[str, object], ...] = ()
     refusal: str = ""
-    verb: str = ""
+    verb: str = ""  # the audit event it writes ("": the row is its own record)
     system: bool = False
+    blocked: str = ""  # the 409 text of this row, when the table's general one does not fit
 
     @property
     def stays(self) -> bool:
@@ -80,8 +81,6 @@ class Transitions:
                 raise ValueError(f"{self.name}.{action}: unknown states {sorted(unknown)}")
             if not (move.who or move.system):
                 raise ValueError(f"{self.name}.{action}: no rule says who may take it")
-            if not move.verb:
-                raise ValueError(f"{self.name}.{action}: no audit verb")
 
     @property
     def states(self) -> type[models.TextChoices]:
@@ -123,7 +122,8 @@ class Transitions:
         state = getattr(obj, self.field)
         if state in move.sources:
             return None
-        return str(self.state_refusal) % {"state": self.states(state).label, "step": move.label}
+        text = str(move.blocked or self.state_refusal)
+        return text % {"state": self.states(state).label, "step": move.label} if "%(" in text else text
 
     def check(self, user, obj, action: str, *, to: str | None = None, **context) -> Move:
         """Who first (403), then the state (409), then the target state (409). Returns the row."""
@@ -233,7 +233,11 @@ def stateful_models() -> list[type[models.Model]]:
 
 @checks.register()
 def check_references(app_configs=None, **kwargs) -> list[checks.Error]:
-    errors = []
+    errors = [
+        checks.Error(f"{model._meta.label} has a state but no transition table", id="yishi.E101")
+        for model in stateful_models()
+        if model not in REGISTRY
+    ]
     for table in REGISTRY.values():
         for action, move in table.moves.items():
             if move.who:
@@ -264,7 +268,7 @@ def describe() -> str:
                 sources = ", ".join(f"`{s}`" for s in table.states.values if s in move.sources)
                 targets = ", ".join(f"`{s}`" for s in table.states.values if s in move.targets) or "(unchanged)"
                 lines.append(
-                    f"| `{action}` {move.label} | {sources} | {targets} | {_who_text(move)} | `{move.verb}`"
+                    f"| `{action}` {move.label} | {sources} | {targets} | {_who_text(move)} | {f'`{move.verb}`' if move.verb else '(the row itself)'}"
                     + (" + reason" if move.needs_reason else "")
                     + " |"
                 )

@@ -24,13 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core import audit
-from core.errors import InvalidTransition, conflict
+from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
 from core.models import Notification
 from core.text import check_text, clean_text
 from meetings.models import Attendance, Meeting, Resolution
 from notices import access
-from notices.models import Notice, NoticeAudience, NoticeRecipient
+from notices.models import NOTICE_TRANSITIONS, Notice, NoticeAudience, NoticeRecipient
 from org.models import Department, MeetingBody, Role, User
 
 Audience = NoticeAudience.Kind
@@ -169,14 +169,17 @@ def notice_create_upper_document(
 @transaction.atomic
 def notice_publish(*, actor: User, notice_id: int) -> Notice:
     notice = _locked(notice_id)
-    access.check_publish(actor)
+    # Who first; the notices Yishi writes itself are published by their own service (no person).
+    reason = NOTICE_TRANSITIONS.who_refuses(actor, notice, "publish")
+    if reason:
+        raise forbidden(reason)
     return _publish(notice, actor=actor)
 
 
 def _publish(notice: Notice, *, actor: User | None) -> Notice:
     """Publish a locked draft: its audience becomes recipients (the read receipts), it is queued
     for the meeting at which it is read out, and everyone it reaches is told after the commit."""
-    if Notice.State.PUBLISHED not in Notice.TRANSITIONS[notice.state]:
+    if NOTICE_TRANSITIONS.state_refuses(notice, "publish"):
         raise conflict(
             _("通报已于 %(when)s 发布") % {"when": f"{timezone.localtime(notice.published_at):%Y-%m-%d %H:%M}"}
         )
@@ -184,20 +187,17 @@ def _publish(notice: Notice, *, actor: User | None) -> Notice:
     if not people:
         raise conflict(_("通报范围内没有人员,请调整范围后再发布"))
     now = timezone.now()
-    before = notice.state
-    notice.state, notice.published_at = Notice.State.PUBLISHED, now
+    notice.published_at = now
     if notice.meeting_id is None:
         notice.meeting = _next_meeting(notice.level, after=now)
-    notice.save(update_fields=["state", "published_at", "meeting"])
-    NoticeRecipient.objects.bulk_create([NoticeRecipient(notice=notice, person_id=pk) for pk in people])
-    audit.record(
+    NOTICE_TRANSITIONS.apply(
+        notice,
         actor=actor,
-        verb="notice.publish",
-        target=notice,
-        from_state=before,
-        to_state=notice.state,
+        action="publish",
         data={"recipients": len(people), "meeting": notice.meeting_id},
+        fields=("published_at", "meeting"),
     )
+    NoticeRecipient.objects.bulk_create([NoticeRecipient(notice=notice, person_id=pk) for pk in people])
     enqueue(notify_recipients, notice.pk)
     enqueue("search.services.index_object", "notice", notice.pk)
     return notice
