@@ -14,7 +14,7 @@ from meetings.services import notify_attendees
 from notices.services import attach_pending_to_meeting, notice_for_resolution, notify_recipients
 from search.services import index_object
 from supervision.services.mailbox import notify_new_letter, notify_reply
-from supervision.services.tasks import notify_escalation, notify_task_step
+from supervision.services.task_notify import notify_escalation, notify_task_step
 
 JOBS = [
     # decisions: an item's step → the people it now waits for

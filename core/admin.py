@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
-from core.models import AuditEvent, Delivery, OutboxJob
+from core.models import DELIVERY_TRANSITIONS, AuditEvent, Delivery, OutboxJob
 
 # Never copied into the audit log.
 _SECRET_FIELDS = {"password"}
@@ -133,7 +133,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         from django.utils import timezone
 
         # A delivery being sent right now is left alone: it may already be on its way.
-        n = queryset.exclude(state__in=[Delivery.State.SENT, Delivery.State.SENDING]).update(
+        n = queryset.filter(state__in=DELIVERY_TRANSITIONS["retry_now"].sources).update(
             state=Delivery.State.PENDING, next_attempt_at=timezone.now()
         )
         self.message_user(request, f"{n} 条将在下一次发送任务中重新发送。")

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.records import APPEND_ONLY
+from core.transitions import Move, declare
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -167,6 +168,29 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         # Not the reminder's text: it may name a confidential item, and this is shown in the admin.
         return f"#{self.pk} · {self.get_channel_display()} · {self.get_state_display()}"
+
+
+D = Delivery.State
+# A delivery is the sending job's own record (core.reminders): its moves are Yishi's, except the
+# keeper's "send again now" in the admin. No audit event: the row with its attempts is the record.
+DELIVERY_TRANSITIONS = declare(
+    Delivery,
+    {
+        "claim": Move(_("认领发送"), frozenset({D.PENDING}), frozenset({D.SENDING}), system=True),
+        "sent": Move(_("发送成功"), frozenset({D.PENDING, D.SENDING}), frozenset({D.SENT}), system=True),
+        "retry": Move(_("稍后重试"), frozenset({D.PENDING, D.SENDING}), frozenset({D.PENDING}), system=True),
+        "give_up": Move(_("放弃"), frozenset({D.PENDING, D.SENDING}), frozenset({D.GAVE_UP}), system=True),
+        "retry_now": Move(
+            _("立即重新发送"),
+            frozenset({D.PENDING, D.GAVE_UP}),
+            frozenset({D.PENDING}),
+            who="core.reminders.may_resend",
+            of=None,
+            refusal=_("只有系统管理员可以重新发送提醒"),
+        ),
+    },
+    state_refusal=_("提醒发送当前为“%(state)s”,不能%(step)s"),
+)
 
 
 class OutboxJob(models.Model):

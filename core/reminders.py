@@ -111,6 +111,11 @@ def group_text(reminder: Reminder) -> str:
     return f"{text}\n{link}" if link else text
 
 
+def may_resend(user) -> bool:
+    """Sending a reminder again is the keeper's call (the admin's deliveries page)."""
+    return user.is_active and user.is_staff and user.has_perm("core.change_delivery")
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 360))
 

@@ -1,4 +1,3 @@
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -6,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.records import Opening, set_once
+from core.transitions import Step, declare
 from org.models import Department, MeetingBody
 
 
@@ -44,32 +44,41 @@ class State(models.TextChoices):
     CLOSED = "closed", _("已办结")
 
 
-@dataclass(frozen=True)
-class Step:
-    label: str
-    sources: frozenset[str]
-    targets: frozenset[str]
-    needs_reason: bool = False
-
-
 S = State
-# Every state change of an agenda item is one of these steps; the service refuses any
-# other move. Who may take a step is decided in decisions.access.
+ITEM_RULE = "decisions.access.may_take"
+
+
+def _step(label, sources, targets, *, name: str, needs_reason: bool = False, system: bool = False) -> Step:
+    return Step(
+        label,
+        frozenset(sources),
+        frozenset(targets),
+        needs_reason=needs_reason,
+        who=ITEM_RULE,
+        args=(("step", name),),
+        verb=f"item.{name}",
+        system=system,
+    )
+
+
+# Every state change of an agenda item is one of these steps (core.transitions); the service
+# refuses any other move. Who may take a step is decided in decisions.access.may_take.
 STEPS: dict[str, Step] = {
-    "submit": Step(_("提交"), frozenset({S.DRAFT, S.RETURNED}), frozenset({S.DEPT_REVIEW})),
-    "dept_approve": Step(_("部门审核通过"), frozenset({S.DEPT_REVIEW}), frozenset({S.SCREENING})),
-    "dept_return": Step(_("部门退回"), frozenset({S.DEPT_REVIEW}), frozenset({S.RETURNED}), needs_reason=True),
-    "screen_accept": Step(_("研判同意上会"), frozenset({S.SCREENING}), frozenset({S.CONSULTING, S.READY})),
-    "screen_return": Step(_("研判退回修改"), frozenset({S.SCREENING}), frozenset({S.RETURNED}), needs_reason=True),
-    "screen_reject": Step(_("研判不予上会"), frozenset({S.SCREENING}), frozenset({S.REJECTED}), needs_reason=True),
-    "consult_answer": Step(
-        _("酝酿意见"), frozenset({S.CONSULTING, S.REVISING}), frozenset({S.CONSULTING, S.REVISING, S.READY})
+    "submit": _step(_("提交"), {S.DRAFT, S.RETURNED}, {S.DEPT_REVIEW}, name="submit"),
+    "dept_approve": _step(_("部门审核通过"), {S.DEPT_REVIEW}, {S.SCREENING}, name="dept_approve"),
+    "dept_return": _step(_("部门退回"), {S.DEPT_REVIEW}, {S.RETURNED}, name="dept_return", needs_reason=True),
+    "screen_accept": _step(_("研判同意上会"), {S.SCREENING}, {S.CONSULTING, S.READY}, name="screen_accept"),
+    "screen_return": _step(_("研判退回修改"), {S.SCREENING}, {S.RETURNED}, name="screen_return", needs_reason=True),
+    "screen_reject": _step(_("研判不予上会"), {S.SCREENING}, {S.REJECTED}, name="screen_reject", needs_reason=True),
+    "consult_answer": _step(
+        _("酝酿意见"), {S.CONSULTING, S.REVISING}, {S.CONSULTING, S.REVISING, S.READY}, name="consult_answer"
     ),
-    "resubmit": Step(_("修改后重新酝酿"), frozenset({S.REVISING}), frozenset({S.CONSULTING}), needs_reason=True),
-    "withdraw": Step(
+    "resubmit": _step(_("修改后重新酝酿"), {S.REVISING}, {S.CONSULTING}, name="resubmit", needs_reason=True),
+    "withdraw": _step(
         _("撤回"),
-        frozenset({S.DRAFT, S.DEPT_REVIEW, S.RETURNED, S.SCREENING, S.CONSULTING, S.REVISING, S.READY}),
-        frozenset({S.WITHDRAWN}),
+        {S.DRAFT, S.DEPT_REVIEW, S.RETURNED, S.SCREENING, S.CONSULTING, S.REVISING, S.READY},
+        {S.WITHDRAWN},
+        name="withdraw",
         needs_reason=True,
     ),
 }
@@ -77,22 +86,32 @@ STEPS: dict[str, Step] = {
 # The steps a meeting takes on an item (meetings.services calls them): the same rules, kept apart
 # because they are not taken from the item's own page.
 MEETING_STEPS: dict[str, Step] = {
-    "schedule": Step(_("列入会议议程"), frozenset({S.READY}), frozenset({S.SCHEDULED})),
-    "unschedule": Step(_("撤出会议议程"), frozenset({S.SCHEDULED}), frozenset({S.READY}), needs_reason=True),
-    "decide": Step(
+    "schedule": _step(_("列入会议议程"), {S.READY}, {S.SCHEDULED}, name="schedule"),
+    # A job takes an item off the agenda when its materials are late (no person).
+    "unschedule": _step(_("撤出会议议程"), {S.SCHEDULED}, {S.READY}, name="unschedule", needs_reason=True, system=True),
+    "decide": _step(
         _("会议决定"),
-        frozenset({S.SCHEDULED}),
-        frozenset({S.RESOLVED, S.NOT_PASSED, S.NOTED, S.READY}),
+        {S.SCHEDULED},
+        {S.RESOLVED, S.NOT_PASSED, S.NOTED, S.READY},
+        name="decide",
         needs_reason=True,
     ),
-    "forward_to_pc": Step(
-        _("校长办公会商议通过,提交党委会决议"), frozenset({S.SCHEDULED}), frozenset({S.READY}), needs_reason=True
+    "forward_to_pc": _step(
+        _("校长办公会商议通过,提交党委会决议"), {S.SCHEDULED}, {S.READY}, name="forward_to_pc", needs_reason=True
     ),
 }
 
-# 决策—执行—反馈—办结: supervision closes a resolved item when the last of its tasks closes.
+# 决策—执行—反馈—办结: supervision closes a resolved item when the last of its tasks closes; the
+# supervisor's right was asked by the review that closed the task.
 SUPERVISION_STEPS: dict[str, Step] = {
-    "close": Step(_("督查任务全部办结"), frozenset({S.RESOLVED}), frozenset({S.CLOSED}), needs_reason=True),
+    "close": Step(
+        _("督查任务全部办结"),
+        frozenset({S.RESOLVED}),
+        frozenset({S.CLOSED}),
+        needs_reason=True,
+        verb="item.close",
+        system=True,
+    ),
 }
 ALL_STEPS: dict[str, Step] = {**STEPS, **MEETING_STEPS, **SUPERVISION_STEPS}
 
@@ -201,6 +220,14 @@ class AgendaItem(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
+
+
+ITEM_TRANSITIONS = declare(
+    AgendaItem,
+    ALL_STEPS,
+    states=State,
+    state_refusal=_("议题当前状态为“%(state)s”,不能%(step)s(可能已被他人处理,请刷新)"),
+)
 
 
 class Consultation(models.Model):

@@ -13,7 +13,6 @@ from supervision import services
 from supervision.models import BranchCheckItem, Task
 from supervision.services import MilestoneSpec
 from supervision.services.calendar import duties_load_defaults
-from supervision.services.tasks import _escalate
 
 CHECKLIST = [
     ("“三会一课”按计划召开并有记录", 30),
@@ -104,8 +103,8 @@ def seed_supervision(held: Meeting) -> None:
     consumables = task("编制实训耗材清单", "智能制造学院", "project", by="affairsoffice", days=1)
     Task.objects.filter(pk=consumables.pk).update(deadline=today - timedelta(days=5))
     consumables.refresh_from_db()
-    _escalate(consumables, level=1, actor=None, reason="已逾期,系统提醒责任领导和牵头部门。")
-    services.notify_escalation(consumables.pk, 1)
+    # The sweep's first level, as on the day after its deadline (the responsible leader and heads told).
+    services.task_escalate_overdue(task=consumables, today=consumables.deadline + timedelta(days=1))
 
     _mailbox_and_patrols(u, d, today)
     _branch_checks(u, d, today)

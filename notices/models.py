@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyModel
 from core.records import custom
+from core.transitions import Move, declare
 from meetings.models import Meeting, Resolution
 from org.models import Department, MeetingBody, Role
 
@@ -33,9 +34,6 @@ class Notice(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
-
-    # The only move a notice makes: a published notice stays published.
-    TRANSITIONS = {State.DRAFT: frozenset({State.PUBLISHED}), State.PUBLISHED: frozenset()}
 
     # At which meeting each level is noticed (DOMAIN.md, 三通报).
     NOTICED_AT = {
@@ -129,6 +127,26 @@ class Notice(models.Model):
         if self.is_published:
             raise TypeError("published notices are never deleted")
         return super().delete(*args, **kwargs)
+
+
+# The only move a notice makes: a published notice stays published. Yishi publishes the notices
+# it writes itself (a PC resolution's, the monthly digest).
+NOTICE_TRANSITIONS = declare(
+    Notice,
+    {
+        "publish": Move(
+            _("发布"),
+            frozenset({Notice.State.DRAFT}),
+            frozenset({Notice.State.PUBLISHED}),
+            who="notices.access.is_party_office",
+            of=None,
+            refusal=_("只有党委办公室可以发布通报"),
+            verb="notice.publish",
+            system=True,
+        ),
+    },
+    state_refusal=_("通报当前状态为“%(state)s”,不能%(step)s"),
+)
 
 
 class NoticeAudience(AppendOnlyModel):

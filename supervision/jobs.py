@@ -10,23 +10,18 @@ keyed, escalations are compare-and-set on the task row.
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from core.notify import message
 from core.reminders import remind
 from supervision.models import Task
 from supervision.services.calendar import calendar_sweep, school_today
-from supervision.services.tasks import _escalate, notify_escalation, task_people, task_url
+from supervision.services.supervising import overdue_tasks, task_escalate_overdue
+from supervision.services.task_notify import task_people, task_url
 
 
 def due_soon_days() -> int:
     return int(getattr(settings, "SUPERVISION_DUE_SOON_DAYS", 3))
-
-
-def escalate_days() -> int:
-    return int(getattr(settings, "SUPERVISION_ESCALATE_DAYS", 3))
 
 
 def _due_soon_text(task: Task) -> str:
@@ -35,44 +30,19 @@ def _due_soon_text(task: Task) -> str:
     )
 
 
-def _escalate_overdue(task: Task, today: dt.date) -> tuple[int, int]:
-    """Level 1 once the deadline has passed (responsible leader and heads told), level 2 once it
-    is still overdue more than SUPERVISION_ESCALATE_DAYS days later (the track's supervisors
-    told). A sweep that missed days does both at once. Returns (escalations, reminders)."""
-    late = (today - task.deadline).days
-    levels = [1] + ([2] if late > escalate_days() else [])
-    escalated = reminded = 0
-    for level in levels:
-        if level == 1:
-            reason = _("逾期未办结(时限 %(deadline)s),系统自动督办") % {"deadline": task.deadline.isoformat()}
-        else:
-            reason = _("逾期 %(days)s 天仍未办结(时限 %(deadline)s),系统提请督查部门督办") % {
-                "days": late,
-                "deadline": task.deadline.isoformat(),
-            }
-        # The level and its reminders commit together: a crash between them loses nothing,
-        # and a concurrent sweep's compare-and-set waits on this row, then finds it done.
-        with transaction.atomic():
-            if _escalate(task, level=level, actor=None, reason=reason):
-                escalated += 1
-                reminded += notify_escalation(task.pk, level)
-    return escalated, reminded
-
-
 def remind_tasks(today: dt.date | None = None) -> dict[str, int]:
     """督查任务 due within SUPERVISION_DUE_SOON_DAYS days (default 3): the responsible leader and
     the lead department's heads are reminded once per deadline (a moved deadline reminds again).
     Overdue (before today, school time): escalated to level 1, then to level 2 (see
-    _escalate_overdue). Figures: found, the reminders this run looked for (due-soon ones, and
+    supervision.services.supervising). Figures: found, the reminders this run looked for (due-soon ones, and
     those of the escalations it made); created, the new ones; skipped, the rest; escalated, the
     levels it raised."""
     today = today or school_today()
     found = created = escalated = 0
     open_tasks = Task.objects.exclude(state=Task.State.CLOSED).select_related("responsible_leader")
     with translation.override(settings.LANGUAGE_CODE):
-        overdue = open_tasks.filter(deadline__lt=today, escalation_level__lt=2).order_by("deadline", "pk")
-        for task in overdue:
-            steps, reminded = _escalate_overdue(task, today)
+        for task in overdue_tasks(today):
+            steps, reminded = task_escalate_overdue(task=task, today=today)
             escalated += steps
             found += reminded
             created += reminded

@@ -154,8 +154,11 @@ STEPS: dict[str, Step] = {
     "plan: unknown step": Step("/meetings/{plan}/act/frobnicate/", everyone(404)),
     "plan: move N1 up": Step("/meetings/entries/{N1}/act/up/", by(PC_ORGANIZERS)),
     "plan: drop N1": Step("/meetings/entries/{N1}/act/drop/", by(PC_ORGANIZERS), REASON),
+    # Who first (the member himself or those who run it), then the state: not before the day.
     "plan: opinion on N1": Step(
-        "/meetings/entries/{N1}/act/opinion/", everyone(409), {"member": "{member1}", "stance": "agree"}
+        "/meetings/entries/{N1}/act/opinion/",
+        by(PC_RUNNERS | {"member1"}, 409),
+        {"member": "{member1}", "stance": "agree"},
     ),
     "plan: move C1 down": Step("/meetings/entries/{C1}/act/down/", by(PC_ORGANIZERS, see=PC_ATTENDEES)),
     # The meeting in progress.
@@ -181,7 +184,9 @@ STEPS: dict[str, Step] = {
         "/meetings/entries/{N2}/act/recuse/", by(PC_RUNNERS), {"member": "{member2}", **REASON}
     ),
     "live: open the vote before the opinions": Step("/meetings/entries/{N2}/act/vote_open/", by(PC_RUNNERS, 409)),
-    "live: vote while no vote is open": Step("/meetings/entries/{N2}/act/vote/", everyone(409), {"choice": "for"}),
+    "live: vote while no vote is open": Step(
+        "/meetings/entries/{N2}/act/vote/", by(PC_PRESENT, 409), {"choice": "for"}
+    ),
     "live: close a vote never opened": Step("/meetings/entries/{N2}/act/vote_close/", by(PC_RUNNERS, 409)),
     "live: pass N2 without opinions or vote": Step(
         "/meetings/entries/{N2}/act/decide/", by(PC_RUNNERS, 409), {"outcome": "passed"}
@@ -206,14 +211,14 @@ STEPS: dict[str, Step] = {
     "po: drop P4": Step("/meetings/entries/{P4}/act/drop/", by(PO_ORGANIZERS), REASON),
     "po: opinion on C4 before the meeting": Step(
         "/meetings/entries/{C4}/act/opinion/",
-        everyone(409, see=PO_ATTENDEES),
+        by(PO_ORGANIZERS | {"member1"}, 409, see=PO_ATTENDEES),
         {"member": "{member1}", "stance": "agree"},
     ),
     # The adjourned meeting and its minutes out for co-signature.
     "done: adjourn again": Step("/meetings/{done}/act/adjourn/", by(PC_RUNNERS, 409)),
     "done: cancel": Step("/meetings/{done}/act/cancel/", by(PC_ORGANIZERS, 409), REASON),
     "done: decide N3 again": Step("/meetings/entries/{N3}/act/decide/", by(PC_RUNNERS, 409), {"outcome": "passed"}),
-    "done: vote on N3": Step("/meetings/entries/{N3}/act/vote/", everyone(409), {"choice": "for"}),
+    "done: vote on N3": Step("/meetings/entries/{N3}/act/vote/", by(PC_PRESENT, 409), {"choice": "for"}),
     # The minutes of a meeting with a confidential item: non-attendees are refused (403) first.
     "minutes: sign": Step("/meetings/minutes/{M3}/act/sign/", by(PC_PRESENT)),
     "minutes: send back": Step("/meetings/minutes/{M3}/act/object/", by(PC_PRESENT), REASON),

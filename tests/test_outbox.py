@@ -217,7 +217,7 @@ def test_the_sweep_deletes_rows_handed_over_long_ago(db):
 
 def test_enqueue_refuses_a_job_not_listed_and_writes_nothing(db, settings):
     settings.REDIS_URL = ""
-    with pytest.raises(LookupError, match=r"did you mean notices\.services\.notice_for_resolution\?"):
+    with pytest.raises(LookupError, match=r"did you mean notices\.services\.automatic\.notice_for_resolution\?"):
         jobs.enqueue("notices.services.notice_for_resolutoin", resolution_id=1)
     with pytest.raises(LookupError, match="not a job listed in config/jobs.py"):
         jobs.enqueue(jobs.flush_outbox)  # importable, but a periodic job, not an event
@@ -247,11 +247,11 @@ def test_the_start_up_check_finds_a_mistyped_or_unlisted_job_in_the_source(tmp_p
         ("yishi.E011", "typoapp/services.py:7"),
         ("yishi.E011", "typoapp/services.py:9"),
     ]
-    assert "did you mean notices.services.notice_for_resolution?" in errors[0].msg
+    assert "did you mean notices.services.automatic.notice_for_resolution?" in errors[0].msg
     assert "core.jobs.flush_outbox is not a job listed" in errors[1].msg
 
 
 def test_every_job_the_apps_enqueue_is_listed_and_importable():
     assert checks.enqueued_jobs() == []
-    assert jobs.registered() >= {"notices.services.notice_for_resolution", "search.services.index_object"}
+    assert jobs.registered() >= {"notices.services.automatic.notice_for_resolution", "search.services.index_object"}
     call_command("check")  # raises SystemCheckError on any error

@@ -795,19 +795,6 @@ DISAGREEMENT_LIST: list[Disagreement] = [
         400,
         FORM_FIRST,
     ),
-    # The state before the right: meetings/services.py vote_cast, minutes_sign.
-    _d("meetings:entry_act", "vote@entry_live", "discipline partyoffice", 409, STATE_FIRST),
-    _d(
-        "meetings:entry_act", "vote@entry_resolved", "vice discipline partyoffice affairsoffice admin", 409, STATE_FIRST
-    ),
-    _d("meetings:minutes_act", "sign@minutes_secret", "discipline partyoffice", 409, STATE_FIRST),
-    _d(
-        "meetings:minutes_act",
-        "sign@minutes_locked",
-        "vice discipline partyoffice affairsoffice admin",
-        409,
-        STATE_FIRST,
-    ),
     # decisions/views.py attachment_remove: a refusal is a message and a redirect.
     *[
         _d(

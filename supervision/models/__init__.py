@@ -1,14 +1,13 @@
 """Supervision (四督查) and its sources: the secretary's mailbox, campus patrols, the calendar."""
 
+from supervision.models.branches import BranchCheck, BranchCheckItem, BranchCheckMark
 from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence
-from supervision.models.mailbox import Letter, LetterReply
+from supervision.models.mailbox import LETTER_TRANSITIONS, Letter, LetterReply
 from supervision.models.patrols import PatrolFinding
 from supervision.models.tasks import (
+    TASK_TRANSITIONS,
     TRACK_SUPERVISOR_ROLES,
     TRANSITIONS,
-    BranchCheck,
-    BranchCheckItem,
-    BranchCheckMark,
     Evidence,
     Follow,
     Milestone,
@@ -20,7 +19,9 @@ from supervision.models.tasks import (
 )
 
 __all__ = [
+    "LETTER_TRANSITIONS",
     "TRACK_SUPERVISOR_ROLES",
+    "TASK_TRANSITIONS",
     "TRANSITIONS",
     "BranchCheck",
     "BranchCheckItem",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyModel
 from core.records import Opening, set_once
+from core.transitions import Move, declare
 
 
 class Letter(models.Model):
@@ -56,6 +57,24 @@ class Letter(models.Model):
     @property
     def is_replied(self) -> bool:
         return self.state == self.State.REPLIED
+
+
+# 回复百分百: the first reply marks the letter replied; later ones follow up and leave it so.
+LETTER_TRANSITIONS = declare(
+    Letter,
+    {
+        "reply": Move(
+            _("回复"),
+            frozenset({Letter.State.OPEN, Letter.State.REPLIED}),
+            frozenset({Letter.State.REPLIED}),
+            who="supervision.access.can_answer",
+            of=None,
+            refusal=_("只有党委书记或党委办公室可以回复来信"),
+            verb="letter.reply",
+        ),
+    },
+    state_refusal=_("来信当前状态为“%(state)s”,不能%(step)s"),
+)
 
 
 class LetterReply(AppendOnlyModel):

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyModel
+from core.transitions import Move, declare
 from org.models import Department, Role
 
 
@@ -154,12 +155,78 @@ class Task(models.Model):
 
 
 T = Task.State
-# Every state change of a task is one of these; the service refuses any other move.
+OPEN_STATES = frozenset({T.ASSIGNED, T.IN_PROGRESS, T.REPORTED, T.RETURNED})
+REPORTS, REVIEWS = "supervision.access.can_report", "supervision.access.can_review"
+REVIEWERS_ONLY = _("只有本类督查的督查部门可以审核")
+
+
+# Every state change of a task is one of these (core.transitions); the service refuses any other
+# move. Urging and escalating leave the state as it is, on an open task only.
+TASK_TRANSITIONS = declare(
+    Task,
+    {
+        "report": Move(
+            _("报送进展"),
+            frozenset({T.ASSIGNED, T.IN_PROGRESS, T.RETURNED}),
+            frozenset({T.REPORTED}),
+            who=REPORTS,
+            refusal=_("只有牵头部门负责人可以报送进展"),
+            verb="task.report",
+        ),
+        "accept": Move(
+            _("审核通过"),
+            frozenset({T.REPORTED}),
+            frozenset({T.IN_PROGRESS}),
+            who=REVIEWS,
+            refusal=REVIEWERS_ONLY,
+            verb="task.accept",
+        ),
+        "close": Move(
+            _("同意办结"),
+            frozenset({T.REPORTED}),
+            frozenset({T.CLOSED}),
+            who=REVIEWS,
+            refusal=REVIEWERS_ONLY,
+            verb="task.close",
+        ),
+        "return": Move(
+            _("退回补充"),
+            frozenset({T.REPORTED}),
+            frozenset({T.RETURNED}),
+            needs_reason=True,
+            who=REVIEWS,
+            refusal=REVIEWERS_ONLY,
+            verb="task.return",
+        ),
+        "urge": Move(
+            _("催办"),
+            OPEN_STATES,
+            who=REVIEWS,
+            refusal=REVIEWERS_ONLY,
+            verb="task.urge",
+            blocked=_("任务已办结,无需催办"),
+        ),
+        # The daily sweep escalates overdue tasks itself (levels 1 and 2); the supervisor hands an
+        # unfulfilled one on to the Party secretary (level 3).
+        "escalate": Move(
+            _("督办升级"),
+            OPEN_STATES,
+            needs_reason=True,
+            who=REVIEWS,
+            refusal=REVIEWERS_ONLY,
+            verb="task.escalate",
+            system=True,
+            blocked=_("任务已办结,无需督办"),
+        ),
+    },
+    state_refusal=_("任务当前状态为“%(state)s”,不能执行此操作(可能已被他人处理,请刷新)"),
+)
+
+# The state moves as (sources, target), the shape pages and reports read first.
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "report": (frozenset({T.ASSIGNED, T.IN_PROGRESS, T.RETURNED}), T.REPORTED),
-    "accept": (frozenset({T.REPORTED}), T.IN_PROGRESS),
-    "close": (frozenset({T.REPORTED}), T.CLOSED),
-    "return": (frozenset({T.REPORTED}), T.RETURNED),
+    action: (move.sources, TASK_TRANSITIONS.target(action))
+    for action, move in TASK_TRANSITIONS.items()
+    if not move.stays
 }
 
 
@@ -317,61 +384,3 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.item}"
-
-
-class BranchCheckItem(models.Model):
-    """One line of the party office's monthly branch-building checklist (admin-editable)."""
-
-    title = models.CharField(_("检查内容"), max_length=200)
-    points = models.PositiveSmallIntegerField(_("分值"), default=10)
-    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
-    active = models.BooleanField(_("在用"), default=True)
-
-    class Meta:
-        verbose_name = _("支部检查项目")
-        verbose_name_plural = _("支部检查项目")
-        ordering = ["position", "id"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class BranchCheck(AppendOnlyModel):
-    """The monthly check of one party branch (支部月度检查); its score is the points of the items met."""
-
-    branch = models.ForeignKey(
-        Department, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="branch_checks"
-    )
-    year = models.PositiveIntegerField(_("年度"))
-    month = models.PositiveSmallIntegerField(_("月份"))
-    checker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("检查人"), on_delete=models.PROTECT, related_name="+"
-    )
-    score = models.PositiveSmallIntegerField(_("得分"))
-    full_score = models.PositiveSmallIntegerField(_("满分"))
-    note = models.TextField(_("检查意见"), blank=True)
-    created_at = models.DateTimeField(_("检查时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("支部月度检查")
-        verbose_name_plural = _("支部月度检查")
-        ordering = ["-year", "-month", "branch"]
-        constraints = [
-            models.UniqueConstraint(fields=["branch", "year", "month"], name="branch_check_once_a_month"),
-            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="branch_check_month_valid"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.branch} {self.year}-{self.month:02d}"
-
-
-class BranchCheckMark(AppendOnlyModel):
-    check_row = models.ForeignKey(BranchCheck, verbose_name=_("检查"), on_delete=models.PROTECT, related_name="marks")
-    item = models.ForeignKey(BranchCheckItem, verbose_name=_("检查内容"), on_delete=models.PROTECT, related_name="+")
-    met = models.BooleanField(_("达标"))
-    points = models.PositiveSmallIntegerField(_("得分"))
-
-    class Meta:
-        verbose_name = _("检查记录")
-        verbose_name_plural = _("检查记录")
-        constraints = [models.UniqueConstraint(fields=["check_row", "item"], name="branch_mark_once")]

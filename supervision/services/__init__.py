@@ -2,21 +2,23 @@
 
 from supervision.services.mailbox import letter_reply, letter_write, notify_new_letter, notify_reply
 from supervision.services.patrols import branch_check_record, finding_record
-from supervision.services.tasks import (
+from supervision.services.supervising import (
     BULK_ACTIONS,
+    task_escalate,
+    task_escalate_overdue,
+    task_urge,
+    tasks_bulk,
+)
+from supervision.services.task_notify import notify_escalation, notify_task_step
+from supervision.services.tasks import (
     MilestoneSpec,
     item_follow,
-    notify_escalation,
-    notify_task_step,
     pending_report,
     review_decisions,
     task_create,
-    task_escalate,
     task_report,
     task_review,
-    task_urge,
     task_viewed,
-    tasks_bulk,
 )
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "review_decisions",
     "task_create",
     "task_escalate",
+    "task_escalate_overdue",
     "task_report",
     "task_review",
     "task_urge",

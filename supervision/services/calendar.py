@@ -27,7 +27,8 @@ from core.reminders import remind
 from org.models import Role, User
 from supervision.models import CalendarToken, Duty, DutyOccurrence, Task, Track
 from supervision.models.calendar import new_token
-from supervision.services.tasks import task_create, task_url
+from supervision.services.task_notify import task_url
+from supervision.services.tasks import task_create
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from core.jobs import enqueue
 from core.text import check_text, clean_text
 from org.models import User
 from supervision import access
-from supervision.models import Letter, LetterReply
+from supervision.models import LETTER_TRANSITIONS, Letter, LetterReply
 
 
 def _locked(letter_id: int) -> Letter:
@@ -48,24 +48,15 @@ def letter_reply(*, actor: User, letter_id: int, body: str) -> LetterReply:
     """The secretary, or the party office on his behalf, replies. The first reply marks the
     letter replied; later ones are follow-ups and leave it replied."""
     letter = _locked(letter_id)
-    access.check_reply(actor)
+    LETTER_TRANSITIONS.check(actor, letter, "reply")
     body = clean_text(body)
     if not body:
         raise conflict(_("请填写回复内容"))
     check_text(LetterReply, body=body)
     reply = LetterReply.objects.create(letter=letter, author=actor, body=body)
-    before = letter.state
-    if letter.state == Letter.State.OPEN:
-        letter.state, letter.replied_at = Letter.State.REPLIED, reply.created_at or timezone.now()
-        letter.save(update_fields=["state", "replied_at"])
-    audit.record(
-        actor=actor,
-        verb="letter.reply",
-        target=letter,
-        from_state=before,
-        to_state=letter.state,
-        data={"reply": reply.pk},
-    )
+    if letter.replied_at is None:
+        letter.replied_at = reply.created_at or timezone.now()
+    LETTER_TRANSITIONS.apply(letter, actor=actor, action="reply", data={"reply": reply.pk}, fields=("replied_at",))
     enqueue(notify_reply, reply.pk)
     return reply
 

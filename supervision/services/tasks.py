@@ -3,12 +3,12 @@
     task_create      a resolution, letter, patrol finding or calendar duty becomes a task
     task_report      the lead department's head reports progress, with evidence
     task_review      the track's supervisor accepts, closes (办结, only with evidence) or returns
-    task_escalate    the supervisor hands an unfulfilled task on (不落实 → 党委书记)
-    task_urge        the supervisor urges the department (催办), once a day
-    tasks_bulk       one of the supervisor's actions on many tasks, each on its own
     item_follow      follow or stop following an agenda item's tasks
 
-Each locks the task row, checks TRANSITIONS and the actor (supervision.access), writes the rows
+The supervisor's urging and escalation (and the overdue policy) are in supervision.services.supervising;
+who is told, in supervision.services.task_notify.
+
+Each locks the task row, asks TASK_TRANSITIONS (supervision.models: who, then the state), writes the rows
 and one audit event, and tells people after commit. Closing the last task of a resolved item
 closes the item (决策—执行—反馈—办结).
 """
@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,19 +27,16 @@ from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.files import store_upload
 from core.jobs import enqueue
-from core.notify import message
-from core.reminders import remind
 from core.text import check_text, clean_text
 from decisions import services as item_services
 from decisions.access import visibility_filter as item_visibility_filter
 from decisions.models import AgendaItem
 from decisions.models import State as ItemState
 from meetings.models import Resolution
-from org.models import Department, Role, User
+from org.models import Department, User
 from supervision import access
 from supervision.models import (
-    TRACK_SUPERVISOR_ROLES,
-    TRANSITIONS,
+    TASK_TRANSITIONS,
     Evidence,
     Follow,
     Letter,
@@ -49,9 +45,9 @@ from supervision.models import (
     ProgressReport,
     ReportReview,
     Task,
-    TaskEscalation,
     Track,
 )
+from supervision.services.task_notify import notify_task_step
 
 
 @dataclass(frozen=True)
@@ -72,33 +68,30 @@ def _locked(task_id: int) -> Task:
         raise InvalidTransition(_("督查任务不存在"), status=404) from exc
 
 
-def _require(task: Task, step: str) -> str:
-    sources, target = TRANSITIONS[step]
-    if task.state not in sources:
-        raise conflict(
-            _("任务当前状态为“%(state)s”,不能执行此操作(可能已被他人处理,请刷新)") % {"state": task.get_state_display()}
-        )
-    return target
+def _who(actor: User | None, task: Task, step: str) -> None:
+    reason = TASK_TRANSITIONS.who_refuses(actor, task, step)
+    if reason:
+        raise forbidden(reason)
+
+
+def _require(task: Task, step: str) -> None:
+    reason = TASK_TRANSITIONS.state_refuses(task, step)
+    if reason:
+        raise conflict(reason)
 
 
 def _move(task: Task, *, actor: User | None, step: str, reason: str = "", data: dict | None = None) -> Task:
-    target = _require(task, step)
-    before = task.state
-    task.state = target
+    """A locked task takes the one state `step` leads to (supervision.models.TASK_TRANSITIONS)."""
+    _require(task, step)
+    target = TASK_TRANSITIONS.target(step)
     task.version += 1
-    fields = ["state", "version"]
+    fields = ["version"]
     if target == Task.State.CLOSED:
         task.closed_at = timezone.now()
         fields.append("closed_at")
-    task.save(update_fields=fields)
-    audit.record(
-        actor=actor, verb=f"task.{step}", target=task, from_state=before, to_state=target, reason=reason, data=data
-    )
+    TASK_TRANSITIONS.apply(task, actor=actor, action=step, reason=reason, data=data, fields=fields)
     enqueue(notify_task_step, task.pk, step, task.version, target)
     return task
-
-
-# --- creating -------------------------------------------------------------------------------
 
 
 def _source_of(
@@ -249,9 +242,6 @@ def task_create(
     return task
 
 
-# --- reporting --------------------------------------------------------------------------------
-
-
 def _store_evidence(report: ProgressReport, upload: UploadedFile) -> Evidence:
     problem = item_services.attachment_problem(upload)
     if problem:
@@ -274,7 +264,7 @@ def task_report(
 ) -> ProgressReport:
     """进展报告 (or, final, 办结报告: evidence required). One report waits for review at a time."""
     task = _locked(task_id)
-    access.check_report(actor, task)
+    _who(actor, task, "report")
     if task.state == Task.State.REPORTED:
         raise conflict(_("上一份进展报告尚待审核,审核后才能再次报送"))
     _require(task, "report")
@@ -338,7 +328,8 @@ def task_review(
 ) -> ReportReview:
     """The supervisor's answer to the waiting report: accept (progress), close (办结) or return."""
     task = _locked(task_id)
-    access.check_review(actor, task)
+    # The three answers share one rule (supervision.access.can_review): who first, whatever the answer.
+    _who(actor, task, "accept")
     if decision not in ReportReview.Decision.values:
         raise conflict(_("请选择审核结果"))
     step = decision
@@ -391,84 +382,6 @@ def _close_item_if_done(actor: User, task: Task) -> None:
     item_services.item_close(actor=actor, item_id=task.item_id, reason=reason, data={"last_task": task.pk})
 
 
-# --- escalation, urging ------------------------------------------------------------------------
-
-
-def _escalate(task: Task, *, level: int, actor: User | None, reason: str) -> bool:
-    """Raise the task to `level` once (compare-and-set); False if it was there already."""
-    moved = Task.objects.filter(pk=task.pk, escalation_level__lt=level).exclude(state=Task.State.CLOSED)
-    if not moved.update(escalation_level=level):
-        return False
-    TaskEscalation.objects.create(task=task, level=level, by=actor, reason=reason)
-    audit.record(actor=actor, verb="task.escalate", target=task, reason=reason, data={"level": level})
-    return True
-
-
-@transaction.atomic
-def task_escalate(*, actor: User, task_id: int, reason: str) -> TaskEscalation:
-    """不落实: the supervisor hands the task on to the Party secretary (level 3)."""
-    task = _locked(task_id)
-    access.check_review(actor, task)
-    if task.state == Task.State.CLOSED:
-        raise conflict(_("任务已办结,无需督办"))
-    reason = clean_text(reason)
-    if not reason:
-        raise conflict(_("督办升级须写明理由"))
-    if not _escalate(task, level=3, actor=actor, reason=reason):
-        raise conflict(_("该任务已升级督办"))
-    enqueue(notify_escalation, task.pk, 3)
-    return task.escalations.order_by("-id").first()
-
-
-@transaction.atomic
-def task_urge(*, actor: User, task_id: int, note: str = "") -> int:
-    """催办: the department head and responsible leader are reminded; once a day per task."""
-    task = _locked(task_id)
-    access.check_review(actor, task)
-    if task.state == Task.State.CLOSED:
-        raise conflict(_("任务已办结,无需催办"))
-    day = today().isoformat()
-    audit.record(actor=actor, verb="task.urge", target=task, reason=clean_text(note), data={"day": day})
-    with translation.override(settings.LANGUAGE_CODE):
-        text = message("task.urged", confidential=task.confidential, title=task.title, deadline=task.deadline)
-    sent = 0
-    for person in task_people(task):
-        sent += remind(recipient=person, key=f"task-urge:{task.pk}:{day}:{person.pk}", text=text, url=task_url(task))
-    return sent
-
-
-BULK_ACTIONS = ("accept", "close", "urge", "escalate")
-
-
-def tasks_bulk(
-    *,
-    actor: User,
-    action: str,
-    task_ids: Iterable[int],
-    comment: str = "",
-    report_ids: dict[int, int] | None = None,
-) -> list[tuple[int, str]]:
-    """The same action on many tasks, each in its own transaction: one refusal stops none of the
-    others. Returns (task id, reason) for every task that was refused. `report_ids` are the
-    reports the supervisor saw waiting (task id → report id, 0 for none): accepting or closing
-    refuses a task whose waiting report is another by now."""
-    if action not in BULK_ACTIONS:
-        raise conflict(_("未知的批量操作"))
-    refused = []
-    for task_id in dict.fromkeys(_ids(task_ids, _("所选任务无效"))):
-        try:
-            if action in ("accept", "close"):
-                seen = None if report_ids is None else report_ids.get(task_id, 0)
-                task_review(actor=actor, task_id=task_id, decision=action, comment=comment, report_id=seen)
-            elif action == "urge":
-                task_urge(actor=actor, task_id=task_id, note=comment)
-            else:
-                task_escalate(actor=actor, task_id=task_id, reason=comment)
-        except InvalidTransition as e:
-            refused.append((task_id, e.reason))
-    return refused
-
-
 @transaction.atomic
 def item_follow(*, actor: User, item_id: int, follow: bool) -> bool:
     """关注: the person is told whenever a task of the item changes state."""
@@ -492,91 +405,3 @@ def task_viewed(*, actor: User, task: Task) -> None:
     """Every view of a confidential task (its page or its evidence) is on record."""
     if task.confidential:
         audit.record(actor=actor, verb="task.view", target=task)
-
-
-# --- who is told --------------------------------------------------------------------------------
-
-
-def task_url(task: Task) -> str:
-    return reverse("supervision:detail", args=[task.pk])
-
-
-def supervisors(track: str) -> list[User]:
-    role = TRACK_SUPERVISOR_ROLES[track]
-    return list(User.objects.filter(is_active=True, role_assignments__role=role).distinct())
-
-
-def department_heads(department_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True, role_assignments__role=Role.DEPT_HEAD, role_assignments__department=department_id
-        ).distinct()
-    )
-
-
-def task_people(task: Task, *, with_supervisors: bool = False) -> list[User]:
-    people = [task.responsible_leader, *department_heads(task.lead_department_id)]
-    if with_supervisors:
-        people += supervisors(task.track)
-    return list({p.pk: p for p in people}.values())
-
-
-def followers(task: Task) -> list[User]:
-    """The item's submitter and everyone who follows it (not for a confidential task)."""
-    if task.item_id is None or task.confidential:
-        return []
-    people = list(User.objects.filter(follows__item_id=task.item_id, is_active=True))
-    item = AgendaItem.objects.select_related("submitter").get(pk=task.item_id)
-    return list({p.pk: p for p in [item.submitter, *people]}.values())
-
-
-def notify_task_step(task_id: int, step: str, version: int, state: str = "") -> int:
-    """Job: tell who must act next, and the item's followers, of the state the step produced
-    (the task may have moved on by the time the job runs). Keyed per task version: safe to repeat."""
-    from core.notify import notify
-
-    task = Task.objects.select_related("responsible_leader").get(pk=task_id)
-    key = f"task:{task.pk}:v{version}:{step}"
-    secret = task.confidential
-    with translation.override(settings.LANGUAGE_CODE):
-        state_label = Task.State(state or task.state).label
-        if step == "create":
-            who = task_people(task)
-            text = message("task.created", confidential=secret, title=task.title, deadline=task.deadline)
-        elif step == "report":
-            who = supervisors(task.track)
-            text = message("task.reported", confidential=secret, title=task.title)
-        else:
-            who = task_people(task)
-            text = message("task.step", confidential=secret, title=task.title, state=state_label)
-        sent = notify(recipients=who, key=key, text=text, url=task_url(task))
-        watchers = [p for p in followers(task) if p.pk not in {w.pk for w in who}]
-        if watchers:
-            text = message("task.followed", confidential=secret, title=task.title, state=state_label)
-            sent += notify(recipients=watchers, key=key, text=text, url=task_url(task))
-    return sent
-
-
-def notify_escalation(task_id: int, level: int) -> int:
-    """Job: an escalated task reaches the people of its level, once each (reminder rows)."""
-    task = Task.objects.select_related("responsible_leader").get(pk=task_id)
-    named = {"confidential": task.confidential, "title": task.title, "deadline": task.deadline}
-    with translation.override(settings.LANGUAGE_CODE):
-        if level >= 3:
-            people = [
-                *User.objects.filter(is_active=True, role_assignments__role=Role.SECRETARY),
-                *task_people(task),
-            ]
-            text = message("task.escalated", **named)
-        elif level == 2:
-            people = supervisors(task.track)
-            text = message("task.overdue_supervise", **named)
-        else:
-            people = task_people(task)
-            text = message("task.overdue", **named)
-    created = 0
-    for person in {p.pk: p for p in people}.values():
-        created += remind(
-            recipient=person, key=f"task-escalation:{task.pk}:{level}:{person.pk}", text=text, url=task_url(task)
-        )
-    return created

@@ -23,6 +23,7 @@ from core.middleware import clean_query_value
 from core.pages import get_page
 from decisions import access as item_access
 from decisions import selectors as item_selectors
+from decisions.models import State as ItemState
 from meetings.models import Resolution
 from supervision import access, selectors, services
 from supervision.forms_tasks import (
@@ -541,7 +542,7 @@ def item_tasks(request, item_id: int):
         "resolutions": resolutions,
         "tasks": tasks,
         "hidden": hidden,
-        "can_assign": access.can_assign(request.user) and item.state == "resolved",
+        "can_assign": access.can_assign(request.user) and item.state == ItemState.RESOLVED,
         "following": Follow.objects.filter(item=item, person=request.user).exists(),
         "item_url": f"/items/{item.pk}/",
     }
