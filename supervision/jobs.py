@@ -18,7 +18,7 @@ from core.notify import message
 from core.reminders import remind
 from supervision.models import Task
 from supervision.services.calendar import calendar_sweep, school_today
-from supervision.services.tasks import _escalate, notify_escalation, task_people, task_url
+from supervision.services.tasks import _escalate, notify_escalation, task_link, task_people
 
 
 def due_soon_days() -> int:
@@ -85,7 +85,7 @@ def remind_tasks(today: dt.date | None = None) -> dict[str, int]:
                     recipient=person,
                     key=f"task-due:{task.pk}:{task.deadline.isoformat()}:{person.pk}",
                     text=text,
-                    url=task_url(task),
+                    link=task_link(task),
                 )
     return {"found": found, "created": created, "skipped": found - created, "escalated": escalated}
 

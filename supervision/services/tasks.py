@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,8 @@ from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.files import store_upload
 from core.jobs import enqueue
-from core.notify import message
+from core.links import Link
+from core.notify import link_for, message
 from core.reminders import remind
 from core.text import check_text, clean_text
 from decisions import services as item_services
@@ -433,7 +433,7 @@ def task_urge(*, actor: User, task_id: int, note: str = "") -> int:
         text = message("task.urged", confidential=task.confidential, title=task.title, deadline=task.deadline)
     sent = 0
     for person in task_people(task):
-        sent += remind(recipient=person, key=f"task-urge:{task.pk}:{day}:{person.pk}", text=text, url=task_url(task))
+        sent += remind(recipient=person, key=f"task-urge:{task.pk}:{day}:{person.pk}", text=text, link=task_link(task))
     return sent
 
 
@@ -497,8 +497,9 @@ def task_viewed(*, actor: User, task: Task) -> None:
 # --- who is told --------------------------------------------------------------------------------
 
 
-def task_url(task: Task) -> str:
-    return reverse("supervision:detail", args=[task.pk])
+def task_link(task: Task) -> Link:
+    """Where a message about `task` leads: its page (every task kind of core.notify.KINDS)."""
+    return link_for("task.step", task.pk)
 
 
 def supervisors(track: str) -> list[User]:
@@ -549,11 +550,11 @@ def notify_task_step(task_id: int, step: str, version: int, state: str = "") -> 
         else:
             who = task_people(task)
             text = message("task.step", confidential=secret, title=task.title, state=state_label)
-        sent = notify(recipients=who, key=key, text=text, url=task_url(task))
+        sent = notify(recipients=who, key=key, text=text, link=task_link(task))
         watchers = [p for p in followers(task) if p.pk not in {w.pk for w in who}]
         if watchers:
             text = message("task.followed", confidential=secret, title=task.title, state=state_label)
-            sent += notify(recipients=watchers, key=key, text=text, url=task_url(task))
+            sent += notify(recipients=watchers, key=key, text=text, link=task_link(task))
     return sent
 
 
@@ -577,6 +578,6 @@ def notify_escalation(task_id: int, level: int) -> int:
     created = 0
     for person in {p.pk: p for p in people}.values():
         created += remind(
-            recipient=person, key=f"task-escalation:{task.pk}:{level}:{person.pk}", text=text, url=task_url(task)
+            recipient=person, key=f"task-escalation:{task.pk}:{level}:{person.pk}", text=text, link=task_link(task)
         )
     return created
