@@ -1,4 +1,4 @@
-"""Cells for exported spreadsheets (xlsx, csv): text never becomes a formula.
+"""Cells for exported spreadsheets: text never becomes a formula.
 
 A spreadsheet reads a cell that begins with =, +, -, @, a tab or a carriage return as a formula
 (or the start of one), and what people type reaches exports: a letter's subject becomes a task
@@ -19,10 +19,6 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
-
-
-def safe_row(values) -> list:
-    return [safe_cell(v) for v in values]
 
 
 def workbook_bytes(wb: Workbook) -> bytes:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import links
 from core.records import APPEND_ONLY
 from core.transitions import Move, declare
 
@@ -77,7 +78,8 @@ class Notification(models.Model):
     )
     key = models.CharField(_("去重键"), max_length=200)
     text = models.CharField(_("内容"), max_length=500)
-    url = models.CharField(_("链接"), max_length=300, blank=True)
+    route = models.CharField(_("链接页面"), max_length=100, blank=True)
+    args = models.JSONField(_("链接参数"), default=list, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
@@ -90,6 +92,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def url(self) -> str:
+        """The page it opens, reversed now from the stored route and arguments."""
+        return links.path(self.route, self.args)
 
 
 class Sequence(models.Model):
@@ -120,13 +127,19 @@ class Reminder(AppendOnlyModel):
         settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="reminders"
     )
     text = models.CharField(_("内容"), max_length=500)
-    url = models.CharField(_("链接"), max_length=300, blank=True)
+    route = models.CharField(_("链接页面"), max_length=100, blank=True)
+    args = models.JSONField(_("链接参数"), default=list, blank=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("提醒")
         verbose_name_plural = _("提醒")
         ordering = ["-created_at", "-id"]
+
+    @property
+    def url(self) -> str:
+        """The page it opens, reversed now from the stored route and arguments."""
+        return links.path(self.route, self.args)
 
     def __str__(self) -> str:
         return self.text

@@ -12,6 +12,10 @@ In-app notifications take the confidential form too: the notification list is th
 not filtered by each object's visibility rule, and it outlives the right to see (a consultee of
 an old round, a role given up), and the rows are kept like any other record. The page the link
 opens names the object to whoever may see it.
+
+Each kind names the page its message opens (a URL name); the producer gives the object's
+arguments (`link_for(kind, pk)`). Rows keep the route name and arguments, never a path, so a
+moved page moves its old links with it.
 """
 
 import re
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.links import Link
 from core.models import Notification
 
 # Fields a confidential form may show: they say when, never what.
@@ -29,6 +34,7 @@ SAFE_FIELDS = frozenset({"deadline"})
 
 @dataclass(frozen=True)
 class Kind:
+    route: str  # the URL name of the page the message opens; its arguments come from the producer
     named: str  # for an open object: may name it (%(title)s, …)
     secret: str  # for a confidential object: only that there is something to do
 
@@ -36,78 +42,109 @@ class Kind:
 KINDS: dict[str, Kind] = {
     # Agenda items (decisions).
     "item.dept_review": Kind(
-        gettext_noop("待审核议题:%(title)s"), gettext_noop("您有一项涉密议题待审核，请登录查看。")
+        "decisions:detail", gettext_noop("待审核议题:%(title)s"), gettext_noop("您有一项涉密议题待审核，请登录查看。")
     ),
-    "item.screening": Kind(gettext_noop("待研判议题:%(title)s"), gettext_noop("您有一项涉密议题待研判，请登录查看。")),
+    "item.screening": Kind(
+        "decisions:detail", gettext_noop("待研判议题:%(title)s"), gettext_noop("您有一项涉密议题待研判，请登录查看。")
+    ),
     "item.consulting": Kind(
+        "decisions:detail",
         gettext_noop("请对议题发表会前酝酿意见:%(title)s"),
         gettext_noop("您有一项涉密议题待发表会前酝酿意见，请登录查看。"),
     ),
     "item.consultation_pending": Kind(
+        "decisions:detail",
         gettext_noop("请尽快对议题发表会前酝酿意见:%(title)s"),
         gettext_noop("您有一项涉密议题待发表意见，请登录查看。"),
     ),
     "item.step": Kind(
-        gettext_noop("议题“%(title)s”:%(state)s"), gettext_noop("您提交的一项涉密议题有新进展，请登录查看。")
+        "decisions:detail",
+        gettext_noop("议题“%(title)s”:%(state)s"),
+        gettext_noop("您提交的一项涉密议题有新进展，请登录查看。"),
     ),
     # Meetings: a meeting's title, time and place are not its items' content.
     "meeting.published": Kind(
+        "meetings:detail",
         gettext_noop("%(meeting)s议程已发布:%(month)s月%(day)s日 %(time)s,%(place)s"),
         gettext_noop("您有一次会议的议程已发布，请登录查看。"),
     ),
     "meeting.materials": Kind(
-        gettext_noop("%(title)s的会议材料已可查阅"), gettext_noop("您参加的会议材料已可查阅，请登录查看。")
+        "meetings:detail",
+        gettext_noop("%(title)s的会议材料已可查阅"),
+        gettext_noop("您参加的会议材料已可查阅，请登录查看。"),
     ),
     "meeting.tomorrow": Kind(
-        gettext_noop("明天开会:%(title)s,%(when)s,%(place)s"), gettext_noop("您明天有一次会议，请登录查看。")
+        "meetings:detail",
+        gettext_noop("明天开会:%(title)s,%(when)s,%(place)s"),
+        gettext_noop("您明天有一次会议，请登录查看。"),
     ),
     "minutes.cosign": Kind(
-        gettext_noop("%(meeting)s纪要待您会签"), gettext_noop("您有一份涉密会议纪要待会签，请登录查看。")
+        "meetings:minutes",
+        gettext_noop("%(meeting)s纪要待您会签"),
+        gettext_noop("您有一份涉密会议纪要待会签，请登录查看。"),
     ),
     # Notices.
-    "notice.new": Kind(gettext_noop("新通报:%(title)s"), gettext_noop("您有一份涉密通报，请登录查看。")),
+    "notice.new": Kind(
+        "notices:detail", gettext_noop("新通报:%(title)s"), gettext_noop("您有一份涉密通报，请登录查看。")
+    ),
     # Supervision tasks.
     "task.created": Kind(
+        "supervision:detail",
         gettext_noop("新督查任务:%(title)s,时限 %(deadline)s"),
         gettext_noop("您有一项新的涉密督查任务，时限 %(deadline)s，请登录查看。"),
     ),
     "task.reported": Kind(
-        gettext_noop("督查任务待审核:%(title)s"), gettext_noop("您有一项涉密督查任务待审核，请登录查看。")
+        "supervision:detail",
+        gettext_noop("督查任务待审核:%(title)s"),
+        gettext_noop("您有一项涉密督查任务待审核，请登录查看。"),
     ),
     "task.step": Kind(
-        gettext_noop("督查任务“%(title)s”:%(state)s"), gettext_noop("您有一项涉密督查任务有新进展，请登录查看。")
+        "supervision:detail",
+        gettext_noop("督查任务“%(title)s”:%(state)s"),
+        gettext_noop("您有一项涉密督查任务有新进展，请登录查看。"),
     ),
     "task.followed": Kind(
+        "supervision:detail",
         gettext_noop("您关注的议题有任务更新:%(title)s,%(state)s"),
         gettext_noop("您关注的议题有任务更新，请登录查看。"),
     ),
     "task.due_soon": Kind(
+        "supervision:detail",
         gettext_noop("督查任务即将到期:%(title)s(时限 %(deadline)s)"),
         gettext_noop("涉密督查任务即将到期(时限 %(deadline)s),请登录查看"),
     ),
     "task.urged": Kind(
+        "supervision:detail",
         gettext_noop("督查催办:%(title)s(时限 %(deadline)s)"),
         gettext_noop("您有一项涉密督查任务被催办（时限 %(deadline)s），请登录查看。"),
     ),
     "task.overdue": Kind(
+        "supervision:detail",
         gettext_noop("督查任务已逾期:%(title)s(时限 %(deadline)s)"),
         gettext_noop("您有一项涉密督查任务已逾期（时限 %(deadline)s），请登录查看。"),
     ),
     "task.overdue_supervise": Kind(
+        "supervision:detail",
         gettext_noop("督查任务逾期未办结,请督办:%(title)s(时限 %(deadline)s)"),
         gettext_noop("有一项涉密督查任务逾期未办结（时限 %(deadline)s），请登录督办。"),
     ),
     "task.escalated": Kind(
+        "supervision:detail",
         gettext_noop("督查任务升级督办(不落实):%(title)s"),
         gettext_noop("有一项涉密督查任务升级督办（不落实），请登录查看。"),
     ),
     "duty.due": Kind(
+        "calendar:page",
         gettext_noop("行事历提醒:%(title)s(%(period)s),%(due)s 到期"),
         gettext_noop("您有一项行事历职责即将到期，请登录查看。"),
     ),
     # The secretary's mailbox: every letter is private to its author and those who answer it.
-    "letter.new": Kind(gettext_noop("书记信箱新来信:%(subject)s"), gettext_noop("书记信箱有一封新来信，请登录查看。")),
-    "letter.replied": Kind(gettext_noop("您的来信已回复:%(subject)s"), gettext_noop("您的来信已有回复，请登录查看。")),
+    "letter.new": Kind(
+        "mailbox:detail", gettext_noop("书记信箱新来信:%(subject)s"), gettext_noop("书记信箱有一封新来信，请登录查看。")
+    ),
+    "letter.replied": Kind(
+        "mailbox:detail", gettext_noop("您的来信已回复:%(subject)s"), gettext_noop("您的来信已有回复，请登录查看。")
+    ),
 }
 
 _FIELD = re.compile(r"%\((\w+)\)")
@@ -129,14 +166,22 @@ def message(kind: str, *, confidential: bool, details: str = "", **fields) -> st
     return text
 
 
-def notify(*, recipients: Iterable, key: str, text: str, url: str = "") -> int:
+def link_for(kind: str, *args) -> Link:
+    """The link of a message of `kind`: its page's URL name (KINDS) and the object's arguments."""
+    return Link(KINDS[kind].route, tuple(args))
+
+
+def notify(*, recipients: Iterable, key: str, text: str, link: Link | None = None) -> int:
     """Create one notification per recipient unless that key was already used. `text` comes
-    from message(); `url` is a path (made absolute only when a message leaves, core.links).
+    from message(); `link` (from link_for) is stored as its route name and arguments, and reversed
+    when the notification is shown or leaves the server (core.links).
 
     Returns how many were created; a repeated call creates none.
     """
+    link = link or Link("")
     rows = [
-        Notification(recipient=r, key=key, text=text[:500], url=url) for r in {r.pk: r for r in recipients}.values()
+        Notification(recipient=r, key=key, text=text[:500], route=link.route, args=list(link.args))
+        for r in {r.pk: r for r in recipients}.values()
     ]
     before = Notification.objects.filter(key=key, recipient__in=[r.recipient for r in rows]).count()
     Notification.objects.bulk_create(rows, ignore_conflicts=True)

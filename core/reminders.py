@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.links import absolute
+from core.links import Link, absolute
 from core.models import Delivery, Reminder
 from core.notify import notify
 
@@ -54,13 +54,16 @@ def channels_for(recipient) -> list[str]:
     return channels
 
 
-def remind(*, recipient, key: str, text: str, url: str = "") -> bool:
-    """Create the reminder and its deliveries unless `key` was used before. True if created."""
+def remind(*, recipient, key: str, text: str, link: Link | None = None) -> bool:
+    """Create the reminder and its deliveries unless `key` was used before. True if created.
+    `link` (core.notify.link_for) is kept as its route name and arguments."""
+    link = link or Link("")
     with transaction.atomic():
         # A concurrent sweep inserting the same key waits on the unique index until this
         # transaction ends, then inserts nothing and finds the deliveries already there.
         Reminder.objects.bulk_create(
-            [Reminder(key=key, recipient=recipient, text=text[:500], url=url)], ignore_conflicts=True
+            [Reminder(key=key, recipient=recipient, text=text[:500], route=link.route, args=list(link.args))],
+            ignore_conflicts=True,
         )
         reminder = Reminder.objects.get(key=key)
         if reminder.deliveries.exists():
@@ -76,7 +79,8 @@ def remind(*, recipient, key: str, text: str, url: str = "") -> bool:
 def _send(delivery: Delivery) -> None:
     reminder = delivery.reminder
     if delivery.channel == Delivery.Channel.IN_APP:
-        notify(recipients=[reminder.recipient], key=f"reminder:{reminder.key}", text=reminder.text, url=reminder.url)
+        link = Link(reminder.route, tuple(reminder.args))
+        notify(recipients=[reminder.recipient], key=f"reminder:{reminder.key}", text=reminder.text, link=link)
     elif delivery.channel == Delivery.Channel.EMAIL:
         # The text comes from core.notify.message: a confidential object is not named in it.
         link = absolute(reminder.url)

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from dashboard.selectors.school import SchoolFigures
-from supervision.selectors.reports import Tally
+from supervision.selectors.quarterly import Tally
 
 WIDTH = 300
 LABEL_RIGHT = 92  # labels end here (right-aligned): eight Chinese characters

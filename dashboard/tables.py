@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from dashboard.selectors.school import SchoolFigures
-from supervision.selectors.reports import Tally
+from supervision.selectors.quarterly import Tally
 
 Cell = int | str | Decimal | None
 

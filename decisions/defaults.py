@@ -1,7 +1,7 @@
 """Default meeting bodies and the scope table (一定), as DOMAIN.md gives them.
 
-Used by the data migration (with historical models) and by the demo and tests,
-which may start from a flushed database. Idempotent.
+Used by the demo and the tests, which may start from a flushed database (the data migration
+decisions/0003 carries its own frozen copy). Idempotent.
 """
 
 from decimal import Decimal

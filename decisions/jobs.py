@@ -3,10 +3,9 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone, translation
 
-from core.notify import message
+from core.notify import link_for, message
 from core.reminders import remind
 from decisions.models import Consultation
 from decisions.selectors import waiting_consultations
@@ -26,6 +25,6 @@ def remind_consultations() -> dict[str, int]:
                 recipient=c.consultee,
                 key=f"consultation:{c.pk}",
                 text=message("item.consultation_pending", confidential=c.item.confidential, title=c.item.title),
-                url=reverse("decisions:detail", args=[c.item_id]),
+                link=link_for("item.consultation_pending", c.item_id),
             )
     return {"found": found, "created": created, "skipped": found - created}

@@ -3,10 +3,9 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone, translation
 
-from core.notify import message
+from core.notify import link_for, message
 from core.reminders import remind
 from meetings import access, services
 from meetings.models import Attendance, Meeting, Minutes
@@ -33,17 +32,17 @@ def remind_meetings() -> dict[str, int]:
     now = timezone.now()
     found = created = 0
 
-    def one(person, key, text, url):
+    def one(person, key, text, link):
         nonlocal found, created
         found += 1
-        created += remind(recipient=person, key=key, text=text, url=url)
+        created += remind(recipient=person, key=key, text=text, link=link)
 
     with translation.override(settings.LANGUAGE_CODE):
         upcoming = Meeting.objects.filter(state=Meeting.State.PUBLISHED, starts_at__gt=now).prefetch_related(
             "attendance__person"
         )
         for meeting in upcoming:
-            url = reverse("meetings:detail", args=[meeting.pk])
+            link = link_for("meeting.materials", meeting.pk)
             when = timezone.localtime(meeting.starts_at)
             # A meeting's title, time and place are not its items' content: named to its attendees.
             for a in meeting.attendance.all():
@@ -52,7 +51,7 @@ def remind_meetings() -> dict[str, int]:
                         a.person,
                         f"materials:{meeting.pk}:{a.person_id}",
                         message("meeting.materials", confidential=False, title=meeting.title),
-                        url,
+                        link,
                     )
                 if meeting.starts_at - now <= timedelta(days=1):
                     one(
@@ -65,7 +64,7 @@ def remind_meetings() -> dict[str, int]:
                             when=f"{when:%m-%d %H:%M}",
                             place=meeting.place,
                         ),
-                        url,
+                        link,
                     )
         signing = Minutes.objects.filter(state=Minutes.State.SIGNING).select_related("meeting")
         for minutes in signing.prefetch_related("meeting__entries__item"):
@@ -81,6 +80,6 @@ def remind_meetings() -> dict[str, int]:
                     a.person,
                     f"cosign:{minutes.pk}:{minutes.signing_round}:{a.person_id}",
                     text,
-                    reverse("meetings:minutes", args=[minutes.pk]),
+                    link_for("minutes.cosign", minutes.pk),
                 )
     return {"found": found, "created": created, "skipped": found - created}

@@ -2,7 +2,7 @@ from django.urls import path
 
 from reports import views
 
-app_name = "reports"
+app_name = "party_building"
 urlpatterns = [
     path("", views.report_table, name="table"),
     path("<int:year>.xlsx", views.report_xlsx, name="xlsx"),

@@ -21,7 +21,7 @@ def _refused(request):
 
 
 def _table_url(year: int, stage: str) -> str:
-    return f"{reverse('reports:table')}?year={year}&stage={stage}"
+    return f"{reverse('party_building:table')}?year={year}&stage={stage}"
 
 
 @login_required

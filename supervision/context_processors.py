@@ -7,7 +7,7 @@ def nav(request):
     beyond the person's role assignments, which the other menus load too."""
     from supervision.selectors.branches import can_read_branches
     from supervision.selectors.patrols import can_see_patrols
-    from supervision.selectors.reports import can_read_report
+    from supervision.selectors.quarterly import can_read_report
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -167,7 +167,7 @@ class BranchCheckForm(ChoicesNow, forms.Form):
         return {i.pk: bool(self.cleaned_data.get(self.item_field(i))) for i in self.items}
 
 
-class ReportPeriodForm(ChoicesNow, forms.Form):
+class QuarterForm(ChoicesNow, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(label=_("季度"), coerce=int)
 

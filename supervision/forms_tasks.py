@@ -93,7 +93,7 @@ class MilestoneChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.title}({obj.due:%Y-%m-%d})"
 
 
-class ReportForm(ChoicesNow, forms.Form):
+class ProgressReportForm(ChoicesNow, forms.Form):
     text = forms.CharField(label=_("进展情况"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
     files = MultipleFileField(label=_("佐证材料"), required=False, help_text=_("可多选。申请办结须上传佐证材料。"))
     milestones = MilestoneChoiceField(

@@ -17,7 +17,7 @@ from core.reminders import remind
 from supervision.models import Task
 from supervision.services.calendar import calendar_sweep, school_today
 from supervision.services.supervising import overdue_tasks, task_escalate_overdue
-from supervision.services.task_notify import task_people, task_url
+from supervision.services.task_notify import task_link, task_people
 
 
 def due_soon_days() -> int:
@@ -55,7 +55,7 @@ def remind_tasks(today: dt.date | None = None) -> dict[str, int]:
                     recipient=person,
                     key=f"task-due:{task.pk}:{task.deadline.isoformat()}:{person.pk}",
                     text=text,
-                    url=task_url(task),
+                    link=task_link(task),
                 )
     return {"found": found, "created": created, "skipped": found - created, "escalated": escalated}
 

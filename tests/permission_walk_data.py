@@ -174,7 +174,7 @@ def build_world() -> World:
     w.value["token_staff"] = calendar_token_get(person=u["staff"]).token
     note = Notification.objects.filter(recipient=u["staff"]).order_by("pk").first()
     if note is None:
-        note = Notification.objects.create(recipient=u["staff"], key="walk:staff", text="提醒", url="/")
+        note = Notification.objects.create(recipient=u["staff"], key="walk:staff", text="提醒", route="home")
     pk["notification_staff"] = note.pk
 
     now = timezone.localdate()

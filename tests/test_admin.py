@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.links import Link
 from core.models import AuditEvent
 from core.reminders import remind
 from org.models import Department, MeetingBody, Role, RoleAssignment, User
@@ -82,7 +83,7 @@ def world(db):
     w = data.build_world()
     users = {u.username: u for u in User.objects.all()}
     w.pk["letter_secret"] = letter_write(actor=users["teacher"], subject=SECRET_LETTER, body=SECRET_LETTER).pk
-    remind(recipient=users["member1"], key="walk:secret", text=SECRET_REMINDER, url="/")
+    remind(recipient=users["member1"], key="walk:secret", text=SECRET_REMINDER, link=Link("home"))
     return w
 
 

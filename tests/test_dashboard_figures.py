@@ -20,7 +20,7 @@ from meetings import services as meeting_services
 from notices import services as notice_services
 from org.models import Department, User
 from supervision import services
-from supervision.selectors.reports import quarterly_report
+from supervision.selectors.quarterly import quarterly_report
 from tests.factories import all_opinions, at_state, closed_task, resolution_task, running_meeting
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -95,7 +95,7 @@ def cells(response) -> list[tuple[str, object]]:
 
 def test_the_walk_finds_the_exports():
     names = set(export_patterns())
-    assert {"dashboard:export", "reports:xlsx", "supervision_reports:xlsx"} <= names
+    assert {"dashboard:export", "party_building:xlsx", "quarterly_report:xlsx"} <= names
 
 
 def test_no_exported_cell_is_a_formula(client, people, hostile_school):

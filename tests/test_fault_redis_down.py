@@ -15,6 +15,7 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 
 from core import jobs
+from core.links import Link
 from core.models import Delivery, Notification, OutboxJob
 from core.reminders import remind
 from decisions.models import AgendaItem, State
@@ -180,7 +181,7 @@ def test_reminders_stay_pending_while_redis_is_down_and_go_out_when_the_cron_run
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     staff = people("staff")
-    remind(recipient=staff, key="fault:redis-down", text="会议明天召开", url="/meetings/1/")
+    remind(recipient=staff, key="fault:redis-down", text="会议明天召开", link=Link("meetings:detail", (1,)))
 
     redis.stop()
     down = CronScheduler(connection=redis_client.Redis.from_url(DEAD_URL))

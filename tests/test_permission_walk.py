@@ -499,14 +499,14 @@ def _targets() -> Iterator[Target]:
         kw = [("pk", f"pk:{key}")]
         yield page("supervision:detail", key, sees=sees, others="hide", kw=kw, carries=sees, row=task_row(key))
     for name, key in [
-        ("supervision:report", "task_letter"),
-        ("supervision:report", "task_secret"),
+        ("supervision:report_progress", "task_letter"),
+        ("supervision:report_progress", "task_secret"),
         ("supervision:review", "task_reported"),
         ("supervision:review", "task_secret"),
         ("supervision:urge", "task_letter"),
         ("supervision:escalate", "task_secret"),
     ]:
-        actors = {TASK_HEAD[key]} if name == "supervision:report" else SUPERVISES[TASK_TRACK[key]]
+        actors = {TASK_HEAD[key]} if name == "supervision:report_progress" else SUPERVISES[TASK_TRACK[key]]
         kw = [("pk", f"pk:{key}")]
         yield step(name, key, actors=actors, sees=TASK_SEES[key], kw=kw, carries=TASK_SEES[key], row=task_row(key))
     for evidence, task in EVIDENCE.items():
@@ -534,9 +534,9 @@ def _targets() -> Iterator[Target]:
     yield page("branches:check", sees={"partyoffice"}, post="form")
     yield page("branches:detail", sees=LEADERS | {"partyoffice"}, kw=[("pk", "pk:branch_check")])
     period = [("year", "value:year"), ("quarter", "value:quarter")]
-    yield page("supervision_reports:page", sees=LEADERS | {"partyoffice"})
-    yield page("supervision_reports:pdf", sees=LEADERS | {"partyoffice"}, kw=period)
-    yield page("supervision_reports:xlsx", sees=LEADERS | {"partyoffice"}, kw=period)
+    yield page("quarterly_report:page", sees=LEADERS | {"partyoffice"})
+    yield page("quarterly_report:pdf", sees=LEADERS | {"partyoffice"}, kw=period)
+    yield page("quarterly_report:xlsx", sees=LEADERS | {"partyoffice"}, kw=period)
     yield Target("calendar:page", "", (), get=cells(rest="page"), post=cells(rest="method"))
     yield Target("calendar:token_reset", "", (), get=cells(rest="method"), post=cells(rest="done"))
     kw = (("token", "value:token_staff"),)
@@ -556,11 +556,11 @@ def _targets() -> Iterator[Target]:
     no_table = cells(("hide", figures), rest="deny")
     yield Target("dashboard:export", "audit", kw, get=no_table, post=no_table)
     readers = LEADERS | {"partyoffice"} | HEADS
-    yield page("reports:table", sees=readers)
-    yield page("reports:xlsx", sees=readers, kw=[("year", "value:year")])
+    yield page("party_building:table", sees=readers)
+    yield page("party_building:xlsx", sees=readers, kw=[("year", "value:year")])
     where = [("year", "value:year"), ("stage", "=target"), ("department_id", "pk:dept_jiaowu")]
-    yield page("reports:enter", "教务处", sees={"depthead", "partyoffice"}, post="act", kw=where)
-    yield page("reports:history", "教务处", sees=readers, kw=where)
+    yield page("party_building:enter", "教务处", sees={"depthead", "partyoffice"}, post="act", kw=where)
+    yield page("party_building:history", "教务处", sees=readers, kw=where)
     yield page("search:page")
     yield page("search:page", "secrets", query="q=涉密标记")
     yield page("notifications")
@@ -761,14 +761,14 @@ DISAGREEMENT_LIST: list[Disagreement] = [
         FORM_FIRST,
     ),
     _d(
-        "supervision:report",
+        "supervision:report_progress",
         "task_letter",
         "secretary principal member1 member2 vice discipline partyoffice affairsoffice teacher admin",
         400,
         FORM_FIRST,
     ),
     _d(
-        "supervision:report",
+        "supervision:report_progress",
         "task_secret",
         "secretary principal member1 member2 vice discipline partyoffice",
         400,
@@ -850,7 +850,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         pytest.MonkeyPatch.context() as mp,
     ):
         mp.setattr("meetings.pdf.archive_pdf", _stub_pdf)
-        mp.setattr("supervision.reports_pdf.report_pdf", _stub_pdf)
+        mp.setattr("supervision.quarterly_pdf.report_pdf", _stub_pdf)
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -1094,7 +1094,7 @@ def test_the_walk_covers_the_urls_and_excludes_only_framework_ones():
     }
     namespaces = {p.name.split(":")[0] for p in WALKED if ":" in p.name}
     assert {"decisions", "meetings", "notices", "mailbox", "supervision", "patrols", "branches"} <= namespaces
-    assert {"supervision_reports", "calendar", "dashboard", "reports", "search"} <= namespaces
+    assert {"quarterly_report", "calendar", "dashboard", "party_building", "search"} <= namespaces
 
 
 # --- behind the form: a complete POST by someone who may not act ------------------------------
@@ -1150,7 +1150,7 @@ def _attempts():
     yield Attempt("member1", "meetings:minutes_act", minutes, body, carries=PC_ATTENDEES)
     # The chair signs the minutes with the others; the meeting secretary writes them.
     yield Attempt("secretary", "meetings:minutes_act", minutes, body, carries=PC_ATTENDEES)
-    yield Attempt("teacher", "supervision:report", {"pk": "task_letter"}, {"text": "已推进"})
+    yield Attempt("teacher", "supervision:report_progress", {"pk": "task_letter"}, {"text": "已推进"})
     yield Attempt(
         "affairsoffice",
         "supervision:review",

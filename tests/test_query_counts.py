@@ -111,7 +111,8 @@ def add_notifications(people, n):
     staff = people("staff")
     start = Notification.objects.filter(recipient=staff).count()
     Notification.objects.bulk_create(
-        Notification(recipient=staff, key=f"k{start + i}", text=f"通知{start + i:03d}", url="/items/") for i in range(n)
+        Notification(recipient=staff, key=f"k{start + i}", text=f"通知{start + i:03d}", route="decisions:all")
+        for i in range(n)
     )
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from core import records
+from core.links import Link
 from core.reminders import remind
 from decisions import services as item_services
 from decisions.models import State as ItemState
@@ -112,7 +113,7 @@ def world(db):
     item = draft(u["staff"], title="附件撤下")
     attachment = item_services.attachment_add(actor=u["staff"], item_id=item.pk, upload=data._pdf("old.pdf"))
     item_services.attachment_remove(actor=u["staff"], attachment_id=attachment.pk)
-    remind(recipient=u["member1"], key="records:one", text="提醒", url="/")
+    remind(recipient=u["member1"], key="records:one", text="提醒", link=Link("home"))
     # ... and a recusal, at a principal's office meeting now running.
     ready = at_state(ItemState.READY, submitter=u["staff"], consultees=[u["member1"]], body_code="PO")
     meeting, (entry,) = running_meeting([ready], "PO")

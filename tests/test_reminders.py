@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from core.links import Link
 from core.models import Delivery, Notification, Reminder
 from core.reminders import deliver_due, remind
 from decisions.models import State
@@ -19,8 +20,8 @@ from tests.factories import at_state, meeting_for, running_meeting
 
 def test_it_reminds_once_per_key(people):
     staff = people("staff")
-    assert remind(recipient=staff, key="k1", text="请处理", url="/items/1/") is True
-    assert remind(recipient=staff, key="k1", text="请处理", url="/items/1/") is False
+    assert remind(recipient=staff, key="k1", text="请处理", link=Link("decisions:detail", (1,))) is True
+    assert remind(recipient=staff, key="k1", text="请处理", link=Link("decisions:detail", (1,))) is False
     assert Reminder.objects.count() == 1
     assert sorted(Delivery.objects.values_list("channel", flat=True)) == ["email", "in_app"]
 
@@ -28,7 +29,7 @@ def test_it_reminds_once_per_key(people):
 def test_it_delivers_in_app_and_by_email_once(people, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     staff = people("staff")
-    remind(recipient=staff, key="k2", text="会议明天召开", url="/meetings/1/")
+    remind(recipient=staff, key="k2", text="会议明天召开", link=Link("meetings:detail", (1,)))
 
     assert deliver_due() == {"sent": 2, "retried": 0, "gave_up": 0}
     assert deliver_due() == {"sent": 0, "retried": 0, "gave_up": 0}
@@ -158,7 +159,7 @@ def test_a_consultation_unanswered_for_a_day_is_reminded_once(people):
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
         assert remind_consultations() == {"found": 2, "created": 2, "skipped": 0}
         assert remind_consultations() == {"found": 2, "created": 0, "skipped": 2}
-    assert Reminder.objects.filter(url=f"/items/{item.pk}/").count() == 2
+    assert Reminder.objects.filter(route="decisions:detail", args=[item.pk]).count() == 2
 
 
 @pytest.mark.postgres
@@ -190,8 +191,10 @@ def test_two_sweeps_at_once_remind_once(people):
         t.join(timeout=30)
 
     assert sum(r["created"] for r in results) == 2
-    assert Reminder.objects.filter(url=f"/items/{item.pk}/").count() == 2
-    assert Delivery.objects.filter(reminder__url=f"/items/{item.pk}/").count() == 4  # in-app + e-mail each
+    assert Reminder.objects.filter(route="decisions:detail", args=[item.pk]).count() == 2
+    assert (
+        Delivery.objects.filter(reminder__route="decisions:detail", reminder__args=[item.pk]).count() == 4
+    )  # in-app + e-mail each
 
 
 @pytest.mark.redis

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.checks import run_checks
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Notification, Reminder
@@ -38,13 +39,14 @@ def test_e_mail_links_start_with_the_site_url(people, settings):
     assert ":8000" not in message.body and ":8000" not in str(message.message())
 
 
-def test_stored_links_are_paths(people):
+def test_stored_links_are_route_names_reversed_to_paths(people):
     at_state(State.CONSULTING, submitter=people("staff"), consultees=[people("member1")])
     with time_machine.travel(timezone.now() + timedelta(days=2)):
         remind_consultations()
         deliver_due()
-    urls = [*Notification.objects.values_list("url", flat=True), *Reminder.objects.values_list("url", flat=True)]
-    assert urls and all(u.startswith("/") and "://" not in u for u in urls)
+    rows = [*Notification.objects.all(), *Reminder.objects.all()]
+    assert rows and all(row.route and row.url == reverse(row.route, args=row.args) for row in rows)
+    assert all(row.url.startswith("/") and "://" not in row.url for row in rows)
 
 
 def test_the_calendar_feed_link_starts_with_the_site_url(client, people, settings):

@@ -1,5 +1,5 @@
 """季度督查报告: the discipline committee's quarterly report to the Party committee, compiled from
-the data (supervision.selectors.reports), shown as a page, a PDF and an Excel workbook.
+the data (supervision.selectors.quarterly), shown as a page, a PDF and an Excel workbook.
 
 The figures are checked against a small school year worked out by hand (WORLD below), with the
 clock held by time-machine at each step.
@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from org.models import Department
 from supervision import jobs, services
 from supervision.models import BranchCheckItem, Letter, PatrolFinding, Task, TaskEscalation
-from supervision.selectors.reports import quarterly_report
+from supervision.selectors.quarterly import quarterly_report
 from tests.factories import closed_task
 from tests.test_query_counts import COMMON
 
@@ -476,7 +476,7 @@ def test_the_excel_file_has_a_sheet_per_section(client, people, july):
 def test_the_page_lists_the_overdue_tasks_a_page_at_a_time(client, people, july, monkeypatch):
     """At a large school a quarter has hundreds of overdue tasks: the page shows them OVERDUE_PAGE at
     a time, with the count; the PDF and the workbook list them all."""
-    from supervision.views import reports as report_views
+    from supervision.views import quarterly as report_views
 
     monkeypatch.setattr(report_views, "OVERDUE_PAGE", 1)
     client.force_login(people("discipline"))

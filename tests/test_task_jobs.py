@@ -102,7 +102,7 @@ def test_a_confidential_task_is_not_named_in_its_reminders(people):
     with at(task.deadline + dt.timedelta(days=5)):
         remind_tasks()
 
-    texts = list(Reminder.objects.filter(url=f"/supervision/tasks/{task.pk}/").values_list("text", flat=True))
+    texts = list(Reminder.objects.filter(route="supervision:detail", args=[task.pk]).values_list("text", flat=True))
     assert len(texts) == 2 + 2 + 1  # due soon, level 1, level 2
     assert all("涉密" in t and "问题线索" not in t for t in texts)
 

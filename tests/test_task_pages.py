@@ -336,7 +336,7 @@ def test_the_supervisor_closes_a_final_report(client, people, world, settings, d
     world.item.refresh_from_db()
     assert world.a.state == Task.State.CLOSED
     assert world.item.state == State.CLOSED  # its only task closed
-    assert people("depthead").notifications.filter(url=f"/supervision/tasks/{world.a.pk}/").exists()
+    assert people("depthead").notifications.filter(route="supervision:detail", args=[world.a.pk]).exists()
     page = client.get(f"/supervision/tasks/{world.a.pk}/").content.decode()
     assert "已办结" in page and 'value="100"' in page and "同意办结" in page
 

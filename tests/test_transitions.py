@@ -361,7 +361,7 @@ def test_the_keeper_sends_a_delivery_again_and_a_member_of_staff_may_not(people,
     from core.models import DELIVERY_TRANSITIONS, Delivery
     from core.reminders import remind
 
-    remind(recipient=people("staff"), key="probe", text="有一条待办", url="/")
+    remind(recipient=people("staff"), key="probe", text="有一条待办")
     delivery = Delivery.objects.filter(reminder__key="probe").first()
     Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.GAVE_UP)
     delivery.refresh_from_db()

@@ -224,17 +224,17 @@ def _tasks(user: User) -> QuerySet:
     return visible_tasks(user).select_related("lead_department")
 
 
-def _reports_to_review_q(tracks: list[str]) -> Q:
+def _progress_reports_to_review_q(tracks: list[str]) -> Q:
     return Q(track__in=tracks) & Q(Exists(ProgressReport.objects.filter(task=OuterRef("pk"), review__isnull=True)))
 
 
-def _reports_to_review(user: User, tracks: list[str]) -> QuerySet:
-    return _tasks(user).filter(_reports_to_review_q(tracks)).order_by(*TASK_ORDER)
+def _progress_reports_to_review(user: User, tracks: list[str]) -> QuerySet:
+    return _tasks(user).filter(_progress_reports_to_review_q(tracks)).order_by(*TASK_ORDER)
 
 
-def reports_to_review(user: User, tracks: list[str]) -> Section:
+def progress_reports_to_review(user: User, tracks: list[str]) -> Section:
     """Progress reports waiting for the supervisor of their track (督查审核)."""
-    qs = _reports_to_review(user, tracks)
+    qs = _progress_reports_to_review(user, tracks)
     return _section(
         "task_reviews",
         gettext_lazy("待审核的进展报告"),
@@ -417,7 +417,7 @@ def personal_dashboard(user: User, *, now: dt.datetime | None = None) -> Persona
     if minutes.total or user.is_leader:
         waiting.append(minutes)
     if tracks:
-        waiting.append(reports_to_review(user, tracks))
+        waiting.append(progress_reports_to_review(user, tracks))
     if headed:
         waiting.append(tasks_to_report(user, today))
     if supervision_access.can_answer(user):

@@ -5,7 +5,7 @@ if asked, one department.
 Excel files all show what it returns (through `tables`), so they cannot disagree. A fixed number
 of queries, whatever the number of rows.
 
-As in the quarterly supervision report (supervision.selectors.reports), the figures are taken as
+As in the quarterly supervision report (supervision.selectors.quarterly), the figures are taken as
 of one day: the period's last day once it is over, otherwise today; what happened after it is
 not counted. Dates are school dates (settings.TIME_ZONE). How each figure is computed is
 DEFINITIONS below, shown on the page and in every Excel file.
@@ -31,7 +31,7 @@ from org.models import Department, MeetingBody, User
 from supervision.models import Letter
 from supervision.selectors.branches import round1
 from supervision.selectors.mailbox import percent, reply_rate_counts
-from supervision.selectors.reports import Tally, rate, school_midnight, task_tallies, tasks_in_scope
+from supervision.selectors.quarterly import Tally, rate, school_midnight, task_tallies, tasks_in_scope
 
 # The stages of an agenda item in the order it moves through them; a draft is nobody's figure.
 STAGES = [

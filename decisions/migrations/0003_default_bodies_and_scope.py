@@ -1,14 +1,59 @@
+"""The four meeting bodies, their default scope (一定) and the decision policy, as DOMAIN.md gave
+them when this migration was written. A frozen copy: decisions.defaults (used by the demo and the
+tests) may change later; what this migration wrote does not."""
+
+from decimal import Decimal
+
 from django.db import migrations
 
-from decisions.defaults import ensure_defaults
+BODIES = [
+    # code, name, decides, secretary role, order
+    ("PC", "党委会", True, "party_office", 1),
+    ("PO", "校长办公会", True, "affairs_office", 2),
+    ("SA", "校务会", False, "affairs_office", 3),
+    ("AS", "全教会", False, "affairs_office", 4),
+]
+
+SCOPE = {
+    "PC": [
+        ("study", "理论学习(第一议题)"),
+        ("report", "听取重要工作汇报"),
+        ("proposal", "“三重一大”及重大问题的提议"),
+        ("decision", "“三重一大”、重大事项决议;对校长办公会重要事项方案作出决议"),
+        ("briefing", "上级文件、会议精神通报"),
+    ],
+    "PO": [
+        ("report", "教育教学、行政管理工作汇报"),
+        ("proposal", "教育教学、行政管理、日常财务事项的提议"),
+        ("decision", "日常事务决定;重要事项商议后报党委会决议"),
+    ],
+    "SA": [
+        ("study", "理论学习"),
+        ("report", "听取汇报、布置工作"),
+        ("briefing", "传达文件精神;通报党委会决议"),
+    ],
+    "AS": [
+        ("report", "各部门重要工作"),
+        ("briefing", "通报党委会决策事项"),
+    ],
+}
+
+MAJOR_AMOUNT_THRESHOLD = Decimal("100000")
 
 
 def forward(apps, schema_editor):
-    ensure_defaults(
-        apps.get_model("org", "MeetingBody"),
-        apps.get_model("decisions", "ScopeRule"),
-        apps.get_model("decisions", "DecisionPolicy"),
-    )
+    MeetingBody = apps.get_model("org", "MeetingBody")
+    ScopeRule = apps.get_model("decisions", "ScopeRule")
+    DecisionPolicy = apps.get_model("decisions", "DecisionPolicy")
+    for code, name, decides, secretary_role, order in BODIES:
+        body, _ = MeetingBody.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "decides": decides, "secretary_role": secretary_role, "sort_order": order},
+        )
+        for category, note in SCOPE[code]:
+            ScopeRule.objects.get_or_create(body=body, category=category, defaults={"note": note})
+    if not DecisionPolicy.objects.exists():
+        DecisionPolicy.objects.create(major_amount_threshold=MAJOR_AMOUNT_THRESHOLD)
 
 
 class Migration(migrations.Migration):

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
@@ -125,31 +124,31 @@ def notify_item_step(item_id: int, step: str, state: str, version: int | None = 
 
 
 def _notify_item_step(item_id: int, step: str, state: str, version: int | None) -> int:
-    from core.notify import message, notify
+    from core.notify import link_for, message, notify
 
     item = AgendaItem.objects.select_related("requested_body__chair", "submitter").get(pk=item_id)
-    url = reverse("decisions:detail", args=[item.pk])
+    link = link_for("item.step", item.pk)
     key = f"item:{item.pk}:v{version or item.version}:{step}"
     secret = item.confidential
     if state == State.DEPT_REVIEW:
         heads = User.objects.filter(role_assignments__role="dept_head", role_assignments__department=item.department_id)
         text = message("item.dept_review", confidential=secret, title=item.title)
-        return notify(recipients=heads, key=key, text=text, url=url)
+        return notify(recipients=heads, key=key, text=text, link=link)
     if state == State.SCREENING and item.requested_body.chair:
         text = message("item.screening", confidential=secret, title=item.title)
-        return notify(recipients=[item.requested_body.chair], key=key, text=text, url=url)
+        return notify(recipients=[item.requested_body.chair], key=key, text=text, link=link)
     if state == State.CONSULTING:
         people = [
             c.consultee for c in item.consultations.filter(round=item.consultation_round).select_related("consultee")
         ]
         text = message("item.consulting", confidential=secret, title=item.title)
-        return notify(recipients=people, key=key, text=text, url=url)
+        return notify(recipients=people, key=key, text=text, link=link)
     reason = ""
     if ALL_STEPS[step].needs_reason:
         event = audit.history_of(item).filter(verb=f"item.{step}").order_by("-id").first()
         reason = event.reason if event else ""
     text = message("item.step", confidential=secret, details=reason, title=item.title, state=State(state).label)
-    return notify(recipients=[item.submitter], key=key, text=text, url=url)
+    return notify(recipients=[item.submitter], key=key, text=text, link=link)
 
 
 # The actions, one module per part of the item's life; imported last, since they use the helpers above.

@@ -2,7 +2,6 @@
 the quorum and opinion checks, and telling the attendees."""
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -106,11 +105,11 @@ def notify_attendees(meeting_id: int, event: str) -> int:
 
 
 def _notify_attendees(meeting_id: int, event: str) -> int:
-    from core.notify import message, notify
+    from core.notify import link_for, message, notify
 
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
     people = [a.person for a in meeting.attendance.select_related("person")]
-    url = reverse("meetings:detail", args=[meeting.pk])
+    link = link_for("meeting.published", meeting.pk)
     if event == "publish":
         local = timezone.localtime(meeting.starts_at)
         # A meeting's title, time and place are not its items' content: named to its attendees.
@@ -129,7 +128,7 @@ def _notify_attendees(meeting_id: int, event: str) -> int:
         if minutes is None:
             return 0
         people = [p for p in people if p.pk in access.minutes_signers(minutes)]
-        url = reverse("meetings:minutes", args=[minutes.pk])
+        link = link_for("minutes.cosign", minutes.pk)
         text = message("minutes.cosign", confidential=access.has_confidential(meeting), meeting=meeting.title)
         key = f"minutes:{minutes.pk}:round{minutes.signing_round}"
-    return notify(recipients=people, key=key, text=text, url=url)
+    return notify(recipients=people, key=key, text=text, link=link)

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -204,14 +203,14 @@ def _publish(notice: Notice, *, actor: User | None) -> Notice:
 
 def notify_recipients(notice_id: int) -> int:
     """Job: an in-app notification to each recipient. Safe to run twice (keyed per notice)."""
-    from core.notify import message, notify
+    from core.notify import link_for, message, notify
 
     notice = Notice.objects.get(pk=notice_id)
     people = User.objects.filter(notice_receipts__notice=notice)
     with translation.override(settings.LANGUAGE_CODE):
         text = message("notice.new", confidential=notice.confidential, title=notice.title)
-    url = reverse("notices:detail", args=[notice.pk])
-    return notify(recipients=people, key=_notification_key(notice.pk), text=text, url=url)
+    link = link_for("notice.new", notice.pk)
+    return notify(recipients=people, key=_notification_key(notice.pk), text=text, link=link)
 
 
 def _notification_key(notice_id: int) -> str:

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,7 +77,7 @@ def _meetings(person: User, start: dt.date, end: dt.date) -> list[CalendarEvent]
             title=m.title,
             start=m.starts_at,
             end=m.closed_at if m.closed_at and m.closed_at > m.starts_at else m.starts_at + MEETING_LENGTH,
-            url=f"/meetings/{m.pk}/",
+            url=reverse("meetings:detail", args=[m.pk]),
             location=m.place,
             description=m.body.name,
         )
@@ -102,7 +103,7 @@ def _tasks(person: User, start: dt.date, end: dt.date) -> list[CalendarEvent]:
             title=_("涉密任务") if t.confidential else _("完成时限:%(title)s") % {"title": t.title},
             start=t.deadline,
             end=t.deadline + dt.timedelta(days=1),
-            url=f"/supervision/tasks/{t.pk}/",
+            url=reverse("supervision:detail", args=[t.pk]),
             description="" if t.confidential else t.lead_department.name,
         )
         for t in rows
@@ -124,7 +125,7 @@ def _milestones(person: User, start: dt.date, end: dt.date) -> list[CalendarEven
             else _("节点时限:%(title)s · %(task)s") % {"title": m.title, "task": m.task.title},
             start=m.due,
             end=m.due + dt.timedelta(days=1),
-            url=f"/supervision/tasks/{m.task_id}/",
+            url=reverse("supervision:detail", args=[m.task_id]),
         )
         for m in rows
     ]
@@ -147,7 +148,7 @@ def _duties(person: User, start: dt.date, end: dt.date) -> list[CalendarEvent]:
                     title=_("行事历:%(title)s(%(period)s)") % {"title": duty.title, "period": period},
                     start=due,
                     end=due + dt.timedelta(days=1),
-                    url="/calendar/",
+                    url=reverse("calendar:page"),
                     description=duty.description,
                 )
             )

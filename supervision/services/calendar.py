@@ -17,17 +17,16 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from core import audit
 from core.errors import InvalidTransition
-from core.notify import message
+from core.notify import link_for, message
 from core.reminders import remind
 from org.models import Role, User
 from supervision.models import CalendarToken, Duty, DutyOccurrence, Task, Track
 from supervision.models.calendar import new_token
-from supervision.services.task_notify import task_url
+from supervision.services.task_notify import task_link
 from supervision.services.tasks import task_create
 
 log = logging.getLogger(__name__)
@@ -103,11 +102,11 @@ def calendar_sweep(today: dt.date | None = None) -> dict[str, int]:
                         continue
                     figures["occurrences"] += 1
                     text = _duty_text(duty, occurrence)
-                    url = task_url(task) if task else reverse("calendar:page")
+                    link = task_link(task) if task else link_for("duty.due")
                     for person in role_holders(duty.role):
                         figures["found"] += 1
                         figures["created"] += remind(
-                            recipient=person, key=f"duty:{occurrence.pk}:{person.pk}", text=text, url=url
+                            recipient=person, key=f"duty:{occurrence.pk}:{person.pk}", text=text, link=link
                         )
     figures["skipped"] = figures["found"] - figures["created"]
     return figures

@@ -8,7 +8,6 @@ Each writes one audit event. Notifications are stored in the site's language, wh
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -63,25 +62,26 @@ def letter_reply(*, actor: User, letter_id: int, body: str) -> LetterReply:
 
 def notify_new_letter(letter_id: int) -> int:
     """Job: the secretary and the party office are told of a new letter. Safe to run twice."""
-    from core.notify import message, notify
+    from core.notify import link_for, message, notify
 
     letter = Letter.objects.get(pk=letter_id)
     people = User.objects.filter(is_active=True, role_assignments__role__in=access.ANSWERERS).distinct()
     with translation.override(settings.LANGUAGE_CODE):
         text = message("letter.new", confidential=letter.confidential, subject=letter.subject)
-    return notify(recipients=people, key=f"letter:{letter.pk}", text=text, url=letter_url(letter))
+    return notify(recipients=people, key=f"letter:{letter.pk}", text=text, link=link_for("letter.new", letter.pk))
 
 
 def notify_reply(reply_id: int) -> int:
     """Job: the author of the letter is told of a reply. Safe to run twice (keyed per reply)."""
-    from core.notify import message, notify
+    from core.notify import link_for, message, notify
 
     reply = LetterReply.objects.select_related("letter__author").get(pk=reply_id)
     letter = reply.letter
     with translation.override(settings.LANGUAGE_CODE):
         text = message("letter.replied", confidential=letter.confidential, subject=letter.subject)
-    return notify(recipients=[letter.author], key=f"letter-reply:{reply.pk}", text=text, url=letter_url(letter))
-
-
-def letter_url(letter: Letter) -> str:
-    return reverse("mailbox:detail", args=[letter.pk])
+    return notify(
+        recipients=[letter.author],
+        key=f"letter-reply:{reply.pk}",
+        text=text,
+        link=link_for("letter.replied", letter.pk),
+    )

@@ -30,7 +30,7 @@ from supervision.models import (
     Task,
     TaskEscalation,
 )
-from supervision.services.task_notify import notify_escalation, task_people, task_url
+from supervision.services.task_notify import notify_escalation, task_link, task_people
 from supervision.services.tasks import _ids, _locked, task_review, today
 
 
@@ -71,7 +71,7 @@ def task_urge(*, actor: User, task_id: int, note: str = "") -> int:
         text = message("task.urged", confidential=task.confidential, title=task.title, deadline=task.deadline)
     sent = 0
     for person in task_people(task):
-        sent += remind(recipient=person, key=f"task-urge:{task.pk}:{day}:{person.pk}", text=text, url=task_url(task))
+        sent += remind(recipient=person, key=f"task-urge:{task.pk}:{day}:{person.pk}", text=text, link=task_link(task))
     return sent
 
 

@@ -1,10 +1,10 @@
 """Who is told when a supervision task moves, is escalated or is urged (jobs, safe to repeat)."""
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import translation
 
-from core.notify import message
+from core.links import Link
+from core.notify import link_for, message
 from core.reminders import remind
 from decisions.models import AgendaItem
 from org.models import Role, User
@@ -14,8 +14,9 @@ from supervision.models import (
 )
 
 
-def task_url(task: Task) -> str:
-    return reverse("supervision:detail", args=[task.pk])
+def task_link(task: Task) -> Link:
+    """Where a message about `task` leads: its page (every task kind of core.notify.KINDS)."""
+    return link_for("task.step", task.pk)
 
 
 def supervisors(track: str) -> list[User]:
@@ -66,11 +67,11 @@ def notify_task_step(task_id: int, step: str, version: int, state: str = "") -> 
         else:
             who = task_people(task)
             text = message("task.step", confidential=secret, title=task.title, state=state_label)
-        sent = notify(recipients=who, key=key, text=text, url=task_url(task))
+        sent = notify(recipients=who, key=key, text=text, link=task_link(task))
         watchers = [p for p in followers(task) if p.pk not in {w.pk for w in who}]
         if watchers:
             text = message("task.followed", confidential=secret, title=task.title, state=state_label)
-            sent += notify(recipients=watchers, key=key, text=text, url=task_url(task))
+            sent += notify(recipients=watchers, key=key, text=text, link=task_link(task))
     return sent
 
 
@@ -94,6 +95,6 @@ def notify_escalation(task_id: int, level: int) -> int:
     created = 0
     for person in {p.pk: p for p in people}.values():
         created += remind(
-            recipient=person, key=f"task-escalation:{task.pk}:{level}:{person.pk}", text=text, url=task_url(task)
+            recipient=person, key=f"task-escalation:{task.pk}:{level}:{person.pk}", text=text, link=task_link(task)
         )
     return created

@@ -1,1 +1,1 @@
-"""Supervision pages: one module per part (mailbox, tasks, patrols, branches, reports, calendar)."""
+"""Supervision pages: one module per part (mailbox, tasks, patrols, branches, the quarterly report, calendar)."""

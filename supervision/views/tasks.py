@@ -31,7 +31,7 @@ from supervision.forms_tasks import (
     BulkForm,
     EscalateForm,
     MilestoneFormSet,
-    ReportForm,
+    ProgressReportForm,
     ReviewForm,
     TaskFilterForm,
     TaskForm,
@@ -271,7 +271,7 @@ def _detail_context(request, task: Task, **forms) -> dict:
         "source": _source(user, task),
         "history": _history(task),
         "following": bool(task.item_id) and Follow.objects.filter(item_id=task.item_id, person=user).exists(),
-        "report_form": ReportForm(task=task) if "report" in actions else None,
+        "report_form": ProgressReportForm(task=task) if "report" in actions else None,
         "review_form": (
             ReviewForm(initial={"report": pending.pk, "decision": initial_decision}) if "review" in actions else None
         ),
@@ -321,7 +321,7 @@ def _require_visible(user, pk: int) -> None:
 @require_POST
 def task_report(request, pk: int):
     task = _task_or_404(request.user, pk)
-    form = ReportForm(request.POST, request.FILES, task=task)
+    form = ProgressReportForm(request.POST, request.FILES, task=task)
     if not form.is_valid():
         return _render_detail(request, pk, status=400, error=_("请检查进展报告中的错误"), report_form=form)
     d = form.cleaned_data

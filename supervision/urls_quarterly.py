@@ -1,8 +1,8 @@
 from django.urls import path
 
-from supervision.views import reports as views
+from supervision.views import quarterly as views
 
-app_name = "supervision_reports"
+app_name = "quarterly_report"
 urlpatterns = [
     path("", views.report_page, name="page"),
     path("<int:year>-Q<int:quarter>.pdf", views.report_pdf, name="pdf"),

@@ -204,10 +204,6 @@ class QuarterReport:
         return rate(self.findings_tasked, self.findings)
 
 
-def school_date(moment: dt.datetime) -> dt.date:
-    return timezone.localdate(moment, timezone=timezone.get_default_timezone())
-
-
 def school_midnight(day: dt.date) -> dt.datetime:
     """The start of `day` in school time."""
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())

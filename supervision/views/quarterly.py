@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from core.http import refuse
 from core.pages import get_page
-from supervision.forms_followup import ReportPeriodForm
-from supervision.selectors import reports as selectors
+from supervision.forms_followup import QuarterForm
+from supervision.selectors import quarterly as selectors
 
 OVERDUE_PAGE = 50
 
@@ -27,23 +27,23 @@ def report_page(request):
         return _refused(request)
     current = selectors.quarter_of(timezone.localdate())
     data = request.GET if "year" in request.GET or "quarter" in request.GET else None
-    form = ReportPeriodForm(data, initial={"year": current.year, "quarter": current.quarter})
+    form = QuarterForm(data, initial={"year": current.year, "quarter": current.quarter})
     if data is None:
         year, quarter = current.year, current.quarter
     elif form.is_valid():
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
     else:
-        return render(request, "supervision/report_page.html", {"form": form, "report": None}, status=400)
+        return render(request, "supervision/quarterly_report.html", {"form": form, "report": None}, status=400)
     report = selectors.quarterly_report(year, quarter)
     # The page lists the overdue tasks OVERDUE_PAGE at a time; the PDF and Excel files list them all.
     overdue = get_page(report.overdue, OVERDUE_PAGE, request.GET.get("overdue_page"))
     context = {"form": form, "report": report, "overdue": overdue, "links": True}
-    return render(request, "supervision/report_page.html", context)
+    return render(request, "supervision/quarterly_report.html", context)
 
 
 def _document(request, year: int, quarter: int):
     """The report for a download, compiled in the site's language (a document of record)."""
-    form = ReportPeriodForm({"year": year, "quarter": quarter})
+    form = QuarterForm({"year": year, "quarter": quarter})
     if not form.is_valid():
         reasons = [e for errors in form.errors.values() for e in errors]
         return None, refuse(request, " ".join(reasons), status=400)
@@ -58,7 +58,7 @@ def report_pdf(request, year: int, quarter: int):
     report, refused = _document(request, year, quarter)
     if refused:
         return refused
-    from supervision.reports_pdf import report_pdf as render_pdf
+    from supervision.quarterly_pdf import report_pdf as render_pdf
 
     response = HttpResponse(render_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="supervision-{year}-Q{quarter}.pdf"'
@@ -72,7 +72,7 @@ def report_xlsx(request, year: int, quarter: int):
     report, refused = _document(request, year, quarter)
     if refused:
         return refused
-    from supervision.reports_excel import report_xlsx as render_xlsx
+    from supervision.quarterly_excel import report_xlsx as render_xlsx
 
     response = HttpResponse(render_xlsx(report), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="supervision-{year}-Q{quarter}.xlsx"'

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from core.exports import workbook_bytes
-from supervision.selectors.reports import QuarterReport, Tally
+from supervision.selectors.quarterly import QuarterReport, Tally
 
 MISSING = "—"
 
