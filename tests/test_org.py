@@ -83,7 +83,10 @@ def test_each_body_has_its_chair_members_and_observers(people, code):
     body = MeetingBody.objects.get(code=code)
     assert body.chair.username == chair
     kinds = {m.user.username: m.kind for m in body.members.select_related("user")}
-    assert kinds == {**dict.fromkeys(members, BodyMember.Kind.MEMBER), **dict.fromkeys(observers, BodyMember.Kind.OBSERVER)}
+    assert kinds == {
+        **dict.fromkeys(members, BodyMember.Kind.MEMBER),
+        **dict.fromkeys(observers, BodyMember.Kind.OBSERVER),
+    }
 
 
 def test_leaders_are_the_active_people_with_a_leader_role(people):
