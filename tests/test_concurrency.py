@@ -48,7 +48,9 @@ def test_it_lets_one_of_approve_and_return_win(people):
     assert item.state == wins[0].state
     assert item.version == 3  # created 1, submitted 2, one winning step 3
     assert AuditEvent.objects.count() == before + 1
-    assert depthead  # the same person on two devices: still only one step counts
+    # The same person on two devices: still only one step counts, recorded as theirs.
+    event = AuditEvent.objects.latest("pk")
+    assert (event.actor_id, event.to_state) == (depthead.pk, item.state)
 
 
 def test_it_lets_one_of_two_screeners_clicks_win(people):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from core import audit
 from core.errors import InvalidTransition
 from core.models import AuditEvent
 from decisions import selectors, services
@@ -620,6 +621,14 @@ def test_an_allowed_step_over_http_redirects_and_moves_the_item(client, people, 
     assert response.status_code == 302
     assert response.url == f"/items/{item.pk}/"
     assert AgendaItem.objects.get(pk=item.pk).state == expected
+    # The step is on the item's history, as the person who took it.
+    event = audit.history_of(item).latest("pk")
+    assert (event.verb, event.actor_id, event.from_state, event.to_state) == (
+        f"item.{step}",
+        people(who).pk,
+        state,
+        expected,
+    )
 
 
 @pytest.mark.parametrize(

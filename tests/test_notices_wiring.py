@@ -3,6 +3,7 @@
 from decisions.models import MajorKind, State
 from meetings import services
 from notices.models import Notice
+from notices.selectors import for_meeting
 from tests.factories import all_opinions, at_state, meeting_for, running_meeting, vote_all
 
 
@@ -27,7 +28,8 @@ def test_a_pc_resolution_is_noticed_and_queued_for_the_next_school_affairs_meeti
         sa = meeting_for("SA")
     notice.refresh_from_db()
     assert notice.meeting_id == sa.pk
-    assert affairsoffice  # the SA meeting's organiser reads it out there
+    # The SA meeting's organiser finds it among the notices to read out there (三通报).
+    assert list(for_meeting(affairsoffice, sa.pk)) == [notice]
 
 
 def test_a_po_outcome_on_a_two_deliberation_item_is_not_noticed(people, settings, django_capture_on_commit_callbacks):
