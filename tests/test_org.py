@@ -11,7 +11,7 @@ from demo.people import BODIES, PASSWORD, PEOPLE, seed_org
 from org import selectors
 from org.backends import YishiBackend, with_assignments
 from org.models import LEADER_ROLES, BodyMember, Department, MeetingBody, Role, RoleAssignment, User
-from supervision.services.tasks import department_heads
+from supervision.services.task_notify import department_heads
 
 # --- roles and the helpers that read them ---------------------------------------------------------
 

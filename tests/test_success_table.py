@@ -180,24 +180,24 @@ SUCCESS: dict[str, str] = {
     "url:mailbox:detail": "test_mailbox.py::test_writing_and_replying_through_the_pages",
     "url:mailbox:list": "test_mailbox.py::test_the_all_letters_page_shows_the_rate_and_unreplied_first",
     "url:supervision:new": "test_task_pages.py::test_an_assigner_hands_out_a_task_with_milestones",
-    "url:supervision:report": "test_task_pages.py::test_the_department_head_reports_with_evidence_and_asks_for_closure",
+    "url:supervision:report_progress": "test_task_pages.py::test_the_department_head_reports_with_evidence_and_asks_for_closure",
     "url:supervision:review": "test_task_pages.py::test_the_supervisor_closes_a_final_report",
     "url:supervision:urge": "test_task_pages.py::test_the_supervisor_urges_once_a_day",
     "url:supervision:escalate": "test_task_pages.py::test_the_supervisor_escalates_with_a_reason",
     "url:patrols:new": "test_patrols.py::test_a_leader_records_through_the_page",
     "url:patrols:list": "test_patrols.py::test_the_list_filters_by_week_leader_department_search_and_task",
     "url:branches:check": "test_branch_checks.py::test_recording_through_the_page",
-    "url:supervision_reports:page": "test_supervision_report.py::test_the_page_shows_the_figures_and_the_definitions",
-    "url:supervision_reports:pdf": "test_supervision_report.py::test_the_pdf_holds_the_heading_and_the_figures",
-    "url:supervision_reports:xlsx": "test_supervision_report.py::test_the_excel_file_has_a_sheet_per_section",
+    "url:quarterly_report:page": "test_supervision_report.py::test_the_page_shows_the_figures_and_the_definitions",
+    "url:quarterly_report:pdf": "test_supervision_report.py::test_the_pdf_holds_the_heading_and_the_figures",
+    "url:quarterly_report:xlsx": "test_supervision_report.py::test_the_excel_file_has_a_sheet_per_section",
     "url:calendar:page": "test_ical.py::test_the_page_shows_my_next_sixty_days_and_my_feed_link",
     "url:calendar:token_reset": "test_ical.py::test_a_new_link_makes_the_old_one_stop_working",
     "url:calendar:feed": "test_ical.py::test_it_serves_a_persons_meetings_deadlines_and_duties_without_login",
     "url:dashboard:leaders": "test_dashboard.py::test_the_department_filter_narrows_items_and_tasks",
     "url:dashboard:export": "test_dashboard.py::test_every_table_has_an_excel_file_with_the_same_figures",
-    "url:reports:table": "test_party_building_pages.py::test_the_table_flags_the_outlier_and_the_missing_values",
-    "url:reports:xlsx": "test_party_building_pages.py::test_the_workbook_has_a_sheet_per_stage_with_chinese_headers",
-    "url:reports:enter": "test_party_building_pages.py::test_a_head_fills_in_and_corrects_their_department",
+    "url:party_building:table": "test_party_building_pages.py::test_the_table_flags_the_outlier_and_the_missing_values",
+    "url:party_building:xlsx": "test_party_building_pages.py::test_the_workbook_has_a_sheet_per_stage_with_chinese_headers",
+    "url:party_building:enter": "test_party_building_pages.py::test_a_head_fills_in_and_corrects_their_department",
     "url:search:page": "test_search_page.py::test_it_finds_a_word_inside_a_title_and_marks_it",
     "url:notifications": "test_notification_centre.py::test_opening_a_notification_marks_it_read_and_goes_to_its_page",
     "url:notification_open": "test_notification_centre.py::test_opening_a_notification_marks_it_read_and_goes_to_its_page",
@@ -220,7 +220,7 @@ SUCCESS: dict[str, str] = {
     "url:patrols:detail": "test_patrols.py::test_a_finding_that_became_a_task_links_it",
     "url:branches:year": "test_branch_checks.py::test_the_year_table_shows_scores_missing_months_and_the_definition",
     "url:branches:detail": "test_branch_checks.py::test_recording_through_the_page",
-    "url:reports:history": "test_party_building_pages.py::test_a_head_fills_in_and_corrects_their_department",
+    "url:party_building:history": "test_party_building_pages.py::test_a_head_fills_in_and_corrects_their_department",
     "url:notifications_read_all": f"{HERE}::test_marking_every_notification_read",
 }
 
@@ -302,7 +302,7 @@ def test_an_organiser_puts_a_ready_item_on_the_agenda(client, people):
         State.READY,
         State.SCHEDULED,
     )
-    assert entry.pk in {e.pk for e in meetings.Meeting.objects.get(pk=meeting.pk).entries.all()}
+    assert entry.pk in {e.pk for e in Meeting.objects.get(pk=meeting.pk).entries.all()}
 
 
 def test_a_member_records_an_opinion_on_the_entry_page(client, people):
