@@ -25,7 +25,6 @@ from django.utils import timezone
 from core import audit
 from core.models import AuditEvent
 from decisions.models import ALL_STEPS, AgendaItem, State
-from meetings import services as meetings
 from meetings.models import AgendaEntry, Meeting, Opinion
 from org.models import MeetingBody
 from tests.factories import at_state, meeting_for, organizer_of, running_meeting
