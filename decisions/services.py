@@ -21,7 +21,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.files import store_upload
 from core.jobs import enqueue
-from core.text import check_text
+from core.text import check_no_nul, check_text
 from decisions import access
 from decisions.models import (
     ALL_STEPS,
@@ -101,6 +101,7 @@ def _move(
     if to not in rule.targets:
         raise conflict(_("%(step)s不能使议题进入“%(state)s”") % {"step": rule.label, "state": State(to).label})
     reason = (reason or "").strip()
+    check_no_nul(reason=reason)
     if rule.needs_reason and not reason:
         raise conflict(_("%(step)s须填写理由") % {"step": rule.label})
     before = item.state
@@ -396,6 +397,7 @@ def item_consult_answer(*, actor: User, item_id: int, agree: bool, text: str = "
     pending = access.pending_consultation_for(actor, item)
     access.check(actor, item, "consult_answer", pending_consultation=pending)
     text = (text or "").strip()
+    check_no_nul(text=text)
     if not agree and not text:
         raise conflict(_("有不同意见时须写明意见内容"))
     check_text(Consultation, text=text)

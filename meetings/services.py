@@ -15,7 +15,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
 from core.sequences import next_number
-from core.text import check_text
+from core.text import check_no_nul, check_text
 from decisions import access as item_access
 from decisions import services as item_services
 from decisions.models import AgendaItem, Category
@@ -215,6 +215,7 @@ def agenda_drop(*, actor: User, entry_id: int, reason: str) -> AgendaEntry:
 
 def _drop(actor: User | None, meeting: Meeting, entry: AgendaEntry, reason: str) -> AgendaEntry:
     reason = (reason or "").strip()
+    check_no_nul(reason=reason)
     if not reason:
         raise conflict(_("撤出议程须填写理由"))
     entry.dropped_at = timezone.now()
@@ -272,6 +273,7 @@ def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
         raise forbidden(_("只有会务部门或主持人可以取消会议"))
     _require_state(meeting, Meeting.State.PLANNING, Meeting.State.PUBLISHED, doing=pgettext("meeting step", "取消"))
     reason = (reason or "").strip()
+    check_no_nul(reason=reason)
     if not reason:
         raise conflict(_("取消会议须写明理由"))
     for entry in meeting.entries.filter(dropped_at__isnull=True, outcome=""):
@@ -347,6 +349,7 @@ def attendance_mark(*, actor: User, meeting_id: int, person_id: int, present: bo
     if row is None:
         raise conflict(_("此人不在本次会议的出席名单中"))
     reason = (reason or "").strip()
+    check_no_nul(reason=reason)
     if not present and not reason:
         raise conflict(_("缺席须登记原因"))
     status = Attendance.Status.PRESENT if present else Attendance.Status.ABSENT
@@ -682,6 +685,7 @@ def emergency_add(*, actor: User, meeting_id: int, item_id: int, reason: str) ->
         raise forbidden(_("只有会议主持人可以临时列入紧急议题"))
     _require_state(meeting, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "列入紧急议题"))
     reason = (reason or "").strip()
+    check_no_nul(reason=reason)
     if not reason:
         raise conflict(_("临时列入紧急议题须写明理由"))
     return _put_on_agenda(actor, meeting, item_id, emergency_reason=reason)
@@ -801,6 +805,7 @@ def minutes_edit(*, actor: User, minutes_id: int, text: str, version: int) -> Mi
     if minutes.version != version:
         raise conflict(_("纪要已被他人修改,您的修改未保存。请刷新后重新编辑"))
     text = (text or "").strip()
+    check_no_nul(text=text)
     if not text:
         raise conflict(_("纪要正文不能为空"))
     minutes.text = text + "\n"
@@ -911,6 +916,7 @@ def minutes_amend(*, actor: User, minutes_id: int, text: str) -> Minutes:
     if Minutes.objects.filter(amends=original).exclude(state=Minutes.State.LOCKED).exists():
         raise conflict(_("已有一份更正纪要正在办理"))
     text = (text or "").strip()
+    check_no_nul(text=text)
     if not text:
         raise conflict(_("请写明更正内容"))
     amendment = Minutes.objects.create(meeting=original.meeting, amends=original, text=text + "\n")

@@ -28,7 +28,7 @@ from core.errors import InvalidTransition, conflict, forbidden
 from core.files import store_upload
 from core.jobs import enqueue
 from core.reminders import remind
-from core.text import check_text
+from core.text import check_no_nul, check_text
 from decisions import services as item_services
 from decisions.access import visibility_filter as item_visibility_filter
 from decisions.models import AgendaItem
@@ -277,6 +277,7 @@ def task_report(
         raise conflict(_("上一份进展报告尚待审核,审核后才能再次报送"))
     _require(task, "report")
     text = (text or "").strip()
+    check_no_nul(text=text)
     if not text:
         raise conflict(_("请填写进展情况"))
     check_text(ProgressReport, text=text)
@@ -405,6 +406,7 @@ def task_escalate(*, actor: User, task_id: int, reason: str) -> TaskEscalation:
     if task.state == Task.State.CLOSED:
         raise conflict(_("任务已办结,无需督办"))
     reason = (reason or "").strip()
+    check_no_nul(reason=reason)
     if not reason:
         raise conflict(_("督办升级须写明理由"))
     if not _escalate(task, level=3, actor=actor, reason=reason):
