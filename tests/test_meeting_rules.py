@@ -609,13 +609,18 @@ def test_an_item_goes_only_on_its_requested_meetings_agenda(people):
     po_item = at_state(State.READY, submitter=people("staff"), consultees=[people("member1")], body_code="PO")
     meeting = meeting_for("PC")
 
+    # The chair sees the item (a leader): told which meeting it is for.
     refused(
         409,
         services.agenda_add,
         "拟提交校长办公会",
-        actor=people("partyoffice"),
+        actor=people("secretary"),
         meeting_id=meeting.pk,
         item_id=po_item.pk,
+    )
+    # The party office does not attend the PO: for it the item does not exist, and nothing more is said.
+    refused(
+        404, services.agenda_add, "议题不存在", actor=people("partyoffice"), meeting_id=meeting.pk, item_id=po_item.pk
     )
 
 
