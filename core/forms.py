@@ -2,6 +2,7 @@
 
 import functools
 
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms import CharField, ModelChoiceField
 from django.utils.translation import gettext_lazy as _
@@ -56,3 +57,16 @@ class ChoicesNow:
                 field.validators.append(not_blank)
             if isinstance(field, ModelChoiceField) and field.queryset is not None:
                 field.widget.choices = list(iter(field.choices))  # iter(): no COUNT(*) first
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the username's length checked before anyone is asked about it:
+    AuthenticationForm sets max_length after its validators are built, so a 100 kB name reached
+    authenticate() and the lockout's record of failed logins (a 255-character column)."""
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username", "")
+        limit = self.fields["username"].max_length or 150
+        if len(username) > limit:
+            raise ValidationError(_("用户名不能超过 %(limit)d 个字"), code="max_length", params={"limit": limit})
+        return username

@@ -81,3 +81,10 @@ def plain_file_name(name: str) -> str:
     "发票\u202egpj.exe" read as "发票exe.jpg". The name is shown and sent on download; the file's
     bytes and checksum are untouched."""
     return "".join(c for c in name if unicodedata.category(c) != "Cf").strip() or "file"
+
+
+def check_no_nul(**values: str | None) -> None:
+    """Refuse (409) a NUL in text that is stored without a form's field to name (a reason, an
+    amendment): PostgreSQL cannot keep it."""
+    if any(value and "\x00" in value for value in values.values()):
+        raise conflict(_("输入中含有空字符(NUL),无法保存,请删除后重试"))

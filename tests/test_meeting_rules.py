@@ -609,8 +609,7 @@ def test_an_item_goes_only_on_its_requested_meetings_agenda(people):
     po_item = at_state(State.READY, submitter=people("staff"), consultees=[people("member1")], body_code="PO")
     meeting = meeting_for("PC")
 
-    # The PC's chair sees the PO item (a leader sees what is not confidential) and is told why;
-    # the party office does not see it at all and is answered as for a missing item.
+    # The chair sees the item (a leader): told which meeting it is for.
     refused(
         409,
         services.agenda_add,
@@ -619,7 +618,10 @@ def test_an_item_goes_only_on_its_requested_meetings_agenda(people):
         meeting_id=meeting.pk,
         item_id=po_item.pk,
     )
-    refused(404, services.agenda_add, actor=people("partyoffice"), meeting_id=meeting.pk, item_id=po_item.pk)
+    # The party office does not attend the PO: for it the item does not exist, and nothing more is said.
+    refused(
+        404, services.agenda_add, "议题不存在", actor=people("partyoffice"), meeting_id=meeting.pk, item_id=po_item.pk
+    )
 
 
 def test_the_scope_table_is_checked_when_the_agenda_is_built(people):

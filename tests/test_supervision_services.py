@@ -701,12 +701,13 @@ def test_refusing_a_task_on_a_closed_confidential_item_does_not_name_it(people):
     item = at_state(ItemState.CLOSED, submitter=people("staff"), confidential=True, title="某干部任免事项")
     resolution = item.resolutions.get()
 
-    # 校务办 does not attend the PC and may not read the item: to it the resolution does not exist,
-    # the same answer as for a missing one (no title, no number, no state).
+    # 校务办 does not attend the PC and may not see the item: for it the resolution does not exist.
     caught = refused(404, services.task_create, **create_kwargs(people, resolution, actor=people("affairsoffice")))
 
     assert caught.reason == "决议不存在"
-    assert "某干部任免事项" not in caught.reason and resolution.number not in caught.reason
+    # Who sees the item is told why, by the resolution's number.
+    caught = refused(409, services.task_create, **create_kwargs(people, resolution, actor=people("partyoffice")))
+    assert "某干部任免事项" not in caught.reason and resolution.number in caught.reason
 
 
 @pytest.mark.parametrize("make", [letter_task, patrol_task])

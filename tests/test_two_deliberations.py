@@ -16,7 +16,7 @@ from decisions.selectors import item_history
 from meetings import services
 from meetings.models import Resolution
 from org.models import User
-from tests.factories import all_opinions, at_state, running_meeting, vote_all
+from tests.factories import all_opinions, at_state, meeting_for, running_meeting, vote_all
 from tests.test_meeting_votes import race
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -107,9 +107,16 @@ def test_a_forwarded_item_goes_on_pc_agendas_only(people):
     _, entry = deliberate_at_po(item)
     decide(entry, "passed_to_pc", actor="affairsoffice")
 
+    # The principal chairs the PO and, a leader, still sees the item: told where it now goes.
+    meeting = meeting_for("PO")
+    caught = refused(
+        409, services.agenda_add, "拟提交党委会", actor=user("principal"), meeting_id=meeting.pk, item_id=item.pk
+    )
+    assert caught.status == 409
+    # The school affairs office no longer attends the item's meeting: for it the item does not exist.
     with pytest.raises(InvalidTransition) as caught:
         running_meeting([item], "PO")
-    assert caught.value.status == 409 and "拟提交党委会" in caught.value.reason
+    assert (caught.value.status, caught.value.reason) == (404, "议题不存在")
 
 
 def test_the_pc_resolution_completes_the_chain(people):

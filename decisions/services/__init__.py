@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop, pgettext
 from core import audit
 from core.errors import InvalidTransition, conflict
 from core.jobs import enqueue
-from core.text import clean_text
+from core.text import check_no_nul, clean_text
 from decisions.models import (
     ALL_STEPS,
     ITEM_TRANSITIONS,
@@ -102,6 +102,7 @@ def _move(
     if to not in rule.targets:
         raise conflict(_("%(step)s不能使议题进入“%(state)s”") % {"step": rule.label, "state": State(to).label})
     reason = clean_text(reason)
+    check_no_nul(reason=reason)
     if rule.needs_reason and not reason:
         raise conflict(_("%(step)s须填写理由") % {"step": rule.label})
     before = item.state

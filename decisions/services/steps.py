@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import conflict
-from core.text import check_text, clean_text
+from core.text import check_no_nul, check_text, clean_text
 from decisions import access
 from decisions.models import (
     ITEM_TRANSITIONS,
@@ -138,6 +138,7 @@ def item_consult_answer(*, actor: User, item_id: int, agree: bool, text: str = "
     pending = access.pending_consultation_for(actor, item)
     _check(actor, item, "consult_answer", pending_consultation=pending)
     text = clean_text(text)
+    check_no_nul(text=text)
     if not agree and not text:
         raise conflict(_("有不同意见时须写明意见内容"))
     check_text(Consultation, text=text)
@@ -173,6 +174,7 @@ def item_resubmit(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     item = _locked(item_id)
     _check(actor, item, "resubmit")
     reason = clean_text(reason)
+    check_no_nul(reason=reason)
     if not reason:
         raise conflict(_("重新酝酿须说明修改情况"))
     previous = list(

@@ -11,7 +11,7 @@ from core import audit
 from core.errors import conflict
 from core.jobs import enqueue
 from core.sequences import next_number
-from core.text import check_text, clean_text
+from core.text import check_no_nul, check_text, clean_text
 from decisions import services as item_services
 from decisions.models import State as ItemState
 from meetings import rules
@@ -62,6 +62,7 @@ def attendance_mark(*, actor: User, meeting_id: int, person_id: int, present: bo
     if row is None:
         raise conflict(_("此人不在本次会议的出席名单中"))
     reason = clean_text(reason)
+    check_no_nul(reason=reason)
     if not present and not reason:
         raise conflict(_("缺席须登记原因"))
     status = Attendance.Status.PRESENT if present else Attendance.Status.ABSENT
@@ -128,6 +129,7 @@ def entry_recuse(*, actor: User, entry_id: int, member_id: int, reason: str) -> 
     if meeting.attendance.filter(person_id=member_id, status=Attendance.Status.ABSENT).exists():
         raise conflict(_("缺席成员不参加本议题审议,无需登记回避"))
     reason = clean_text(reason)
+    check_no_nul(reason=reason)
     if not reason:
         raise conflict(_("回避须写明原因"))
     try:

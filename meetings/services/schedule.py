@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
-from core.text import clean_text
+from core.text import check_no_nul, clean_text
 from decisions import access as item_access
 from decisions import services as item_services
 from decisions.models import AgendaItem
@@ -149,6 +149,7 @@ def agenda_drop(*, actor: User, entry_id: int, reason: str) -> AgendaEntry:
 
 def _drop(actor: User | None, meeting: Meeting, entry: AgendaEntry, reason: str) -> AgendaEntry:
     reason = clean_text(reason)
+    check_no_nul(reason=reason)
     if not reason:
         raise conflict(_("撤出议程须填写理由"))
     entry.dropped_at = timezone.now()
@@ -198,6 +199,7 @@ def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     meeting = _meeting(meeting_id)
     _check(actor, meeting, "cancel")
     reason = clean_text(reason)
+    check_no_nul(reason=reason)
     if not reason:
         raise conflict(_("取消会议须写明理由"))
     for entry in meeting.entries.filter(dropped_at__isnull=True, outcome=""):
@@ -247,6 +249,7 @@ def emergency_add(*, actor: User, meeting_id: int, item_id: int, reason: str) ->
     meeting = _meeting(meeting_id)
     _check(actor, meeting, "emergency_item")
     reason = clean_text(reason)
+    check_no_nul(reason=reason)
     if not reason:
         raise conflict(_("临时列入紧急议题须写明理由"))
     return _put_on_agenda(actor, meeting, item_id, emergency_reason=reason)
