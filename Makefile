@@ -60,6 +60,8 @@ test: setup
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -m "not browser" -n $${TEST_WORKERS:-auto}
+	@# The SQLite demo's own locking, on SQLite even where the run above used PostgreSQL.
+	env -u DATABASE_URL -u TEST_DATABASE_NAME $(VENV)/bin/pytest -m sqlite_demo -q
 
 # Browser tests drive Debian's chromium (apt-get install chromium); no browser is downloaded.
 test-browser: setup

@@ -25,14 +25,15 @@ from decisions import access, services
 from decisions.models import AgendaItem, State
 from tests.factories import at_state
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Collected only against SQLite (tests/conftest.py); `make test` runs them on SQLite whatever
+# DATABASE_URL says, so CI on PostgreSQL runs them too.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite_demo]
 
 
 @pytest.fixture
 def file_database(tmp_path, monkeypatch):
     """Copy the test database to a file; connections opened from now on (each thread's) use it."""
-    if connection.vendor != "sqlite":
-        pytest.skip("the SQLite demo's locking; PostgreSQL races are in tests/test_concurrency.py")
+    assert connection.vendor == "sqlite", "the SQLite demo's locking; PostgreSQL races are in tests/test_concurrency.py"
 
     def switch():
         path = tmp_path / "demo.sqlite3"
