@@ -2,6 +2,7 @@
 
 import functools
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import CharField, ModelChoiceField
 from django.utils.translation import gettext_lazy as _
@@ -56,3 +57,9 @@ class ChoicesNow:
                 field.validators.append(not_blank)
             if isinstance(field, ModelChoiceField) and field.queryset is not None:
                 field.widget.choices = list(iter(field.choices))  # iter(): no COUNT(*) first
+
+
+class NotificationSettingsForm(forms.Form):
+    """E-mail reminders on or off (a check box: absent means off)."""
+
+    email_reminders = forms.BooleanField(required=False)

@@ -143,9 +143,10 @@ def _notify_item_step(item_id: int, step: str, state: str, version: int | None) 
         heads = User.objects.filter(role_assignments__role="dept_head", role_assignments__department=item.department_id)
         text = message("item.dept_review", confidential=secret, title=item.title)
         return notify(recipients=heads, key=key, text=text, url=url)
-    if state == State.SCREENING and item.requested_body.chair:
+    screener = access.screener_of(item)
+    if state == State.SCREENING and screener:
         text = message("item.screening", confidential=secret, title=item.title)
-        return notify(recipients=[item.requested_body.chair], key=key, text=text, url=url)
+        return notify(recipients=[screener], key=key, text=text, url=url)
     if state == State.CONSULTING:
         people = [
             c.consultee for c in item.consultations.filter(round=item.consultation_round).select_related("consultee")
@@ -484,12 +485,14 @@ def item_viewed(*, actor: User, item: AgendaItem) -> None:
 
 
 # --- the steps a meeting takes (called by meetings.services, which checks the meeting itself) ---------
+# Who may take them is the meeting's rule (meetings.access: its recorded chair, its recorder, its
+# body's secretary office), asked by the meeting service before it calls these; it is not asked
+# again here in another shape (the body's chair today may not be the meeting's chair).
 
 
 @transaction.atomic
 def item_schedule(*, actor: User, item_id: int, meeting_title: str) -> AgendaItem:
     item = _locked(item_id)
-    access.check(actor, item, "schedule")
     return _move(item, actor=actor, step="schedule", to=State.SCHEDULED, reason=meeting_title)
 
 
@@ -497,15 +500,12 @@ def item_schedule(*, actor: User, item_id: int, meeting_title: str) -> AgendaIte
 def item_unschedule(*, actor: User | None, item_id: int, reason: str) -> AgendaItem:
     """Off the agenda and back in the queue. `actor` is None when a job drops it (materials late)."""
     item = _locked(item_id)
-    if actor is not None:
-        access.check(actor, item, "unschedule")
     return _move(item, actor=actor, step="unschedule", to=State.READY, reason=reason)
 
 
 @transaction.atomic
 def item_decide(*, actor: User, item_id: int, to: str, reason: str, data: dict | None = None) -> AgendaItem:
     item = _locked(item_id)
-    access.check(actor, item, "decide")
     return _move(item, actor=actor, step="decide", to=to, reason=reason, data=data)
 
 
@@ -514,7 +514,6 @@ def item_forward_to_pc(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     """两议: the principal's office has deliberated; the Party committee resolves. The item joins
     the committee's queue as one chain (its history keeps the office meeting's step)."""
     item = _locked(item_id)
-    access.check(actor, item, "forward_to_pc")
     pc = MeetingBody.objects.get(code=MeetingBody.Code.PC)
     before = item.requested_body.code
     item.requested_body = pc

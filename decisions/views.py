@@ -203,6 +203,9 @@ def item_act(request, pk: int, step: str):
         raise Http404
     forms = {}
     try:
+        # Who is asking first (403), then the form (400), then the state (409, by the service).
+        pending = access.pending_consultation_for(request.user, item) if step == "consult_answer" else None
+        access.check(request.user, item, step, pending_consultation=pending)
         if step == "submit":
             services.item_submit(actor=request.user, item_id=pk)
         elif step in ("dept_approve",):
@@ -233,10 +236,11 @@ def item_act(request, pk: int, step: str):
             )
         else:
             form = ReasonForm(request.POST)
-            form.is_valid()
             forms["reason_form"] = form
             forms["reason_step"] = step
-            reason = request.POST.get("reason", "")
+            if not form.is_valid():
+                raise InvalidTransition(_("请写明理由"), status=400)
+            reason = form.cleaned_data["reason"]
             action = {
                 "dept_return": services.item_dept_return,
                 "screen_return": services.item_screen_return,
@@ -275,6 +279,7 @@ def item_attach(request, pk: int):
         raise Http404
     form = MaterialsForm(request.POST, request.FILES)
     try:
+        access.check(request.user, item, "edit")  # who is asking, before the form
         if not form.is_valid():
             raise InvalidTransition(" ".join(e for errors in form.errors.values() for e in errors), status=400)
         with transaction.atomic():
@@ -294,7 +299,9 @@ def attachment_remove(request, pk: int):
         raise Http404
     try:
         services.attachment_remove(actor=request.user, attachment_id=pk)
-        messages.success(request, _("附件“%(name)s”已撤下(仍保留在操作记录中)。") % {"name": attachment.name})
     except InvalidTransition as e:
         messages.error(request, e.reason)
+        item = selectors.item_detail(request.user, attachment.item_id)
+        return render(request, "decisions/item_detail.html", _detail_context(request, item), status=e.status)
+    messages.success(request, _("附件“%(name)s”已撤下(仍保留在操作记录中)。") % {"name": attachment.name})
     return redirect("decisions:detail", attachment.item_id)

@@ -158,7 +158,7 @@ def materials_deadline(meeting: Meeting) -> datetime:
 @transaction.atomic
 def agenda_add(*, actor: User, meeting_id: int, item_id: int) -> AgendaEntry:
     meeting = _meeting(meeting_id)
-    if not access.organizes(actor, meeting.body):
+    if not access.arranges(actor, meeting):
         raise forbidden(_("只有会务部门或主持人可以编排议程"))
     _require_state(
         meeting,
@@ -210,7 +210,7 @@ def _put_on_agenda(actor: User, meeting: Meeting, item_id: int, *, emergency_rea
 @transaction.atomic
 def agenda_drop(*, actor: User, entry_id: int, reason: str) -> AgendaEntry:
     entry, meeting = _entry(entry_id)
-    if not access.organizes(actor, meeting.body):
+    if not access.arranges(actor, meeting):
         raise forbidden(_("只有会务部门或主持人可以调整议程"))
     _require_state(meeting, Meeting.State.PLANNING, Meeting.State.PUBLISHED, doing=pgettext("meeting step", "撤出议题"))
     _require_open_entry(entry)
@@ -238,7 +238,7 @@ def _drop(actor: User | None, meeting: Meeting, entry: AgendaEntry, reason: str)
 @transaction.atomic
 def agenda_move(*, actor: User, entry_id: int, up: bool) -> None:
     entry, meeting = _entry(entry_id)
-    if not access.organizes(actor, meeting.body):
+    if not access.arranges(actor, meeting):
         raise forbidden(_("只有会务部门或主持人可以调整议程"))
     _require_state(meeting, Meeting.State.PLANNING, doing=pgettext("meeting step", "调整议题顺序"))
     _require_open_entry(entry)
@@ -257,7 +257,7 @@ def agenda_move(*, actor: User, entry_id: int, up: bool) -> None:
 @transaction.atomic
 def meeting_publish(*, actor: User, meeting_id: int) -> Meeting:
     meeting = _meeting(meeting_id)
-    if not access.organizes(actor, meeting.body):
+    if not access.arranges(actor, meeting):
         raise forbidden(_("只有会务部门或主持人可以发布议程"))
     _require_state(meeting, Meeting.State.PLANNING, doing=pgettext("meeting step", "发布议程"))
     if not meeting.entries.filter(dropped_at__isnull=True).exists():
@@ -272,7 +272,7 @@ def meeting_publish(*, actor: User, meeting_id: int) -> Meeting:
 @transaction.atomic
 def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     meeting = _meeting(meeting_id)
-    if not access.organizes(actor, meeting.body):
+    if not access.arranges(actor, meeting):
         raise forbidden(_("只有会务部门或主持人可以取消会议"))
     _require_state(meeting, Meeting.State.PLANNING, Meeting.State.PUBLISHED, doing=pgettext("meeting step", "取消"))
     reason = clean_text(reason)
@@ -460,9 +460,9 @@ def opinion_record(*, actor: User, entry_id: int, member_id: int, stance: str, t
         raise conflict(_("该成员已回避此议题,不发表意见"))
     if member_id not in facts["present"]:
         raise conflict(_("只有出席会议的成员可以表态"))
-    if member_id == meeting.chair_id:
+    if access.chairs(member_id, meeting):
         given = set(entry.opinions.values_list("member_id", flat=True))
-        waiting = [pid for pid in facts["present"] if pid != meeting.chair_id and pid not in given]
+        waiting = [pid for pid in facts["present"] if not access.chairs(pid, meeting) and pid not in given]
         if waiting:
             names = item_services.join_names(User.objects.filter(pk__in=waiting))
             raise conflict(_("主持人末位表态:请先记录 %(names)s 的意见") % {"names": names})
@@ -716,7 +716,7 @@ def _issue_resolution(actor: User, meeting: Meeting, entry: AgendaEntry, note: s
 def emergency_add(*, actor: User, meeting_id: int, item_id: int, reason: str) -> AgendaEntry:
     """No item outside the published agenda is decided, except one the chair adds with a reason."""
     meeting = _meeting(meeting_id)
-    if actor.pk != meeting.chair_id:
+    if not access.chairs(actor, meeting):
         raise forbidden(_("只有会议主持人可以临时列入紧急议题"))
     _require_state(meeting, Meeting.State.IN_PROGRESS, doing=pgettext("meeting step", "列入紧急议题"))
     reason = clean_text(reason)
@@ -863,21 +863,6 @@ def minutes_send(*, actor: User, minutes_id: int) -> Minutes:
     return minutes
 
 
-def signers(minutes: Minutes, attendance=None) -> list[int]:
-    """Every member present co-signs (会签). `attendance`: the meeting's rows, when already loaded."""
-    if attendance is not None:
-        return [
-            a.person_id
-            for a in attendance
-            if a.kind == Attendance.Kind.MEMBER and a.status == Attendance.Status.PRESENT
-        ]
-    return list(
-        minutes.meeting.attendance.filter(kind=Attendance.Kind.MEMBER, status=Attendance.Status.PRESENT).values_list(
-            "person_id", flat=True
-        )
-    )
-
-
 def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -887,7 +872,7 @@ def minutes_sign(*, actor: User, minutes_id: int) -> Minutes:
     minutes = _minutes(minutes_id)
     if minutes.state != Minutes.State.SIGNING:
         raise conflict(_("纪要当前为“%(state)s”,不在会签阶段") % {"state": minutes.get_state_display()})
-    required = signers(minutes)
+    required = access.signers(minutes)
     if actor.pk not in required:
         raise forbidden(_("只有出席会议的成员会签纪要"))
     try:
@@ -926,7 +911,7 @@ def minutes_object(*, actor: User, minutes_id: int, reason: str) -> Minutes:
     minutes = _minutes(minutes_id)
     if minutes.state != Minutes.State.SIGNING:
         raise conflict(_("纪要不在会签阶段"))
-    if actor.pk not in signers(minutes):
+    if actor.pk not in access.signers(minutes):
         raise forbidden(_("只有出席会议的成员可以提出纪要修改意见"))
     reason = clean_text(reason)
     if not reason:
@@ -998,7 +983,7 @@ def _notify_attendees(meeting_id: int, event: str) -> int:
         minutes = meeting.minutes.order_by("-id").first()
         if minutes is None:
             return 0
-        people = [p for p in people if p.pk in signers(minutes)]
+        people = [p for p in people if p.pk in access.signers(minutes)]
         url = reverse("meetings:minutes", args=[minutes.pk])
         text = message("minutes.cosign", confidential=access.has_confidential(meeting), meeting=meeting.title)
         key = f"minutes:{minutes.pk}:round{minutes.signing_round}"

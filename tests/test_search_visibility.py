@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from decisions.models import State
+from meetings import access as meeting_access
 from meetings import services as meeting_services
 from meetings.models import Minutes, Resolution
 from notices import services as notice_services
@@ -68,7 +69,7 @@ def adjourn(item) -> Minutes:
 def sign(minutes: Minutes) -> Minutes:
     """Sent for co-signature; every member present signs: the minutes are locked."""
     meeting_services.minutes_send(actor=User.objects.get(username="partyoffice"), minutes_id=minutes.pk)
-    for pk in meeting_services.signers(minutes):
+    for pk in meeting_access.signers(minutes):
         meeting_services.minutes_sign(actor=User.objects.get(pk=pk), minutes_id=minutes.pk)
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.LOCKED
