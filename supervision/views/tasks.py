@@ -416,8 +416,8 @@ def evidence_download(request, pk: int):
 def item_follow(request, item_id: int):
     """关注 / 取消关注 an agenda item's tasks; htmx swaps the button, a plain form goes back."""
     form = FollowForm(request.POST)
-    form.is_valid()  # two optional text fields: always valid
-    follow = form.cleaned_data["follow"] == "1"
+    form.is_valid()  # two optional fields; one that is not text (NUL) is left out, as if not sent
+    follow = form.cleaned_data.get("follow") == "1"
     try:
         services.item_follow(actor=request.user, item_id=item_id, follow=follow)
     except InvalidTransition as e:
@@ -427,7 +427,7 @@ def item_follow(request, item_id: int):
     if request.headers.get("HX-Request"):
         return render(request, "supervision/_task_follow.html", {"item_id": item_id, "following": follow})
     messages.success(request, _("已关注,任务有进展时会通知您。") if follow else _("已取消关注。"))
-    target = form.cleaned_data["next"]
+    target = form.cleaned_data.get("next", "")
     # Back to a page of this site: a path, no control characters (never a view name to reverse).
     if (
         not target.startswith("/")
