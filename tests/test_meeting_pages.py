@@ -147,15 +147,19 @@ STEPS: dict[str, Step] = {
     "plan: adjourn": Step("/meetings/{plan}/act/adjourn/", by(PC_RUNNERS, 409)),
     "plan: cancel": Step("/meetings/{plan}/act/cancel/", by(PC_ORGANIZERS), REASON),
     "plan: add an item": Step("/meetings/{plan}/act/add/", by(PC_ORGANIZERS), {"item": "{R}"}),
-    "plan: add without an item": Step("/meetings/{plan}/act/add/", everyone(400)),
+    # Who is asking is answered before the form: only the organizers hear that the item is missing.
+    "plan: add without an item": Step("/meetings/{plan}/act/add/", by(PC_ORGANIZERS, 400)),
     "plan: emergency item": Step("/meetings/{plan}/act/emergency/", by({"secretary"}, 409), {"item": "{R}", **REASON}),
     "plan: mark present": Step("/meetings/{plan}/act/present/", by(PC_RUNNERS, 409), {"person": "{member1}"}),
     "plan: mark absent": Step("/meetings/{plan}/act/absent/", by(PC_RUNNERS, 409), {"person": "{member1}", **REASON}),
     "plan: unknown step": Step("/meetings/{plan}/act/frobnicate/", everyone(404)),
     "plan: move N1 up": Step("/meetings/entries/{N1}/act/up/", by(PC_ORGANIZERS)),
     "plan: drop N1": Step("/meetings/entries/{N1}/act/drop/", by(PC_ORGANIZERS), REASON),
+    # The members and the runners may record opinions (not now: 409); observers and others may not.
     "plan: opinion on N1": Step(
-        "/meetings/entries/{N1}/act/opinion/", everyone(409), {"member": "{member1}", "stance": "agree"}
+        "/meetings/entries/{N1}/act/opinion/",
+        by(PC_RUNNERS | PC_PRESENT, 409),
+        {"member": "{member1}", "stance": "agree"},
     ),
     "plan: move C1 down": Step("/meetings/entries/{C1}/act/down/", by(PC_ORGANIZERS, see=PC_ATTENDEES)),
     # The meeting in progress.
@@ -206,7 +210,7 @@ STEPS: dict[str, Step] = {
     "po: drop P4": Step("/meetings/entries/{P4}/act/drop/", by(PO_ORGANIZERS), REASON),
     "po: opinion on C4 before the meeting": Step(
         "/meetings/entries/{C4}/act/opinion/",
-        everyone(409, see=PO_ATTENDEES),
+        by(PO_ATTENDEES - {"discipline"}, 409, see=PO_ATTENDEES),  # the observer states none
         {"member": "{member1}", "stance": "agree"},
     ),
     # The adjourned meeting and its minutes out for co-signature.
