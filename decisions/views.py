@@ -204,8 +204,14 @@ def item_act(request, pk: int, step: str):
     forms = {}
     try:
         # Who is asking first (403), then the form (400), then the state (409, by the service).
-        pending = access.pending_consultation_for(request.user, item) if step == "consult_answer" else None
-        access.check(request.user, item, step, pending_consultation=pending)
+        # (A consultee is someone with an answer pending in this round: outside 会前酝酿 the
+        # state is what refuses, and the service says so.)
+        if step != "consult_answer":
+            access.check(request.user, item, step)
+        elif item.state in STEPS[step].sources:
+            access.check(
+                request.user, item, step, pending_consultation=access.pending_consultation_for(request.user, item)
+            )
         if step == "submit":
             services.item_submit(actor=request.user, item_id=pk)
         elif step in ("dept_approve",):
@@ -238,9 +244,12 @@ def item_act(request, pk: int, step: str):
             form = ReasonForm(request.POST)
             forms["reason_form"] = form
             forms["reason_step"] = step
-            if not form.is_valid():
-                raise InvalidTransition(_("请写明理由"), status=400)
-            reason = form.cleaned_data["reason"]
+            if form.is_valid():
+                reason = form.cleaned_data["reason"]
+            elif form.has_error("reason", "required") or form.has_error("reason", "blank"):
+                reason = ""  # the step says in its own words that it needs a reason (409)
+            else:
+                raise InvalidTransition(_("请检查理由中的错误"), status=400)
             action = {
                 "dept_return": services.item_dept_return,
                 "screen_return": services.item_screen_return,
