@@ -152,8 +152,9 @@ EXPECTED = {
     "depthead": {"open_item", "secret_item", "open_resolution", "secret_resolution", "open_notice", "dept_notice"},
     # Another college's teacher: only what was noticed to everyone.
     "teacher": {"open_notice"},
-    # A leader who does not attend the Party committee: everything not confidential.
-    "vice": {"open_item", "open_resolution", "open_minutes", "open_notice"},
+    # A leader who does not attend the Party committee: everything not confidential (a notice to a
+    # department too).
+    "vice": {"open_item", "open_resolution", "open_minutes", "open_notice", "dept_notice"},
     # A committee member: the confidential item, its resolution and minutes; the notice for her alone.
     "member2": {
         "open_item",
@@ -163,6 +164,7 @@ EXPECTED = {
         "open_minutes",
         "secret_minutes",
         "open_notice",
+        "dept_notice",
         "person_notice",
     },
     # The discipline secretary observes the committee: its confidential items and minutes too.
@@ -174,6 +176,7 @@ EXPECTED = {
         "open_minutes",
         "secret_minutes",
         "open_notice",
+        "dept_notice",
     },
     # The Party office runs the committee and writes the notices.
     "partyoffice": {
