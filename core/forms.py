@@ -2,6 +2,7 @@
 
 import functools
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms import CharField, ModelChoiceField
@@ -70,3 +71,9 @@ class LoginForm(AuthenticationForm):
         if len(username) > limit:
             raise ValidationError(_("用户名不能超过 %(limit)d 个字"), code="max_length", params={"limit": limit})
         return username
+
+
+class NotificationSettingsForm(forms.Form):
+    """E-mail reminders on or off (a check box: absent means off)."""
+
+    email_reminders = forms.BooleanField(required=False)

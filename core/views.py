@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.forms import NotificationSettingsForm
 from core.models import Notification
 from core.pages import get_page
 
@@ -42,7 +43,9 @@ def notification_settings(request):
     """E-mail reminders on or off, per person."""
     user = request.user
     if request.method == "POST":
-        user.email_reminders = request.POST.get("email_reminders") == "on"
+        form = NotificationSettingsForm(request.POST)
+        form.is_valid()  # one check box: always valid
+        user.email_reminders = form.cleaned_data["email_reminders"]
         user.save(update_fields=["email_reminders"])
         messages.success(
             request, _("已开启邮件提醒。") if user.email_reminders else _("已关闭邮件提醒,仍会收到站内通知。")

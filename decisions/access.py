@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import forbidden
 from decisions.models import EDITABLE_STATES, MATERIALS_STATES, MEETING_STEPS, STEPS, AgendaItem, Consultation
+from org.access import bodies_attended_by, chair_of, chaired_bodies, chairs_body
 from org.models import User
-from org.selectors import bodies_attended_by, organizes_body
 
 
 def visibility_filter(user: User) -> Q:
@@ -32,6 +32,10 @@ def visibility_filter(user: User) -> Q:
     # Attendees of the requested meeting see its items, confidential ones included (a subquery of
     # the bodies they attend, so the rule costs no query of its own).
     q |= submitted & Q(requested_body_id__in=bodies_attended_by(user))
+    # Those a resolution names see its item, confidential or not: the responsible leader of a task
+    # that implements it (supervision.Task.item, related name "tasks"; asked by name, as a
+    # subquery, so that decisions imports nothing above it).
+    q |= Q(pk__in=AgendaItem.objects.filter(tasks__responsible_leader=user).values("pk"))
     if user.is_leader:
         q |= submitted & Q(confidential=False)
     return q
@@ -42,7 +46,17 @@ def can_view(user: User, item: AgendaItem) -> bool:
 
 
 def is_screener(user: User, item: AgendaItem) -> bool:
-    return item.requested_body.chair_id is not None and item.requested_body.chair_id == user.pk
+    """研判: the chair of the requested meeting's body today (PC → secretary, PO → principal)."""
+    return chairs_body(user, item.requested_body)
+
+
+def screener_of(item: AgendaItem) -> User | None:
+    return chair_of(item.requested_body)
+
+
+def screened_by(user: User) -> Q:
+    """The Q on AgendaItem of the items `user` screens (whatever their state)."""
+    return Q(requested_body__in=chaired_bodies(user))
 
 
 def heads_department_of(user: User, item: AgendaItem) -> bool:
@@ -69,9 +83,8 @@ def may_take(
             return _("此议题由%(body)s主持人研判") % {"body": item.requested_body.name}
         return None
     if step in MEETING_STEPS:
-        if not organizes_body(user, item.requested_body):
-            return _("只有%(body)s的会务部门或主持人可以安排议题上会") % {"body": item.requested_body.name}
-        return None
+        # Taken at a meeting, by those meetings.access lets run it (meetings.services asks).
+        return _("议题上会、撤出和会议结论在会议页面办理")
     if step == "consult_answer":
         if pending_consultation is None:
             return _("您不是本轮会前酝酿的征求意见对象,或已答复")
@@ -116,7 +129,7 @@ def can_use_review_queue(user: User) -> bool:
 def can_use_screening_queue(user: User) -> bool:
     cached = getattr(user, "_chairs_a_body", None)
     if cached is None:
-        user._chairs_a_body = cached = user.chaired_bodies.exists()
+        user._chairs_a_body = cached = chaired_bodies(user).exists()
     return cached
 
 

@@ -6,10 +6,12 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import history_of
 from core.db import SubqueryCount
+from decisions import access
 from decisions.access import visibility_filter
 from decisions.models import ALL_STEPS, STEPS, AgendaItem, Attachment, Consultation, State
 from decisions.services import LEADER_SUBMISSION_REASON, SELF_APPROVAL_REASON, join_names
-from org.models import MeetingBody, User
+from org.access import chaired_bodies
+from org.models import User
 
 
 def _base() -> QuerySet[AgendaItem]:
@@ -43,7 +45,7 @@ def review_queue_q(user: User) -> Q:
 
 
 def screening_queue_q(user: User) -> Q:
-    return Q(state=State.SCREENING, requested_body__chair=user)
+    return Q(state=State.SCREENING) & access.screened_by(user)
 
 
 QUEUE_ORDER = ("submitted_at", "id")
@@ -163,9 +165,9 @@ def queue_count_expressions(user: User) -> dict:
                 state=State.DEPT_REVIEW, department_id__in=sorted(user.headed_department_ids) or [0]
             )
         ),
-        "queue_screening": SubqueryCount(AgendaItem.objects.filter(state=State.SCREENING, requested_body__chair=user)),
+        "queue_screening": SubqueryCount(AgendaItem.objects.filter(screening_queue_q(user))),
         "queue_consultations": SubqueryCount(waiting_consultations(Consultation.objects.filter(consultee=user))),
-        "chairs_a_body": Exists(MeetingBody.objects.filter(chair=user)),
+        "chairs_a_body": Exists(chaired_bodies(user)),
     }
 
 

@@ -203,6 +203,15 @@ def item_act(request, pk: int, step: str):
         raise Http404
     forms = {}
     try:
+        # Who is asking first (403), then the form (400), then the state (409, by the service).
+        # (A consultee is someone with an answer pending in this round: outside 会前酝酿 the
+        # state is what refuses, and the service says so.)
+        if step != "consult_answer":
+            access.check(request.user, item, step)
+        elif item.state in STEPS[step].sources:
+            access.check(
+                request.user, item, step, pending_consultation=access.pending_consultation_for(request.user, item)
+            )
         if step == "submit":
             services.item_submit(actor=request.user, item_id=pk)
         elif step in ("dept_approve",):
@@ -233,10 +242,14 @@ def item_act(request, pk: int, step: str):
             )
         else:
             form = ReasonForm(request.POST)
-            form.is_valid()
             forms["reason_form"] = form
             forms["reason_step"] = step
-            reason = request.POST.get("reason", "")
+            if form.is_valid():
+                reason = form.cleaned_data["reason"]
+            elif form.has_error("reason", "required") or form.has_error("reason", "blank"):
+                reason = ""  # the step says in its own words that it needs a reason (409)
+            else:
+                raise InvalidTransition(_("请检查理由中的错误"), status=400)
             action = {
                 "dept_return": services.item_dept_return,
                 "screen_return": services.item_screen_return,
@@ -275,6 +288,7 @@ def item_attach(request, pk: int):
         raise Http404
     form = MaterialsForm(request.POST, request.FILES)
     try:
+        access.check(request.user, item, "edit")  # who is asking, before the form
         if not form.is_valid():
             raise InvalidTransition(" ".join(e for errors in form.errors.values() for e in errors), status=400)
         with transaction.atomic():
@@ -294,7 +308,9 @@ def attachment_remove(request, pk: int):
         raise Http404
     try:
         services.attachment_remove(actor=request.user, attachment_id=pk)
-        messages.success(request, _("附件“%(name)s”已撤下(仍保留在操作记录中)。") % {"name": attachment.name})
     except InvalidTransition as e:
         messages.error(request, e.reason)
+        item = selectors.item_detail(request.user, attachment.item_id)
+        return render(request, "decisions/item_detail.html", _detail_context(request, item), status=e.status)
+    messages.success(request, _("附件“%(name)s”已撤下(仍保留在操作记录中)。") % {"name": attachment.name})
     return redirect("decisions:detail", attachment.item_id)

@@ -1,25 +1,38 @@
-"""Who may see a meeting and who may run which part of it: answered here only."""
+"""Who may see a meeting and who may run which part of it: answered here only.
 
-from django.db.models import Q
+The chair of a meeting is the chair recorded on it when it was scheduled (`Meeting.chair`),
+whoever chairs its body later: the pages, the services and the reminders all ask `chairs`.
+"""
+
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from meetings.models import Attendance, Meeting
+from meetings.models import AgendaEntry, Attendance, Meeting, Minutes
+from org.access import is_secretary_office, organizes_body
 from org.models import OFFICE_ROLES, MeetingBody, User
-from org.selectors import organizes_body
 
 
 def organizes(user: User, body: MeetingBody) -> bool:
+    """Who may schedule a new meeting of `body`: its secretary office and its chair today."""
     return organizes_body(user, body)
+
+
+def chairs(user: User | int, meeting: Meeting) -> bool:
+    """主持人: the meeting's recorded chair (a person, or a person's id)."""
+    pk = user if isinstance(user, int) else user.pk
+    return meeting.chair_id is not None and meeting.chair_id == pk
+
+
+def arranges(user: User, meeting: Meeting) -> bool:
+    """Who arranges a scheduled meeting's agenda (publish, add, move, drop, cancel): its chair
+    and its body's secretary office."""
+    return chairs(user, meeting) or is_secretary_office(user, meeting.body)
 
 
 def runs(user: User, meeting: Meeting) -> bool:
     """On the day: the chair, the recorder, and the body's secretary office."""
-    return user.pk in (meeting.chair_id, meeting.secretary_id) or organizes(user, meeting.body)
-
-
-def chairs(user: User, meeting: Meeting) -> bool:
-    """The meeting's chair (主持人), as recorded when it was scheduled."""
-    return user.pk == meeting.chair_id
+    return arranges(user, meeting) or user.pk == meeting.secretary_id
 
 
 def speaks_for(user: User, meeting: Meeting, *, member_id: int) -> bool:
@@ -39,26 +52,6 @@ def may_vote(user: User, meeting: Meeting, *, entry) -> str | None:
     return None
 
 
-def signs(user: User, minutes) -> bool:
-    """会签: every member present at the meeting co-signs its minutes."""
-    return user.pk in minutes_signers(minutes)
-
-
-def minutes_signers(minutes, attendance=None) -> list[int]:
-    """The members present (会签人). `attendance`: the meeting's rows, when already loaded."""
-    if attendance is not None:
-        return [
-            a.person_id
-            for a in attendance
-            if a.kind == Attendance.Kind.MEMBER and a.status == Attendance.Status.PRESENT
-        ]
-    return list(
-        minutes.meeting.attendance.filter(kind=Attendance.Kind.MEMBER, status=Attendance.Status.PRESENT).values_list(
-            "person_id", flat=True
-        )
-    )
-
-
 def visibility_filter(user: User) -> Q:
     """Leaders and the meeting offices see every meeting; others the meetings they attend."""
     if user.is_superuser or user.is_leader or user.roles & OFFICE_ROLES:
@@ -73,8 +66,7 @@ def visible_meetings(user: User):
 def records(user: User, meeting: Meeting) -> bool:
     """Who writes the minutes (纪要由会议秘书编写): the meeting's recorder and its body's secretary
     office (PC → 党委办公室, PO/SA/AS → 校务办). Not the chair, who signs them with the others."""
-    body = meeting.body
-    return user.pk == meeting.secretary_id or (bool(body.secretary_role) and user.has_role(body.secretary_role))
+    return user.pk == meeting.secretary_id or is_secretary_office(user, meeting.body)
 
 
 def attendance_of(meeting: Meeting, user: User) -> Attendance | None:
@@ -85,12 +77,92 @@ def can_schedule(user: User) -> bool:
     return any(organizes(user, body) for body in MeetingBody.objects.all())
 
 
+# --- confidential meetings -------------------------------------------------------------------
+
+
 def has_confidential(meeting: Meeting) -> bool:
     """A meeting whose agenda holds a confidential item: its pages, minutes and archive are
     confidential as a whole (use with `entries__item` prefetched on a page)."""
     return any(e.item.confidential for e in meeting.entries.all())
 
 
+def has_confidential_expression(meeting_ref: str = "pk") -> Exists:
+    """`has_confidential` for querysets: the meeting at `meeting_ref` has a confidential item on its
+    agenda (dropped ones too, as the pages count them)."""
+    return Exists(AgendaEntry.objects.filter(meeting=OuterRef(meeting_ref), item__confidential=True))
+
+
 def sees_confidential(user: User, meeting: Meeting) -> bool:
     """A confidential item is for the meeting's attendees: members, observers, and those who run it."""
     return runs(user, meeting) or attendance_of(meeting, user) is not None
+
+
+# --- co-signing the minutes (会签) ------------------------------------------------------------
+
+# The attendance rows that co-sign: every member present.
+SIGNS = Q(kind=Attendance.Kind.MEMBER, status=Attendance.Status.PRESENT)
+
+
+def signers(minutes: Minutes, attendance=None) -> list[int]:
+    """Every member present co-signs (会签). `attendance`: the meeting's rows, when already loaded."""
+    if attendance is not None:
+        return [
+            a.person_id
+            for a in attendance
+            if a.kind == Attendance.Kind.MEMBER and a.status == Attendance.Status.PRESENT
+        ]
+    return list(minutes.meeting.attendance.filter(SIGNS).values_list("person_id", flat=True))
+
+
+def signs(user: User, minutes: Minutes, attendance=None) -> bool:
+    return user.pk in signers(minutes, attendance)
+
+
+# --- who may take which step on a meeting's pages --------------------------------------------
+
+
+def is_member_present_or_absent(user: User, meeting: Meeting) -> bool:
+    """A member of this meeting (not an observer): may state their own opinion."""
+    row = attendance_of(meeting, user)
+    return row is not None and row.kind == Attendance.Kind.MEMBER
+
+
+def _states_opinions(user: User, meeting: Meeting) -> bool:
+    """A member states their own opinion; the chair, the recorder or the office records anyone's."""
+    return runs(user, meeting) or is_member_present_or_absent(user, meeting)
+
+
+# action → (who may, why not). The services ask the same functions; the views ask this table
+# first, so that who is asking is answered (403) before the form (400) and the state (409).
+RUNS = gettext_noop("只有会议主持人、记录人或会务部门可以进行此操作")
+RECORDS = gettext_noop("只有会议记录人或会务部门可以编辑纪要")
+STEP_RULES = {
+    "publish": (arranges, gettext_noop("只有会务部门或主持人可以发布议程")),
+    "add": (arranges, gettext_noop("只有会务部门或主持人可以调整议程")),
+    "cancel": (arranges, gettext_noop("只有会务部门或主持人可以取消会议")),
+    "drop": (arranges, gettext_noop("只有会务部门或主持人可以调整议程")),
+    "up": (arranges, gettext_noop("只有会务部门或主持人可以调整议程")),
+    "down": (arranges, gettext_noop("只有会务部门或主持人可以调整议程")),
+    "open": (runs, RUNS),
+    "adjourn": (runs, RUNS),
+    "present": (runs, RUNS),
+    "absent": (runs, RUNS),
+    "recuse": (runs, RUNS),
+    "vote_open": (runs, RUNS),
+    "vote_close": (runs, RUNS),
+    "decide": (runs, RUNS),
+    "emergency": (chairs, gettext_noop("只有会议主持人可以临时列入紧急议题")),
+    "opinion": (_states_opinions, gettext_noop("只能由本人或会议记录人记录表态")),
+    "edit": (records, RECORDS),
+    "send": (records, RECORDS),
+    "amend": (records, RECORDS),
+}
+
+
+def step_refusal(user: User, meeting: Meeting, action: str) -> str | None:
+    """Why `user` may not take `action` on `meeting`, or None (also for an action the table does
+    not hold: its service decides)."""
+    rule = STEP_RULES.get(action)
+    if rule is None or rule[0](user, meeting):
+        return None
+    return _(rule[1])

@@ -62,3 +62,62 @@ class OutcomeForm(ChoicesNow, forms.Form):
 class MinutesForm(ChoicesNow, forms.Form):
     text = forms.CharField(label=_("纪要正文"), widget=forms.Textarea(attrs={"rows": 18}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# --- what the step buttons send (meetings.views.meeting_act, entry_act, minutes_act) ---------
+# Ids are checked here (400 when missing or not a number); the texts are checked by the
+# services, which say what is missing in their own words.
+
+PICK = {
+    "required": _("请选择一项"),
+    "invalid": _("请选择一项"),
+    "min_value": _("请选择一项"),
+    "max_value": _("请选择一项"),
+}
+
+
+def _pick(name: str):
+    # No row has an id past 2**63 - 1, and the database could not hold one.
+    return forms.IntegerField(min_value=1, max_value=2**63 - 1, error_messages=PICK)
+
+
+def _text():
+    return forms.CharField(required=False, strip=False)
+
+
+class StepInput(forms.Form):
+    """A step that sends nothing but the button."""
+
+
+class ReasonInput(forms.Form):
+    reason = _text()
+
+
+class ItemInput(forms.Form):
+    item = _pick("item")
+    reason = _text()
+
+
+class PersonInput(forms.Form):
+    person = _pick("person")
+    reason = _text()
+
+
+class RecusalInput(forms.Form):
+    member = _pick("member")
+    reason = _text()
+
+
+class OpinionInput(forms.Form):
+    member = _pick("member")
+    stance = _text()
+    text = _text()
+
+
+class VoteInput(forms.Form):
+    choice = _text()
+
+
+class OutcomeInput(forms.Form):
+    outcome = _text()
+    note = _text()

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from core.notify import link_for, message
 from core.reminders import remind
 from meetings import access, services
-from meetings.models import Attendance, Meeting, Minutes
+from meetings.models import Meeting, Minutes
 
 
 def check_materials_due() -> int:
@@ -69,9 +69,7 @@ def remind_meetings() -> dict[str, int]:
         signing = Minutes.objects.filter(state=Minutes.State.SIGNING).select_related("meeting")
         for minutes in signing.prefetch_related("meeting__entries__item"):
             signed = set(minutes.signatures.filter(round=minutes.signing_round).values_list("member_id", flat=True))
-            waiting = minutes.meeting.attendance.filter(
-                kind=Attendance.Kind.MEMBER, status=Attendance.Status.PRESENT
-            ).exclude(person_id__in=signed)
+            waiting = minutes.meeting.attendance.filter(access.SIGNS).exclude(person_id__in=signed)
             text = message(
                 "minutes.cosign", confidential=access.has_confidential(minutes.meeting), meeting=minutes.meeting.title
             )

@@ -11,7 +11,7 @@ from core.transitions import Move, declare
 from meetings.models import Meeting, Minutes
 
 M = Meeting.State
-ORGANIZES, RUNS = "meetings.access.organizes", "meetings.access.runs"
+ORGANIZES, ARRANGES, RUNS = "meetings.access.organizes", "meetings.access.arranges", "meetings.access.runs"
 ORGANIZER_ONLY = _("只有会务部门或主持人可以调整议程")
 RUNNER_ONLY = _("只有会议主持人、记录人或会务部门可以进行此操作")
 
@@ -39,26 +39,26 @@ MEETING_TRANSITIONS = declare(
             "增加议题(议程已发布,只能由主持人按紧急议题列入)",
             {M.PLANNING},
             verb="meeting.agenda_add",
-            who=ORGANIZES,
+            who=ARRANGES,
             refusal=_("只有会务部门或主持人可以编排议程"),
         ),
         "agenda_drop": _meeting_move(
             "撤出议题",
             {M.PLANNING, M.PUBLISHED},
             verb="meeting.agenda_drop",
-            who=ORGANIZES,
+            who=ARRANGES,
             refusal=ORGANIZER_ONLY,
             needs_reason=True,
         ),
         "agenda_order": _meeting_move(
-            "调整议题顺序", {M.PLANNING}, verb="meeting.agenda_order", who=ORGANIZES, refusal=ORGANIZER_ONLY
+            "调整议题顺序", {M.PLANNING}, verb="meeting.agenda_order", who=ARRANGES, refusal=ORGANIZER_ONLY
         ),
         "publish": _meeting_move(
             "发布议程",
             {M.PLANNING},
             {M.PUBLISHED},
             verb="meeting.publish",
-            who=ORGANIZES,
+            who=ARRANGES,
             refusal=_("只有会务部门或主持人可以发布议程"),
         ),
         "cancel": _meeting_move(
@@ -66,7 +66,7 @@ MEETING_TRANSITIONS = declare(
             {M.PLANNING, M.PUBLISHED},
             {M.CANCELLED},
             verb="meeting.cancel",
-            who=ORGANIZES,
+            who=ARRANGES,
             refusal=_("只有会务部门或主持人可以取消会议"),
             needs_reason=True,
         ),

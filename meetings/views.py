@@ -13,7 +13,22 @@ from core.pages import get_page
 from decisions.models import AgendaItem
 from decisions.models import State as ItemState
 from meetings import access, selectors, services
-from meetings.forms import MeetingForm, MinutesForm, OpinionForm, OutcomeForm, ReasonForm, VoteForm
+from meetings.forms import (
+    ItemInput,
+    MeetingForm,
+    MinutesForm,
+    OpinionForm,
+    OpinionInput,
+    OutcomeForm,
+    OutcomeInput,
+    PersonInput,
+    ReasonForm,
+    ReasonInput,
+    RecusalInput,
+    StepInput,
+    VoteForm,
+    VoteInput,
+)
 from meetings.models import AgendaEntry, Meeting, Minutes
 from org.models import MeetingBody, User
 
@@ -52,12 +67,12 @@ def _meeting_or_404(request, pk):
 
 def _detail_context(request, meeting):
     record = selectors.build_record(meeting)
-    organizer = access.organizes(request.user, meeting.body)
+    organizer = access.arranges(request.user, meeting)
     candidates = []
     if (
         organizer
         and meeting.state == Meeting.State.PLANNING
-        or request.user.pk == meeting.chair_id
+        or access.chairs(request.user, meeting)
         and meeting.state == Meeting.State.IN_PROGRESS
     ):
         candidates = list(
@@ -70,7 +85,7 @@ def _detail_context(request, meeting):
         "record": record,
         "organizer": organizer,
         "runner": access.runs(request.user, meeting),
-        "is_chair": request.user.pk == meeting.chair_id,
+        "is_chair": access.chairs(request.user, meeting),
         "candidates": candidates,
         "materials_deadline": services.materials_deadline(meeting),
         "materials_open": timezone.now() >= services.materials_deadline(meeting) or access.runs(request.user, meeting),
@@ -87,31 +102,50 @@ def meeting_detail(request, pk: int):
     return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
 
 
+MEETING_INPUTS = {
+    "publish": StepInput,
+    "open": StepInput,
+    "adjourn": StepInput,
+    "cancel": ReasonInput,
+    "add": ItemInput,
+    "emergency": ItemInput,
+    "present": PersonInput,
+    "absent": PersonInput,
+}
+
+
+def _read(request, meeting: Meeting, action: str, inputs: dict):
+    """Who is asking (403), then what was sent (400): the cleaned input of `action`'s form."""
+    reason = access.step_refusal(request.user, meeting, action)
+    if reason:
+        raise InvalidTransition(reason, status=403)
+    form = inputs[action](request.POST)
+    if not form.is_valid():
+        raise InvalidTransition(next(e for errors in form.errors.values() for e in errors), status=400)
+    return form.cleaned_data
+
+
 @login_required
 @require_POST
 def meeting_act(request, pk: int, action: str):
     meeting = _meeting_or_404(request, pk)
-    user, post = request.user, request.POST
+    if action not in MEETING_INPUTS:
+        raise Http404
+    user = request.user
     handlers = {
-        "publish": lambda: services.meeting_publish(actor=user, meeting_id=pk),
-        "open": lambda: services.meeting_open(actor=user, meeting_id=pk),
-        "adjourn": lambda: services.meeting_adjourn(actor=user, meeting_id=pk),
-        "cancel": lambda: services.meeting_cancel(actor=user, meeting_id=pk, reason=post.get("reason", "")),
-        "add": lambda: services.agenda_add(actor=user, meeting_id=pk, item_id=_int(post.get("item"))),
-        "emergency": lambda: services.emergency_add(
-            actor=user, meeting_id=pk, item_id=_int(post.get("item")), reason=post.get("reason", "")
-        ),
-        "present": lambda: services.attendance_mark(
-            actor=user, meeting_id=pk, person_id=_int(post.get("person")), present=True
-        ),
-        "absent": lambda: services.attendance_mark(
-            actor=user, meeting_id=pk, person_id=_int(post.get("person")), present=False, reason=post.get("reason", "")
+        "publish": lambda d: services.meeting_publish(actor=user, meeting_id=pk),
+        "open": lambda d: services.meeting_open(actor=user, meeting_id=pk),
+        "adjourn": lambda d: services.meeting_adjourn(actor=user, meeting_id=pk),
+        "cancel": lambda d: services.meeting_cancel(actor=user, meeting_id=pk, reason=d["reason"]),
+        "add": lambda d: services.agenda_add(actor=user, meeting_id=pk, item_id=d["item"]),
+        "emergency": lambda d: services.emergency_add(actor=user, meeting_id=pk, item_id=d["item"], reason=d["reason"]),
+        "present": lambda d: services.attendance_mark(actor=user, meeting_id=pk, person_id=d["person"], present=True),
+        "absent": lambda d: services.attendance_mark(
+            actor=user, meeting_id=pk, person_id=d["person"], present=False, reason=d["reason"]
         ),
     }
-    if action not in handlers:
-        raise Http404
     try:
-        handlers[action]()
+        handlers[action](_read(request, meeting, action, MEETING_INPUTS))
     except InvalidTransition as e:
         messages.error(request, e.reason)
         return render(
@@ -134,16 +168,6 @@ DONE = {
     "present": gettext_lazy("已登记出席。"),
     "absent": gettext_lazy("已登记缺席及原因。"),
 }
-
-
-def _int(value) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidTransition(_("请选择一项"), status=400) from exc
-    if not 0 < number < 2**63:  # no row has such an id, and the database cannot hold one past 2**63
-        raise InvalidTransition(_("请选择一项"), status=400)
-    return number
 
 
 def _entry_or_404(request, pk):
@@ -186,7 +210,7 @@ def _entry_context(request, meeting, entry, **forms):
         "entry": entry,
         "row": row,
         "runner": runner,
-        "is_chair": request.user.pk == meeting.chair_id,
+        "is_chair": access.chairs(request.user, meeting),
         "opinion_form": OpinionForm(members=speakers) if speakers else None,
         "vote_form": VoteForm() if can_vote else None,
         "my_vote": my_vote,
@@ -209,36 +233,41 @@ def entry_detail(request, pk: int):
     return render(request, "meetings/entry_detail.html", _entry_context(request, meeting, entry))
 
 
+ENTRY_INPUTS = {
+    "recuse": RecusalInput,
+    "opinion": OpinionInput,
+    "vote_open": StepInput,
+    "vote": VoteInput,
+    "vote_close": StepInput,
+    "decide": OutcomeInput,
+    "drop": ReasonInput,
+    "up": StepInput,
+    "down": StepInput,
+}
+
+
 @login_required
 @require_POST
 def entry_act(request, pk: int, action: str):
     meeting, entry = _entry_or_404(request, pk)
-    user, post = request.user, request.POST
-    handlers = {
-        "recuse": lambda: services.entry_recuse(
-            actor=user, entry_id=pk, member_id=_int(post.get("member")), reason=post.get("reason", "")
-        ),
-        "opinion": lambda: services.opinion_record(
-            actor=user,
-            entry_id=pk,
-            member_id=_int(post.get("member")),
-            stance=post.get("stance", ""),
-            text=post.get("text", ""),
-        ),
-        "vote_open": lambda: services.vote_open(actor=user, entry_id=pk),
-        "vote": lambda: services.vote_cast(actor=user, entry_id=pk, choice=post.get("choice", "")),
-        "vote_close": lambda: services.vote_close(actor=user, entry_id=pk),
-        "decide": lambda: services.entry_decide(
-            actor=user, entry_id=pk, outcome=post.get("outcome", ""), note=post.get("note", "")
-        ),
-        "drop": lambda: services.agenda_drop(actor=user, entry_id=pk, reason=post.get("reason", "")),
-        "up": lambda: services.agenda_move(actor=user, entry_id=pk, up=True),
-        "down": lambda: services.agenda_move(actor=user, entry_id=pk, up=False),
-    }
-    if action not in handlers:
+    if action not in ENTRY_INPUTS:
         raise Http404
+    user = request.user
+    handlers = {
+        "recuse": lambda d: services.entry_recuse(actor=user, entry_id=pk, member_id=d["member"], reason=d["reason"]),
+        "opinion": lambda d: services.opinion_record(
+            actor=user, entry_id=pk, member_id=d["member"], stance=d["stance"], text=d["text"]
+        ),
+        "vote_open": lambda d: services.vote_open(actor=user, entry_id=pk),
+        "vote": lambda d: services.vote_cast(actor=user, entry_id=pk, choice=d["choice"]),
+        "vote_close": lambda d: services.vote_close(actor=user, entry_id=pk),
+        "decide": lambda d: services.entry_decide(actor=user, entry_id=pk, outcome=d["outcome"], note=d["note"]),
+        "drop": lambda d: services.agenda_drop(actor=user, entry_id=pk, reason=d["reason"]),
+        "up": lambda d: services.agenda_move(actor=user, entry_id=pk, up=True),
+        "down": lambda d: services.agenda_move(actor=user, entry_id=pk, up=False),
+    }
     try:
-        handlers[action]()
+        handlers[action](_read(request, meeting, action, ENTRY_INPUTS))
     except InvalidTransition as e:
         messages.error(request, e.reason)
         meeting, entry = _entry_or_404(request, pk)
@@ -274,7 +303,7 @@ def _minutes_or_404(request, pk):
 def _minutes_context(request, meeting, minutes, form=None):
     signatures = list(minutes.signatures.select_related("member").order_by("signed_at"))
     current = [s for s in signatures if s.round == minutes.signing_round]
-    required = services.signers(minutes, attendance=meeting.attendance.all())
+    required = access.signers(minutes, attendance=meeting.attendance.all())
     signed_ids = {s.member_id for s in current}
     people = {a.person_id: a.person for a in meeting.attendance.all()}
     recorder = access.records(request.user, meeting)
@@ -312,32 +341,32 @@ def minutes_act(request, pk: int, action: str):
     meeting, minutes = _minutes_or_404(request, pk)
     if _has_confidential(meeting) and not _sees_confidential(request.user, meeting):
         return refuse(request, MINUTES_CONFIDENTIAL)
-    user, post = request.user, request.POST
-    form = None
-    if action == "edit":
-        form = MinutesForm(post)
-        if not form.is_valid():
-            return render(
-                request, "meetings/minutes_detail.html", _minutes_context(request, meeting, minutes, form), status=400
-            )
-    handlers = {
-        "edit": lambda: services.minutes_edit(
-            actor=user, minutes_id=pk, text=form.cleaned_data["text"], version=form.cleaned_data["version"]
-        ),
-        "send": lambda: services.minutes_send(actor=user, minutes_id=pk),
-        "sign": lambda: services.minutes_sign(actor=user, minutes_id=pk),
-        "object": lambda: services.minutes_object(actor=user, minutes_id=pk, reason=post.get("reason", "")),
-        "amend": lambda: services.minutes_amend(actor=user, minutes_id=pk, text=post.get("reason", "")),
-    }
-    if action not in handlers:
-        raise Http404
+    user, form = request.user, None
     try:
+        reason = access.step_refusal(user, meeting, action)  # who is asking, before the form
+        if reason:
+            raise InvalidTransition(reason, status=403)
+        form = MinutesForm(request.POST) if action == "edit" else ReasonInput(request.POST)
+        if not form.is_valid():
+            raise InvalidTransition(_("请检查纪要表单中的错误"), status=400)
+        d = form.cleaned_data
+        handlers = {
+            "edit": lambda: services.minutes_edit(actor=user, minutes_id=pk, text=d["text"], version=d["version"]),
+            "send": lambda: services.minutes_send(actor=user, minutes_id=pk),
+            "sign": lambda: services.minutes_sign(actor=user, minutes_id=pk),
+            "object": lambda: services.minutes_object(actor=user, minutes_id=pk, reason=d["reason"]),
+            "amend": lambda: services.minutes_amend(actor=user, minutes_id=pk, text=d["reason"]),
+        }
         result = handlers[action]()
     except InvalidTransition as e:
         messages.error(request, e.reason)
         meeting, minutes = _minutes_or_404(request, pk)
+        edit_form = form if isinstance(form, MinutesForm) else None
         return render(
-            request, "meetings/minutes_detail.html", _minutes_context(request, meeting, minutes, form), status=e.status
+            request,
+            "meetings/minutes_detail.html",
+            _minutes_context(request, meeting, minutes, edit_form),
+            status=e.status,
         )
     messages.success(request, MINUTES_DONE[action])
     return redirect("meetings:minutes", result.pk if action == "amend" else pk)

@@ -18,13 +18,16 @@ def is_party_office(user: User) -> bool:
 
 def visibility_filter(user: User) -> Q:
     """The Q that limits Notice rows to what `user` may see: the notices addressed to them, the
-    ones they wrote, and, for the party office, every notice that is not confidential. A
+    ones they wrote; for the party office every notice that is not confidential, and for the
+    leaders (who see everything not confidential) every published one that is not. A
     confidential notice is for its audience (and its writer) alone."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     q = Q(Exists(NoticeRecipient.objects.filter(notice=OuterRef("pk"), person=user))) | Q(created_by=user)
     if is_party_office(user):
         q |= Q(confidential=False)
+    elif user.is_leader:
+        q |= Q(confidential=False, state=Notice.State.PUBLISHED)
     return q
 
 

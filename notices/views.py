@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -95,9 +95,8 @@ def notice_publish(request, pk: int):
     return redirect("notices:detail", pk)
 
 
+@login_required
 def unread_badge(request):
     """The navigation's unread count, loaded by htmx after the page, so that no page pays for it."""
-    if not request.user.is_authenticated:
-        return HttpResponse("")
     n = selectors.unread_count(request.user)
     return render(request, "notices/_unread_badge.html", {"n": n})

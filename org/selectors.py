@@ -1,17 +1,6 @@
 """Reads about people and meeting bodies."""
 
-from django.db.models import Q, QuerySet
-
-from org.models import MeetingBody, Role, User
-
-
-def bodies_attended_by(user: User) -> QuerySet:
-    """Bodies whose meetings this person attends (member, observer, chair or meeting secretary),
-    as a subquery of their ids: no query of its own, for filters that join through a body."""
-    offices = [r for r in user.roles if r in (Role.PARTY_OFFICE, Role.AFFAIRS_OFFICE)]
-    return MeetingBody.objects.filter(Q(members__user=user) | Q(chair=user) | Q(secretary_role__in=offices)).values(
-        "pk"
-    )
+from org.models import User
 
 
 def leaders():
@@ -23,9 +12,3 @@ def leaders():
         .distinct()
         .order_by("username")
     )
-
-
-def organizes_body(user: User, body: MeetingBody) -> bool:
-    """Who arranges a body's meetings: its secretary office (PC → 党委办公室, PO/SA/AS → 校务办) and its chair."""
-    # Not the superuser: the administrator keeps the system, not the meetings (and their secrets).
-    return body.chair_id == user.pk or (bool(body.secretary_role) and user.has_role(body.secretary_role))

@@ -27,7 +27,7 @@ from django.utils.safestring import SafeString
 from decisions import access as item_access
 from decisions.models import AgendaItem
 from meetings import access as meeting_access
-from meetings.models import AgendaEntry, Minutes, Resolution
+from meetings.models import Minutes, Resolution
 from notices import access as notice_access
 from notices.models import Notice
 from org.models import User
@@ -50,11 +50,9 @@ def _confidential_meetings_seen(user: User, meetings: QuerySet) -> list[int]:
     """Of the meetings with locked minutes and a confidential item, those whose confidential
     items `user` may see, by meetings.access.sees_confidential itself (two queries: the meetings,
     their attendance)."""
-    confidential = AgendaEntry.objects.filter(meeting=OuterRef("pk"), item__confidential=True)
+    confidential = meeting_access.has_confidential_expression("pk")
     locked = Minutes.objects.filter(meeting=OuterRef("pk"), state=Minutes.State.LOCKED)
-    candidates = (
-        meetings.filter(Exists(confidential), Exists(locked)).select_related("body").prefetch_related("attendance")
-    )
+    candidates = meetings.filter(confidential, Exists(locked)).select_related("body").prefetch_related("attendance")
     return [m.pk for m in candidates if meeting_access.sees_confidential(user, m)]
 
 
@@ -65,7 +63,7 @@ def visible_documents(user: User) -> QuerySet[SearchDocument]:
     items = AgendaItem.objects.filter(item_access.visibility_filter(user)).values("pk")
     resolutions = Resolution.objects.filter(item__in=items).values("pk")
     meetings = meeting_access.visible_meetings(user)
-    has_confidential = Exists(AgendaEntry.objects.filter(meeting=OuterRef("meeting_id"), item__confidential=True))
+    has_confidential = meeting_access.has_confidential_expression("meeting_id")
     minutes = (
         Minutes.objects.filter(state=Minutes.State.LOCKED, meeting__in=meetings.values("pk"))
         .filter(~has_confidential | Q(meeting_id__in=_confidential_meetings_seen(user, meetings)))

@@ -29,7 +29,8 @@ from django.db.models import Exists, Model, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast
 
 from decisions.models import AgendaItem
-from meetings.models import AgendaEntry, Minutes, Resolution
+from meetings import access as meeting_access
+from meetings.models import Minutes, Resolution
 from notices.models import Notice
 from search.models import SearchDocument
 from search.tokenize import vector_literal
@@ -71,11 +72,10 @@ def _resolution_fields(r: Resolution) -> dict:
 def _locked_minutes() -> QuerySet[Minutes]:
     # The minutes of a meeting with any confidential item (dropped ones too, as the minutes page
     # counts them) are confidential as a whole.
-    confidential = AgendaEntry.objects.filter(meeting=OuterRef("meeting_id"), item__confidential=True)
     return (
         Minutes.objects.filter(state=Minutes.State.LOCKED)
         .select_related("meeting")
-        .annotate(has_confidential=Exists(confidential))
+        .annotate(has_confidential=meeting_access.has_confidential_expression("meeting_id"))
     )
 
 

@@ -68,6 +68,41 @@ def can_record_patrol(user: User) -> bool:
     return user.is_authenticated and (user.is_leader or user.has_role(*OFFICE_ROLES))
 
 
+def records_patrols_for_leaders(user: User) -> bool:
+    """The offices record a patrol's findings on a leader's behalf."""
+    return user.has_role(*OFFICE_ROLES)
+
+
+def sees_all_findings(user: User) -> bool:
+    return user.is_authenticated and (user.is_leader or user.has_role(*OFFICE_ROLES))
+
+
+def can_see_patrols(user: User) -> bool:
+    """Leaders, the offices and department heads may open the patrol list."""
+    return sees_all_findings(user) or (user.is_authenticated and bool(user.headed_department_ids))
+
+
+def finding_visibility_filter(user: User) -> Q:
+    """The findings `user` may see: all for leaders and the offices; else their own patrols' and
+    their departments'."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if sees_all_findings(user):
+        return Q()
+    return Q(leader=user) | Q(department__in=user.headed_department_ids)
+
+
+def can_read_branches(user: User) -> bool:
+    """The party office runs the branch checks; leaders read the results."""
+    return user.is_authenticated and (user.is_leader or user.has_role(Role.PARTY_OFFICE))
+
+
+def can_read_report(user: User) -> bool:
+    """The supervision report: 纪委书记 compiles it for the Party committee; the secretary, the
+    party office and the leaders read it."""
+    return user.is_authenticated and (user.is_leader or user.has_role(Role.PARTY_OFFICE))
+
+
 def can_check_branches(user: User) -> bool:
     return user.is_authenticated and user.has_role(Role.PARTY_OFFICE)
 
@@ -92,7 +127,7 @@ def task_visibility_filter(user: User) -> Q:
     meeting attendees a confidential one too; the lead department's staff and the item's
     submitter and followers the tasks that are not confidential."""
     from meetings.models import Attendance
-    from org.selectors import bodies_attended_by
+    from org.access import bodies_attended_by
     from supervision.models import Follow
 
     if not user.is_authenticated:

@@ -147,6 +147,13 @@ BULK_LABELS = {
 }
 
 
+class FollowForm(forms.Form):
+    """关注 / 取消关注: follow is "1" to follow; next is the page to go back to."""
+
+    follow = forms.CharField(required=False)
+    next = forms.CharField(required=False, strip=False)
+
+
 class BulkForm(ChoicesNow, forms.Form):
     action = forms.ChoiceField(label=_("批量操作"), choices=[(a, BULK_LABELS[a]) for a in BULK_ACTIONS])
     tasks = forms.ModelMultipleChoiceField(queryset=None, error_messages={"required": _("请先勾选任务")})
@@ -158,9 +165,28 @@ class BulkForm(ChoicesNow, forms.Form):
         help_text=_("升级督办须写明理由。"),
     )
 
+    # "1" once the person has seen the confirmation (the tasks and the reports waiting on them).
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, tasks, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tasks"].queryset = tasks
+
+    @property
+    def confirmed(self) -> bool:
+        return self.is_valid() and self.cleaned_data["confirm"] == "1"
+
+    def seen_reports(self, tasks) -> dict[int, int]:
+        """The report each ticked task had waiting when the confirmation was shown (report_<task
+        id>, a hidden field per task): 0 (no such row) for anything but an id."""
+        seen = {}
+        for t in tasks:
+            try:
+                number = int(self.data.get(f"report_{t.pk}"))
+            except (TypeError, ValueError):
+                number = 0
+            seen[t.pk] = number if 0 < number < 2**63 else 0
+        return seen
 
     def clean(self):
         data = super().clean()

@@ -309,7 +309,8 @@ def test_removing_is_refused_to_others_and_after_the_item_moved_on(client, peopl
     assert exc.value.status == status
     client.force_login(people(who))
     response = client.post(f"/items/attachments/{attachment.pk}/remove/")
-    assert response.status_code == 302  # back to the item, with the reason as a message
+    assert response.status_code == status  # the item's page, with the reason, and the refusal's status
+    assert exc.value.reason in response.content.decode()
     attachment.refresh_from_db()
     assert attachment.removed_at is None
     assert not AuditEvent.objects.filter(verb="item.detach").exists()

@@ -147,7 +147,8 @@ STEPS: dict[str, Step] = {
     "plan: adjourn": Step("/meetings/{plan}/act/adjourn/", by(PC_RUNNERS, 409)),
     "plan: cancel": Step("/meetings/{plan}/act/cancel/", by(PC_ORGANIZERS), REASON),
     "plan: add an item": Step("/meetings/{plan}/act/add/", by(PC_ORGANIZERS), {"item": "{R}"}),
-    "plan: add without an item": Step("/meetings/{plan}/act/add/", everyone(400)),
+    # Who is asking is answered before the form: only the organizers hear that the item is missing.
+    "plan: add without an item": Step("/meetings/{plan}/act/add/", by(PC_ORGANIZERS, 400)),
     "plan: emergency item": Step("/meetings/{plan}/act/emergency/", by({"secretary"}, 409), {"item": "{R}", **REASON}),
     "plan: mark present": Step("/meetings/{plan}/act/present/", by(PC_RUNNERS, 409), {"person": "{member1}"}),
     "plan: mark absent": Step("/meetings/{plan}/act/absent/", by(PC_RUNNERS, 409), {"person": "{member1}", **REASON}),

@@ -4,7 +4,9 @@ the navigation badge, and the list's SQL queries at 5 and 50 notices.
 
 The expected matrix is written from DOMAIN.md ("三通报", "Visibility") and the demo school:
 a notice is seen by its recipients, its writer, and the party office (党委办公室) unless it is
-confidential; a confidential resolution only by the attendees of the meeting that resolved it.
+confidential; the leaders see every published notice that is not confidential (leaders see
+everything not confidential), a department's too; a confidential resolution only by the
+attendees of the meeting that resolved it.
 Someone who may not see a notice gets 404; only the party office writes and publishes (403).
 """
 
@@ -24,6 +26,7 @@ from tests.factories import at_state
 from tests.test_i18n import _back_to_the_default_language, compiled_catalog  # noqa: F401 (fixtures)
 
 ANON = "anonymous"
+LEADERS = {"secretary", "principal", "member1", "member2", "vice", "discipline"}
 STAFF = {
     "secretary",
     "principal",
@@ -59,7 +62,7 @@ def _only(ok: set[str], *, otherwise: int) -> dict[int, set[str]]:
 #   DRAFT     an upper-level document for everyone, not yet published
 VISIBLE = {
     "EVERYONE": STAFF,  # the administrator's account is not staff: not a recipient
-    "DEPT": {"depthead", "staff", "partyoffice"},
+    "DEPT": {"depthead", "staff", "partyoffice"} | LEADERS,
     "SECRET": PC_ATTENDEES,
     "DRAFT": {"partyoffice"},
 }
@@ -145,14 +148,14 @@ def test_only_the_party_office_publishes_a_draft(world):
 
 def test_anonymous_visitors_are_sent_to_log_in(world):
     client = client_for(ANON)
-    for path in [p for p in EXPECTED if p != "/notices/unread/"]:
+    for path in EXPECTED:
         response = client.get(path.format(**world))
         assert response.status_code == 302 and response.url.startswith("/login/"), path
     response = client.post(f"/notices/{world['DRAFT']}/publish/")
     assert response.status_code == 302 and response.url.startswith("/login/")
-    # The navigation badge says nothing to a visitor who is not logged in.
+    # The navigation badge too: a visitor who is not logged in is sent to log in, told nothing.
     response = client.get("/notices/unread/")
-    assert response.status_code == 200 and response.content.strip() == b""
+    assert response.status_code == 302 and response.url.startswith("/login/")
 
 
 def test_a_non_party_office_user_cannot_write_a_notice(people, client):

@@ -268,6 +268,9 @@ def test_unread_first_in_my_notices(people):
 # --- who sees a notice -------------------------------------------------------------------------------------
 
 
+LEADERS = {"secretary", "principal", "member1", "member2", "vice", "discipline"}
+
+
 def visible_to(notice: Notice) -> set[str]:
     return {u.username for u in User.objects.all() if selectors.notice_detail(u, notice.pk) is not None}
 
@@ -277,7 +280,8 @@ def test_a_notice_is_seen_by_its_recipients_its_writer_and_the_party_office(peop
     draft = upper(everyone=True)
     confidential = published(people=[user("member2")], confidential=True)
 
-    assert visible_to(to_department) == {"finance", "partyoffice"}
+    # Leaders see everything not confidential (DOMAIN.md), a department's notice too.
+    assert visible_to(to_department) == {"finance", "partyoffice"} | LEADERS
     assert visible_to(draft) == {"partyoffice"}  # a draft is its writer's (the party office's)
     # Confidential: its audience and its writer alone.
     assert visible_to(confidential) == {"member2", "partyoffice"}

@@ -687,129 +687,9 @@ def _d(name, labels, roles, today, reason, methods=("POST",)):
 
 
 BOTH = ("GET", "POST")
-FORM_FIRST = "the empty form is checked before who is asking: 400 instead of 403 (nothing is written)"
 STATE_FIRST = "the state or the input is checked before who is asking: 409 instead of 403 (nothing is written)"
-NAMED = "DOMAIN.md: a confidential item is seen by those its resolution names; vice, its task's responsible leader, is not let in"
 
-DISAGREEMENT_LIST: list[Disagreement] = [
-    # decisions/access.py visibility_filter: no clause for those a resolution names.
-    *[
-        _d(name, label, "vice", 404, NAMED, BOTH)
-        for name, label in [
-            ("decisions:detail", "item_secret"),
-            ("decisions:edit", "item_secret"),
-            ("decisions:attachment", "att_secret"),
-            ("supervision:item_tasks", "item_secret"),
-        ]
-    ],
-    # notices/access.py visibility_filter: recipients, writer, party office; not the leaders.
-    _d(
-        "notices:detail",
-        "notice_finance",
-        "secretary principal member1 member2 vice discipline",
-        404,
-        "DOMAIN.md: leaders see everything not confidential; a published notice to 财务处 is hidden from them",
-        BOTH,
-    ),
-    # notices/views.py unread_badge: no login_required.
-    _d("notices:unread_badge", "", ANON, 200, "the unread badge answers anonymous visitors (an empty 200)", BOTH),
-    # The form before the right: decisions/views.py item_act (consult_answer), item_attach;
-    # meetings/views.py meeting_act, entry_act (_int of the person), minutes_act (edit);
-    # supervision/views/tasks.py task_report, task_review, task_escalate.
-    _d(
-        "decisions:act",
-        "consult_answer@item_consulting",
-        "principal member1 vice discipline affairsoffice finance",
-        400,
-        FORM_FIRST,
-    ),
-    _d(
-        "decisions:attach",
-        "item_scheduled",
-        "secretary principal member1 member2 vice discipline partyoffice admin",
-        400,
-        FORM_FIRST,
-    ),
-    _d(
-        "decisions:attach",
-        "item_screening",
-        "secretary principal member1 member2 discipline partyoffice depthead",
-        400,
-        FORM_FIRST,
-    ),
-    _d(
-        "meetings:act",
-        "emergency@meeting_sa",
-        "secretary member1 member2 vice discipline partyoffice affairsoffice depthead finance admin",
-        400,
-        FORM_FIRST,
-    ),
-    _d(
-        "meetings:act",
-        "present@meeting_sa",
-        "secretary member1 member2 vice discipline partyoffice depthead finance admin",
-        400,
-        FORM_FIRST,
-    ),
-    _d("meetings:entry_act", "opinion@entry_live", "discipline", 400, FORM_FIRST),
-    _d("meetings:entry_act", "recuse@entry_live", "principal member1 member2 discipline", 400, FORM_FIRST),
-    _d(
-        "meetings:minutes_act",
-        "edit@minutes_secret",
-        "secretary principal member1 member2 discipline",
-        400,
-        FORM_FIRST,
-    ),
-    _d(
-        "supervision:report_progress",
-        "task_letter",
-        "secretary principal member1 member2 vice discipline partyoffice affairsoffice teacher admin",
-        400,
-        FORM_FIRST,
-    ),
-    _d(
-        "supervision:report_progress",
-        "task_secret",
-        "secretary principal member1 member2 vice discipline partyoffice",
-        400,
-        FORM_FIRST,
-    ),
-    _d(
-        "supervision:review",
-        "task_reported",
-        "secretary principal member1 member2 vice partyoffice affairsoffice depthead finance staff admin",
-        400,
-        FORM_FIRST,
-    ),
-    _d(
-        "supervision:review",
-        "task_secret",
-        "secretary principal member1 member2 vice partyoffice dean",
-        400,
-        FORM_FIRST,
-    ),
-    _d(
-        "supervision:escalate",
-        "task_secret",
-        "secretary principal member1 member2 vice partyoffice dean",
-        400,
-        FORM_FIRST,
-    ),
-    # decisions/views.py attachment_remove: a refusal is a message and a redirect.
-    *[
-        _d(
-            "decisions:attachment_remove",
-            att,
-            roles,
-            302,
-            "a refused removal is a redirect with a message (302), not 403 (nothing is written)",
-        )
-        for att, roles in [
-            ("att_scheduled", "secretary principal member1 member2 vice discipline partyoffice admin"),
-            ("att_screening", "secretary principal member1 member2 discipline partyoffice depthead"),
-        ]
-    ],
-]
+DISAGREEMENT_LIST: list[Disagreement] = []
 
 DISAGREEMENTS: dict[tuple[str, str, str, str], tuple[int, str]] = {
     (d.name, label, role, method): (d.today, d.reason)
@@ -818,6 +698,12 @@ DISAGREEMENTS: dict[tuple[str, str, str, str], tuple[int, str]] = {
     for role in d.roles
     for method in d.methods
 }
+
+
+def test_no_cell_disagrees_with_the_rule():
+    """Every cell follows the rule of DOMAIN.md: the list of disagreements is empty and stays so
+    (a cell that answers otherwise is a bug to fix, not an entry to add)."""
+    assert DISAGREEMENT_LIST == [], [(d.name, d.labels, d.reason) for d in DISAGREEMENT_LIST]
 
 
 def rule_outcome(target: Target, role: str, method: str) -> str:
@@ -1098,7 +984,7 @@ def test_the_walk_covers_the_urls_and_excludes_only_framework_ones():
 
 
 # --- behind the form: a complete POST by someone who may not act ------------------------------
-# The walk's empty POSTs meet some forms before the right is checked (FORM_FIRST, STATE_FIRST
+# The walk's empty POSTs meet some steps that check the state before the right (STATE_FIRST
 # above). Here the same people send a complete form: the step itself must refuse them (403) and
 # write nothing.
 

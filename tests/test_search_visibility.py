@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from decisions.models import State
+from meetings import access as meeting_access
 from meetings import services as meeting_services
 from meetings.models import Minutes, Resolution
 from notices import services as notice_services
@@ -68,7 +69,7 @@ def adjourn(item) -> Minutes:
 def sign(minutes: Minutes) -> Minutes:
     """Sent for co-signature; every member present signs: the minutes are locked."""
     meeting_services.minutes_send(actor=User.objects.get(username="partyoffice"), minutes_id=minutes.pk)
-    for pk in meeting_services.signers(minutes):
+    for pk in meeting_access.signers(minutes):
         meeting_services.minutes_sign(actor=User.objects.get(pk=pk), minutes_id=minutes.pk)
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.LOCKED
@@ -151,8 +152,9 @@ EXPECTED = {
     "depthead": {"open_item", "secret_item", "open_resolution", "secret_resolution", "open_notice", "dept_notice"},
     # Another college's teacher: only what was noticed to everyone.
     "teacher": {"open_notice"},
-    # A leader who does not attend the Party committee: everything not confidential.
-    "vice": {"open_item", "open_resolution", "open_minutes", "open_notice"},
+    # A leader who does not attend the Party committee: everything not confidential (a notice to a
+    # department too).
+    "vice": {"open_item", "open_resolution", "open_minutes", "open_notice", "dept_notice"},
     # A committee member: the confidential item, its resolution and minutes; the notice for her alone.
     "member2": {
         "open_item",
@@ -162,6 +164,7 @@ EXPECTED = {
         "open_minutes",
         "secret_minutes",
         "open_notice",
+        "dept_notice",
         "person_notice",
     },
     # The discipline secretary observes the committee: its confidential items and minutes too.
@@ -173,6 +176,7 @@ EXPECTED = {
         "open_minutes",
         "secret_minutes",
         "open_notice",
+        "dept_notice",
     },
     # The Party office runs the committee and writes the notices.
     "partyoffice": {

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from decisions import access as item_access
 from decisions import selectors as item_selectors
 from decisions.models import State
+from meetings import access as meeting_access
 from meetings.models import Attendance, Meeting, Minutes, MinutesSignature
 from notices import selectors as notice_selectors
 from org.models import User
@@ -193,9 +194,7 @@ def consultations(user: User) -> Section:
 def minutes_to_sign(user: User) -> Section:
     """Minutes in co-signature (会签) of a meeting where `user` was a member present, not yet
     signed by them in the current round (an objection starts a new round)."""
-    present = Attendance.objects.filter(
-        meeting=OuterRef("meeting"), person=user, kind=Attendance.Kind.MEMBER, status=Attendance.Status.PRESENT
-    )
+    present = Attendance.objects.filter(meeting_access.SIGNS, meeting=OuterRef("meeting"), person=user)
     signed = MinutesSignature.objects.filter(minutes=OuterRef("pk"), member=user, round=OuterRef("signing_round"))
     qs = (
         Minutes.objects.filter(state=Minutes.State.SIGNING)

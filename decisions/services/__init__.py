@@ -18,6 +18,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict
 from core.jobs import enqueue
 from core.text import check_no_nul, clean_text
+from decisions import access
 from decisions.models import (
     ALL_STEPS,
     ITEM_TRANSITIONS,
@@ -135,9 +136,10 @@ def _notify_item_step(item_id: int, step: str, state: str, version: int | None) 
         heads = User.objects.filter(role_assignments__role="dept_head", role_assignments__department=item.department_id)
         text = message("item.dept_review", confidential=secret, title=item.title)
         return notify(recipients=heads, key=key, text=text, link=link)
-    if state == State.SCREENING and item.requested_body.chair:
+    screener = access.screener_of(item)
+    if state == State.SCREENING and screener:
         text = message("item.screening", confidential=secret, title=item.title)
-        return notify(recipients=[item.requested_body.chair], key=key, text=text, link=link)
+        return notify(recipients=[screener], key=key, text=text, link=link)
     if state == State.CONSULTING:
         people = [
             c.consultee for c in item.consultations.filter(round=item.consultation_round).select_related("consultee")

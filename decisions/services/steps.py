@@ -25,6 +25,7 @@ from decisions.services import (
     _check,
     _locked,
     _move,
+    _require_state,
     join_names,
     scope_problem,
 )
@@ -205,12 +206,15 @@ def item_viewed(*, actor: User, item: AgendaItem) -> None:
 
 
 # --- the steps a meeting takes (called by meetings.services, which checks the meeting itself) ---------
+# Who may take them is the meeting's rule (meetings.access: its recorded chair, its recorder, its
+# body's secretary office), asked by the meeting service before it calls these; it is not asked
+# again here in another shape (the body's chair today may not be the meeting's chair).
 
 
 @transaction.atomic
 def item_schedule(*, actor: User, item_id: int, meeting_title: str) -> AgendaItem:
     item = _locked(item_id)
-    _check(actor, item, "schedule")
+    _require_state(item, "schedule")
     return _move(item, actor=actor, step="schedule", to=State.SCHEDULED, reason=meeting_title)
 
 
@@ -218,14 +222,14 @@ def item_schedule(*, actor: User, item_id: int, meeting_title: str) -> AgendaIte
 def item_unschedule(*, actor: User | None, item_id: int, reason: str) -> AgendaItem:
     """Off the agenda and back in the queue. `actor` is None when a job drops it (materials late)."""
     item = _locked(item_id)
-    _check(actor, item, "unschedule")
+    _require_state(item, "unschedule")
     return _move(item, actor=actor, step="unschedule", to=State.READY, reason=reason)
 
 
 @transaction.atomic
 def item_decide(*, actor: User, item_id: int, to: str, reason: str, data: dict | None = None) -> AgendaItem:
     item = _locked(item_id)
-    _check(actor, item, "decide")
+    _require_state(item, "decide")
     return _move(item, actor=actor, step="decide", to=to, reason=reason, data=data)
 
 
@@ -234,7 +238,7 @@ def item_forward_to_pc(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     """两议: the principal's office has deliberated; the Party committee resolves. The item joins
     the committee's queue as one chain (its history keeps the office meeting's step)."""
     item = _locked(item_id)
-    _check(actor, item, "forward_to_pc")
+    _require_state(item, "forward_to_pc")
     pc = MeetingBody.objects.get(code=MeetingBody.Code.PC)
     before = item.requested_body.code
     item.requested_body = pc

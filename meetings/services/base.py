@@ -127,7 +127,7 @@ def _notify_attendees(meeting_id: int, event: str) -> int:
         minutes = meeting.minutes.order_by("-id").first()
         if minutes is None:
             return 0
-        people = [p for p in people if p.pk in access.minutes_signers(minutes)]
+        people = [p for p in people if p.pk in access.signers(minutes)]
         link = link_for("minutes.cosign", minutes.pk)
         text = message("minutes.cosign", confidential=access.has_confidential(meeting), meeting=meeting.title)
         key = f"minutes:{minutes.pk}:round{minutes.signing_round}"

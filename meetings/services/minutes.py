@@ -132,8 +132,8 @@ def minutes_send(*, actor: User, minutes_id: int) -> Minutes:
 
 
 def signers(minutes: Minutes, attendance=None) -> list[int]:
-    """Every member present co-signs (会签): meetings.access.minutes_signers."""
-    return access.minutes_signers(minutes, attendance)
+    """Every member present co-signs (会签): meetings.access.signers."""
+    return access.signers(minutes, attendance)
 
 
 def text_digest(text: str) -> str:

@@ -14,7 +14,7 @@ from core.sequences import next_number
 from core.text import check_no_nul, check_text, clean_text
 from decisions import services as item_services
 from decisions.models import State as ItemState
-from meetings import rules
+from meetings import access, rules
 from meetings.models import (
     AgendaEntry,
     Attendance,
@@ -157,9 +157,9 @@ def opinion_record(*, actor: User, entry_id: int, member_id: int, stance: str, t
         raise conflict(_("该成员已回避此议题,不发表意见"))
     if member_id not in facts["present"]:
         raise conflict(_("只有出席会议的成员可以表态"))
-    if member_id == meeting.chair_id:
+    if access.chairs(member_id, meeting):
         given = set(entry.opinions.values_list("member_id", flat=True))
-        waiting = [pid for pid in facts["present"] if pid != meeting.chair_id and pid not in given]
+        waiting = [pid for pid in facts["present"] if not access.chairs(pid, meeting) and pid not in given]
         if waiting:
             names = item_services.join_names(User.objects.filter(pk__in=waiting))
             raise conflict(_("主持人末位表态:请先记录 %(names)s 的意见") % {"names": names})

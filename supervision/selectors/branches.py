@@ -11,15 +11,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Q
 
-from org.models import Department, Role, User
+from org.models import Department
+from supervision import access
 from supervision.models import BranchCheck, BranchCheckItem, BranchCheckMark
 
 ONE_DECIMAL = Decimal("0.1")
 
 
-def can_read_branches(user: User) -> bool:
-    """The party office runs the checks; leaders read the results."""
-    return user.is_authenticated and (user.is_leader or user.has_role(Role.PARTY_OFFICE))
+can_read_branches = access.can_read_branches  # the rule lives in supervision.access
 
 
 def round1(value: Decimal) -> Decimal:

@@ -20,15 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from org.models import Role, User
+from supervision import access
 from supervision.models import Letter, PatrolFinding, Task, TaskEscalation, Track
 from supervision.selectors.branches import BranchAverage, period_average, round1
 
-
-def can_read_report(user: User) -> bool:
-    """纪委书记 compiles it for the Party committee; the secretary, the party office and the
-    leaders read it."""
-    return user.is_authenticated and (user.is_leader or user.has_role(Role.PARTY_OFFICE))
+can_read_report = access.can_read_report  # the rule lives in supervision.access
 
 
 ESCALATION_LABELS = {

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.errors import conflict, forbidden
 from core.text import check_text, clean_text
-from org.models import OFFICE_ROLES, Department, User
+from org.models import Department, User
 from supervision import access
 from supervision.models import BranchCheck, BranchCheckItem, BranchCheckMark, PatrolFinding
 
@@ -37,7 +37,7 @@ def finding_record(
         raise forbidden(_("只有校领导或办公室可以记录校园巡查"))
     leader = actor
     if leader_id and int(leader_id) != actor.pk:
-        if not actor.has_role(*OFFICE_ROLES):
+        if not access.records_patrols_for_leaders(actor):
             raise forbidden(_("只有办公室可以代领导记录巡查"))
         leader = User.objects.filter(pk=leader_id, is_active=True).first()
         if leader is None or not leader.is_leader:

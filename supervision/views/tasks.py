@@ -30,6 +30,7 @@ from supervision.forms_tasks import (
     BULK_LABELS,
     BulkForm,
     EscalateForm,
+    FollowForm,
     MilestoneFormSet,
     ProgressReportForm,
     ReviewForm,
@@ -171,7 +172,7 @@ def track_bulk(request, track: str):
     valid = form.is_valid()
     tasks = list(form.cleaned_data.get("tasks") or ())
     action = form.cleaned_data.get("action")
-    if not valid or request.POST.get("confirm") != "1":
+    if not form.confirmed:
         # The confirmation, or (missing reason, no task ticked) the same page with what is wrong.
         if action:
             # The reports waiting now go with the confirmation: what is accepted is what was seen.
@@ -180,7 +181,7 @@ def track_bulk(request, track: str):
                 t.waiting_report_id = waiting.get(t.pk, 0)
             context.update(tasks=tasks, action_label=BULK_LABELS[action])
         return render(request, "supervision/task_bulk_confirm.html", context, status=200 if valid else 400)
-    seen = {t.pk: _int(request.POST.get(f"report_{t.pk}")) for t in tasks}
+    seen = form.seen_reports(tasks)
     refused = services.tasks_bulk(
         actor=request.user,
         action=action,
@@ -197,15 +198,6 @@ def track_bulk(request, track: str):
     for task_id, reason in refused:
         messages.warning(request, _("未处理“%(title)s”:%(reason)s") % {"title": titles[task_id], "reason": reason})
     return redirect("supervision:track", track)
-
-
-def _int(value) -> int:
-    """An id from a form; 0 (no such row) for anything else, a number past the database's too."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 0
-    return number if 0 < number < 2**63 else 0
 
 
 # --- a task's page ----------------------------------------------------------------------------
@@ -311,16 +303,22 @@ def task_detail(request, pk: int):
     return _render_detail(request, pk)
 
 
-def _require_visible(user, pk: int) -> None:
+def _require_visible(user, pk: int) -> Task:
     """404 for a task the person may not see, before anything else is said about it."""
-    if not selectors.visible_tasks(user).filter(pk=pk).exists():
+    task = selectors.visible_tasks(user).filter(pk=pk).first()
+    if task is None:
         raise Http404
+    return task
 
 
 @login_required
 @require_POST
 def task_report(request, pk: int):
     task = _task_or_404(request.user, pk)
+    try:
+        access.check_report(request.user, task)  # who is asking, before the form
+    except InvalidTransition as e:
+        return _render_detail(request, pk, status=e.status, error=e.reason)
     form = ProgressReportForm(request.POST, request.FILES, task=task)
     if not form.is_valid():
         return _render_detail(request, pk, status=400, error=_("请检查进展报告中的错误"), report_form=form)
@@ -346,7 +344,11 @@ def task_report(request, pk: int):
 @login_required
 @require_POST
 def task_review(request, pk: int):
-    _require_visible(request.user, pk)
+    task = _require_visible(request.user, pk)
+    try:
+        access.check_review(request.user, task)  # who is asking, before the form
+    except InvalidTransition as e:
+        return _render_detail(request, pk, status=e.status, error=e.reason)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, pk, status=400, error=_("请选择审核结果"), review_form=form)
@@ -386,9 +388,10 @@ def task_urge(request, pk: int):
 @login_required
 @require_POST
 def task_escalate(request, pk: int):
-    _require_visible(request.user, pk)
+    task = _require_visible(request.user, pk)
     form = EscalateForm(request.POST)
     try:
+        access.check_review(request.user, task)  # who is asking, before the form
         if not form.is_valid():
             raise InvalidTransition(_("督办升级须写明理由"), status=400)
         services.task_escalate(actor=request.user, task_id=pk, reason=form.cleaned_data["reason"])
@@ -413,7 +416,9 @@ def evidence_download(request, pk: int):
 @require_POST
 def item_follow(request, item_id: int):
     """关注 / 取消关注 an agenda item's tasks; htmx swaps the button, a plain form goes back."""
-    follow = request.POST.get("follow") == "1"
+    form = FollowForm(request.POST)
+    form.is_valid()  # two optional fields; one that is not text (NUL) is left out, as if not sent
+    follow = form.cleaned_data.get("follow") == "1"
     try:
         services.item_follow(actor=request.user, item_id=item_id, follow=follow)
     except InvalidTransition as e:
@@ -423,7 +428,7 @@ def item_follow(request, item_id: int):
     if request.headers.get("HX-Request"):
         return render(request, "supervision/_task_follow.html", {"item_id": item_id, "following": follow})
     messages.success(request, _("已关注,任务有进展时会通知您。") if follow else _("已取消关注。"))
-    target = request.POST.get("next", "")
+    target = form.cleaned_data.get("next", "")
     # Back to a page of this site: a path, no control characters (never a view name to reverse).
     if (
         not target.startswith("/")

@@ -1,0 +1,44 @@
+"""Who chairs, organizes and attends a meeting body: answered here only.
+
+The body's chair is today's chair: he screens the items requested for the body and arranges its
+next meetings. A meeting already scheduled keeps the chair it was scheduled with
+(`meetings.access.chairs`), whoever chairs the body afterwards.
+"""
+
+from django.db.models import Q, QuerySet
+
+from org.models import MeetingBody, Role, User
+
+
+def chairs_body(user: User, body: MeetingBody) -> bool:
+    return body.chair_id is not None and body.chair_id == user.pk
+
+
+def chaired_bodies(user: User) -> QuerySet:
+    """The bodies `user` chairs now, as a queryset (a subquery where it is used in a filter)."""
+    return MeetingBody.objects.filter(chair=user)
+
+
+def chair_of(body: MeetingBody) -> User | None:
+    """Who chairs the body now: the screener of its items, and the chair of a meeting scheduled now."""
+    return body.chair
+
+
+def is_secretary_office(user: User, body: MeetingBody) -> bool:
+    """The body's secretary office (PC → 党委办公室, PO/SA/AS → 校务办)."""
+    return bool(body.secretary_role) and user.has_role(body.secretary_role)
+
+
+def organizes_body(user: User, body: MeetingBody) -> bool:
+    """Who arranges a body's meetings: its secretary office and its chair."""
+    # Not the superuser: the administrator keeps the system, not the meetings (and their secrets).
+    return chairs_body(user, body) or is_secretary_office(user, body)
+
+
+def bodies_attended_by(user: User) -> QuerySet:
+    """Bodies whose meetings this person attends (member, observer, chair or meeting secretary),
+    as a subquery of their ids: no query of its own, for filters that join through a body."""
+    offices = [r for r in user.roles if r in (Role.PARTY_OFFICE, Role.AFFAIRS_OFFICE)]
+    return MeetingBody.objects.filter(Q(members__user=user) | Q(chair=user) | Q(secretary_role__in=offices)).values(
+        "pk"
+    )
