@@ -1,13 +1,14 @@
 from django.urls import path
 
+from supervision.views import task_new, task_tracks
 from supervision.views import tasks as views
 
 app_name = "supervision"
 urlpatterns = [
     path("", views.task_list, name="list"),
-    path("new/", views.task_new, name="new"),
-    path("track/<slug:track>/", views.track_detail, name="track"),
-    path("track/<slug:track>/bulk/", views.track_bulk, name="bulk"),
+    path("new/", task_new.task_new, name="new"),
+    path("track/<slug:track>/", task_tracks.track_detail, name="track"),
+    path("track/<slug:track>/bulk/", task_tracks.track_bulk, name="bulk"),
     path("tasks/<int:pk>/", views.task_detail, name="detail"),
     path("tasks/<int:pk>/report/", views.task_report, name="report_progress"),
     path("tasks/<int:pk>/review/", views.task_review, name="review"),
@@ -15,5 +16,5 @@ urlpatterns = [
     path("tasks/<int:pk>/escalate/", views.task_escalate, name="escalate"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("follow/<int:item_id>/", views.item_follow, name="follow"),
-    path("item/<int:item_id>/", views.item_tasks, name="item_tasks"),
+    path("item/<int:item_id>/", task_new.item_tasks, name="item_tasks"),
 ]

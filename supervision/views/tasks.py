@@ -1,4 +1,5 @@
-"""督查任务 pages: the task list, a supervisor's track, a task's page with its forms, new tasks.
+"""督查任务 pages: the task list and a task's page with its forms (a supervisor's track:
+task_tracks; new tasks and an item's tasks: task_new).
 
 Views parse the form, call supervision.services and show the reason of an InvalidTransition with
 its status. Who may do what comes from supervision.access; what a person sees from the selectors.
@@ -6,7 +7,7 @@ its status. Who may do what comes from supervision.access; what a person sees fr
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,24 +23,17 @@ from core.http import refuse
 from core.middleware import clean_query_value
 from core.pages import get_page
 from decisions import access as item_access
-from decisions import selectors as item_selectors
-from decisions.models import State as ItemState
-from meetings.models import Resolution
 from supervision import access, selectors, services
 from supervision.forms_tasks import (
-    BULK_LABELS,
-    BulkForm,
     EscalateForm,
     FollowForm,
-    MilestoneFormSet,
     ProgressReportForm,
     ReviewForm,
     TaskFilterForm,
-    TaskForm,
     UrgeForm,
 )
-from supervision.models import TRANSITIONS, Follow, Milestone, PatrolFinding, ReportReview, Task, Track
-from supervision.selectors.tasks import counts_by_state, is_overdue, overdue_q, progress_of, visible_evidence
+from supervision.models import TRANSITIONS, Follow, ReportReview, Task, Track
+from supervision.selectors.tasks import is_overdue, progress_of, visible_evidence
 
 PAGE_SIZE = 20
 TABS = {"mine": gettext_lazy("我的任务"), "review": gettext_lazy("待我审核"), "all": gettext_lazy("全部")}
@@ -106,98 +100,6 @@ def task_list(request):
         "track_links": [(t, label) for t, label in Track.choices if t in tracks or user.is_leader],
     }
     return render(request, _results(request, "supervision/task_list.html"), context)
-
-
-# --- a supervisor's track -------------------------------------------------------------------------
-
-
-def _track_or_refuse(request, track: str):
-    """(may act, refusal): the track's supervisors act; leaders read; everyone else is refused."""
-    if track not in Track.values:
-        raise Http404
-    supervises = track in access.supervised_tracks(request.user)
-    if not (supervises or request.user.is_leader):
-        label = Track(track).label
-        return supervises, refuse(request, _("只有“%(track)s”的督查部门或校领导可以查看") % {"track": label})
-    return supervises, None
-
-
-@login_required
-def track_detail(request, track: str):
-    supervises, refusal = _track_or_refuse(request, track)
-    if refusal:
-        return refusal
-    user = request.user
-    visible = selectors.visible_tasks(user).filter(track=track)
-    by_state = counts_by_state(visible)
-    counts = [(value, label, by_state.get(value, 0)) for value, label in Task.State.choices]
-    overdue_count = visible.filter(overdue_q()).count()
-
-    filters = TaskFilterForm(request.GET)
-    f = {**filters.values(), "track": track}
-    qs = selectors.tasks_with_progress(user).filter(track=track)
-    if track == Track.PROJECT:
-        qs = qs.prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due", "id")))
-    page = _page(request, selectors.filter_tasks(qs, f))
-    _decorate(page.object_list)
-    context = {
-        "track": track,
-        "track_label": Track(track).label,
-        "supervises": supervises,
-        "counts": counts,
-        "total": sum(by_state.values()),
-        "overdue_count": overdue_count,
-        "summary": selectors.department_summary(visible) if track == Track.PERFORMANCE else None,
-        "show_milestones": track == Track.PROJECT,
-        "page": page,
-        "filters": filters,
-        "filtered": any(f.get(k) for k in ("q", "state", "department", "overdue")),
-        "bulk_actions": list(BULK_LABELS.items()) if supervises else [],
-    }
-    return render(request, _results(request, "supervision/task_track.html"), context)
-
-
-@login_required
-@require_POST
-def track_bulk(request, track: str):
-    """One action on the ticked tasks: first a confirmation, then each task on its own."""
-    supervises, refusal = _track_or_refuse(request, track)
-    if refusal:
-        return refusal
-    if not supervises:
-        return refuse(request, _("只有本类督查的督查部门可以批量办理"))
-    candidates = selectors.visible_tasks(request.user).filter(track=track).select_related("lead_department")
-    form = BulkForm(request.POST, tasks=candidates)
-    context = {"track": track, "track_label": Track(track).label, "form": form}
-    valid = form.is_valid()
-    tasks = list(form.cleaned_data.get("tasks") or ())
-    action = form.cleaned_data.get("action")
-    if not form.confirmed:
-        # The confirmation, or (missing reason, no task ticked) the same page with what is wrong.
-        if action:
-            # The reports waiting now go with the confirmation: what is accepted is what was seen.
-            waiting = selectors.waiting_report_ids([t.pk for t in tasks])
-            for t in tasks:
-                t.waiting_report_id = waiting.get(t.pk, 0)
-            context.update(tasks=tasks, action_label=BULK_LABELS[action])
-        return render(request, "supervision/task_bulk_confirm.html", context, status=200 if valid else 400)
-    seen = form.seen_reports(tasks)
-    refused = services.tasks_bulk(
-        actor=request.user,
-        action=action,
-        task_ids=[t.pk for t in tasks],
-        comment=form.cleaned_data["comment"],
-        report_ids=seen if action in ("accept", "close") else None,
-    )
-    titles = {t.pk: t.title for t in tasks}
-    done = len(tasks) - len(refused)
-    (messages.success if done else messages.info)(
-        request,
-        _("%(action)s:已处理 %(n)s 项。") % {"action": BULK_LABELS[action], "n": done},
-    )
-    for task_id, reason in refused:
-        messages.warning(request, _("未处理“%(title)s”:%(reason)s") % {"title": titles[task_id], "reason": reason})
-    return redirect("supervision:track", track)
 
 
 # --- a task's page ----------------------------------------------------------------------------
@@ -439,116 +341,3 @@ def item_follow(request, item_id: int):
     ):
         target = "supervision:list"
     return redirect(target)
-
-
-# --- a new task -------------------------------------------------------------------------------
-
-
-def _new_source(request):
-    """The resolution, letter or finding named in the query string: (kind, object), 404 if unseen."""
-    user = request.user
-    given = {k: request.GET.get(k, "") for k in ("resolution", "letter", "finding") if request.GET.get(k)}
-    if len(given) != 1 or not next(iter(given.values())).isdigit():
-        return None, None
-    kind, pk = next(iter(given.items()))
-    if kind == "resolution":
-        resolution = Resolution.objects.select_related("item", "meeting", "body").filter(pk=pk).first()
-        if resolution is None:
-            raise Http404
-        item = resolution.item
-        resolution.shows_item = (not resolution.confidential and not item.confidential) or item_access.can_view(
-            user, item
-        )
-        return kind, resolution
-    if kind == "letter":
-        letter = selectors.visible_letters(user).filter(pk=pk).first()
-        if letter is None:
-            raise Http404
-        return kind, letter
-    finding = PatrolFinding.objects.select_related("leader", "department").filter(pk=pk).first()
-    if finding is None:
-        raise Http404
-    return kind, finding
-
-
-def _may_create(user, kind: str, source) -> bool:
-    """The rule services.task_create applies, asked before the form is shown."""
-    if kind == "finding":
-        return access.can_create_task(user, "patrol", finding_leader_id=source.leader_id)
-    if kind == "resolution" and source.confidential and not item_access.can_view(user, source.item):
-        return False
-    return access.can_create_task(user, kind)
-
-
-def _initial(user, kind: str, source) -> dict:
-    tracks = access.supervised_tracks(user)
-    initial = {"track": tracks[0] if tracks else Track.TASK}
-    if kind == "resolution":
-        initial["title"] = source.item.title if source.shows_item else _("落实%(number)s") % {"number": source.number}
-        initial["lead_department"] = source.item.department_id
-    elif kind == "letter":
-        initial["title"] = source.subject
-    else:
-        initial["title"] = source.text.splitlines()[0][:200] if source.text else source.place
-        initial["lead_department"] = source.department_id
-    return initial
-
-
-@login_required
-def task_new(request):
-    kind, source = _new_source(request)
-    if source is None:
-        return refuse(request, _("督查任务须来自一项决议、一封来信或一条巡查发现"), status=400)
-    if not _may_create(request.user, kind, source):
-        return refuse(request, _("只有党委办公室、校务办或纪委可以下达督查任务"))
-    form = TaskForm(request.POST or None, initial=_initial(request.user, kind, source))
-    formset = MilestoneFormSet(request.POST or None, prefix="m")
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid() and formset.is_valid():
-            d = form.cleaned_data
-            try:
-                task = services.task_create(
-                    actor=request.user,
-                    track=d["track"],
-                    title=d["title"],
-                    description=d["description"],
-                    lead_department_id=d["lead_department"].pk,
-                    responsible_leader_id=d["responsible_leader"].pk,
-                    deadline=d["deadline"],
-                    milestones=[s for s in (m.spec() for m in formset) if s],
-                    confidential=d["confidential"],
-                    **{f"{kind}_id": source.pk},
-                )
-            except InvalidTransition as e:
-                form.add_error(None, e.reason)
-                status = e.status
-            else:
-                messages.success(request, _("督查任务已下达,牵头部门和责任领导会收到通知。"))
-                return redirect("supervision:detail", task.pk)
-    context = {"form": form, "formset": formset, "kind": kind, "source": source}
-    return render(request, "supervision/task_form.html", context, status=status)
-
-
-@login_required
-def item_tasks(request, item_id: int):
-    """The item page's supervision section (htmx): each resolution of the item with its tasks and
-    progress, a 分解任务 button for those who assign, and the follow button."""
-    item = item_selectors.visible_items(request.user).filter(pk=item_id).first()
-    if item is None:
-        raise Http404
-    resolutions = list(Resolution.objects.filter(item=item).select_related("body").order_by("issued_at", "id"))
-    tasks = list(selectors.tasks_with_progress(request.user).filter(item=item).order_by("deadline", "id"))
-    _decorate(tasks)
-    hidden = Task.objects.filter(item=item).count() - len(tasks)
-    context = {
-        "item": item,
-        "resolutions": resolutions,
-        "tasks": tasks,
-        "hidden": hidden,
-        "can_assign": access.can_assign(request.user) and item.state == ItemState.RESOLVED,
-        "following": Follow.objects.filter(item=item, person=request.user).exists(),
-        "item_url": f"/items/{item.pk}/",
-    }
-    return render(request, "supervision/_item_tasks.html", context)
