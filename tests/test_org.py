@@ -8,7 +8,7 @@ from django.test import Client
 from core import audit
 from core.models import AuditEvent
 from demo.people import BODIES, PASSWORD, PEOPLE, seed_org
-from org import selectors
+from org import access, selectors
 from org.backends import YishiBackend, with_assignments
 from org.models import LEADER_ROLES, BodyMember, Department, MeetingBody, Role, RoleAssignment, User
 from supervision.services.task_notify import department_heads
@@ -110,7 +110,7 @@ def test_leaders_are_the_active_people_with_a_leader_role(people):
     ],
 )
 def test_the_bodies_a_person_attends(people, username, codes):
-    ids = selectors.bodies_attended_by(people(username))
+    ids = access.bodies_attended_by(people(username))
     assert set(MeetingBody.objects.filter(pk__in=ids).values_list("code", flat=True)) == codes
 
 
@@ -127,15 +127,15 @@ def test_the_bodies_a_person_attends(people, username, codes):
 )
 def test_who_organises_a_body(people, username, codes):
     user = people(username)
-    assert {b.code for b in MeetingBody.objects.all() if selectors.organizes_body(user, b)} == codes
+    assert {b.code for b in MeetingBody.objects.all() if access.organizes_body(user, b)} == codes
 
 
 def test_a_new_chair_organises_the_body_and_the_old_one_no_longer(people):
     body = MeetingBody.objects.get(code="PC")
     body.chair = people("principal")
     body.save()
-    assert selectors.organizes_body(people("principal"), body)
-    assert not selectors.organizes_body(people("secretary"), body)
+    assert access.organizes_body(people("principal"), body)
+    assert not access.organizes_body(people("secretary"), body)
 
 
 # --- signing in ----------------------------------------------------------------------------------
