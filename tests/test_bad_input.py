@@ -65,7 +65,8 @@ def _read_by_views() -> set[str]:
     names: set[str] = set()
     root = Path(settings.BASE_DIR)
     for path in root.glob("*/**/*.py"):
-        if path.parts[len(root.parts)] in {".venv", "tests", "benchmarks", "node_modules"}:
+        top = path.parts[len(root.parts)]
+        if top.startswith(".") or top in {"tests", "benchmarks", "node_modules"}:  # virtualenvs, caches
             continue
         source = path.read_text()
         names |= set(re.findall(r"request\.GET(?:\.get|\.getlist)?[\[(]\s*[\"'](\w+)[\"']", source))

@@ -79,9 +79,8 @@ case, whatever the table says:
   see it;
 - anonymous visitors get a 200 only on the login page, the password-reset pages and a token feed.
 
-Where the code answers differently from the rule, the cell is listed in DISAGREEMENTS with the
-status the code gives today and why: the walk asserts today's status (so the suite stays green)
-and `test_the_rule_where_the_code_disagrees` asserts the rule as a strict xfail. Where an empty
+Every cell follows the rule: DISAGREEMENT_LIST (a cell answering otherwise, with the status the
+code gave and why) is empty, and `test_no_cell_disagrees_with_the_rule` keeps it so. Where an empty
 POST meets a form before the right is checked, a complete POST by the same people shows that the
 step itself refuses them and writes nothing (`test_a_complete_post_by_someone_who_may_not_act_…`).
 
@@ -900,32 +899,6 @@ def test_walk(target, role, method, world, db):
     assert not wrong, f"{_case_id(target, role, method)} ({url_of(target, world)}): " + "; ".join(wrong)
 
 
-def _disagreement_cases():
-    """One strict xfail per listed disagreement and target: it passes once every cell follows the rule."""
-    by_key = {(t.name, t.label): t for t in TARGETS}
-    out = []
-    for d in DISAGREEMENT_LIST:
-        for label in d.labels:
-            target = by_key[(d.name, label)]
-            cells_ = [(role, method) for role in sorted(d.roles) for method in d.methods]
-            mark = pytest.mark.xfail(strict=True, reason=d.reason)
-            ident = f"{target.id}-{'+'.join(d.methods)}-{len(cells_)} cells"
-            out.append(pytest.param(target, cells_, marks=mark, id=ident))
-    return out
-
-
-@pytest.mark.parametrize(("target", "cells_"), _disagreement_cases())
-def test_the_rule_where_the_code_disagrees(target, cells_, world, db):
-    wrong = []
-    for role, method in cells_:
-        expected = rule_outcome(target, role, method)
-        with transaction.atomic():  # each cell on the world as it is
-            found = check(target, role, method, world, expected=expected, statuses=OUTCOMES[expected])
-            transaction.set_rollback(True)
-        wrong += [f"{role} {method}: {w}" for w in found]
-    assert not wrong, f"{target.id}: " + "; ".join(wrong)
-
-
 # --- the table itself -----------------------------------------------------------------------
 
 
@@ -956,13 +929,6 @@ def test_every_target_gives_every_account_one_answer_per_method():
         for table in (t.get, t.post):
             assert set(table) == set(USERS) | {ANON}, t.id
             assert all(o is None or o == "" or o in OUTCOMES for o in table.values()), t.id
-
-
-def test_each_disagreement_differs_from_the_rule():
-    by_key = {(t.name, t.label): t for t in TARGETS}
-    for (name, label, role, method), (today, _reason) in DISAGREEMENTS.items():
-        target = by_key[(name, label)]
-        assert today not in OUTCOMES[rule_outcome(target, role, method)], (name, label, role, method)
 
 
 def test_the_admin_and_rq_refuse_everyone_but_the_administrator():
