@@ -88,3 +88,13 @@ def check_no_nul(**values: str | None) -> None:
     amendment): PostgreSQL cannot keep it."""
     if any(value and "\x00" in value for value in values.values()):
         raise conflict(_("输入中含有空字符(NUL),无法保存,请删除后重试"))
+
+
+def required(value: str | None, *, missing: str) -> str:
+    """A required reason or text, cleaned (clean_text): refused with `missing` when blank, and with
+    check_no_nul's message when it holds a NUL. Every service that takes one asks here."""
+    value = clean_text(value)
+    check_no_nul(value=value)
+    if not value:
+        raise conflict(missing)
+    return value

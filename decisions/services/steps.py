@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import conflict
-from core.text import check_no_nul, check_text, clean_text
+from core.text import check_no_nul, check_text, clean_text, required
 from decisions import access
 from decisions.models import (
     ITEM_TRANSITIONS,
@@ -174,10 +174,7 @@ def item_resubmit(*, actor: User, item_id: int, reason: str) -> AgendaItem:
     """After revising, the same leaders are asked again in a new round."""
     item = _locked(item_id)
     _check(actor, item, "resubmit")
-    reason = clean_text(reason)
-    check_no_nul(reason=reason)
-    if not reason:
-        raise conflict(_("重新酝酿须说明修改情况"))
+    reason = required(reason, missing=_("重新酝酿须说明修改情况"))
     previous = list(
         User.objects.filter(consultations__item=item, consultations__round=item.consultation_round).distinct()
     )

@@ -13,7 +13,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict
 from core.jobs import enqueue
 from core.sequences import next_number
-from core.text import check_no_nul, clean_text
+from core.text import required
 from decisions import services as item_services
 from meetings import access
 from meetings.models import (
@@ -109,10 +109,7 @@ def minutes_edit(*, actor: User, minutes_id: int, text: str, version: int) -> Mi
     MINUTES_TRANSITIONS.check(actor, minutes, "edit")
     if minutes.version != version:
         raise conflict(_("纪要已被他人修改,您的修改未保存。请刷新后重新编辑"))
-    text = clean_text(text)
-    check_no_nul(text=text)
-    if not text:
-        raise conflict(_("纪要正文不能为空"))
+    text = required(text, missing=_("纪要正文不能为空"))
     minutes.text = text + "\n"
     minutes.version += 1
     minutes.save(update_fields=["text", "version"])
@@ -182,10 +179,7 @@ def minutes_object(*, actor: User, minutes_id: int, reason: str) -> Minutes:
     """A member who cannot sign sends the minutes back with the reason; signatures start over."""
     minutes = _minutes(minutes_id)
     MINUTES_TRANSITIONS.check(actor, minutes, "object")
-    reason = clean_text(reason)
-    check_no_nul(reason=reason)
-    if not reason:
-        raise conflict(_("请写明修改意见"))
+    reason = required(reason, missing=_("请写明修改意见"))
     minutes.version += 1
     MINUTES_TRANSITIONS.apply(minutes, actor=actor, action="object", reason=reason, fields=("version",))
     return minutes
@@ -198,10 +192,7 @@ def minutes_amend(*, actor: User, minutes_id: int, text: str) -> Minutes:
     MINUTES_TRANSITIONS.check(actor, original, "amend")
     if Minutes.objects.filter(amends=original).exclude(state=Minutes.State.LOCKED).exists():
         raise conflict(_("已有一份更正纪要正在办理"))
-    text = clean_text(text)
-    check_no_nul(text=text)
-    if not text:
-        raise conflict(_("请写明更正内容"))
+    text = required(text, missing=_("请写明更正内容"))
     amendment = Minutes.objects.create(meeting=original.meeting, amends=original, text=text + "\n")
     audit.record(
         actor=actor, verb="minutes.amend", target=amendment, to_state=amendment.state, data={"amends": original.pk}

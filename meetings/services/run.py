@@ -11,7 +11,7 @@ from core import audit
 from core.errors import conflict
 from core.jobs import enqueue
 from core.sequences import next_number
-from core.text import check_no_nul, check_text, clean_text
+from core.text import check_no_nul, check_text, clean_text, required
 from decisions import services as item_services
 from decisions.models import State as ItemState
 from meetings import access, rules
@@ -128,10 +128,7 @@ def entry_recuse(*, actor: User, entry_id: int, member_id: int, reason: str) -> 
         raise conflict(_("本议题已开始表态或表决,不能再登记回避;回避须在审议开始前提出"))
     if meeting.attendance.filter(person_id=member_id, status=Attendance.Status.ABSENT).exists():
         raise conflict(_("缺席成员不参加本议题审议,无需登记回避"))
-    reason = clean_text(reason)
-    check_no_nul(reason=reason)
-    if not reason:
-        raise conflict(_("回避须写明原因"))
+    reason = required(reason, missing=_("回避须写明原因"))
     try:
         with transaction.atomic():
             recusal = Recusal.objects.create(entry=entry, member_id=member_id, reason=reason, recorded_by=actor)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.jobs import enqueue
-from core.text import check_no_nul, clean_text
+from core.text import clean_text, required
 from decisions import access as item_access
 from decisions import services as item_services
 from decisions.models import AgendaItem
@@ -148,10 +148,7 @@ def agenda_drop(*, actor: User, entry_id: int, reason: str) -> AgendaEntry:
 
 
 def _drop(actor: User | None, meeting: Meeting, entry: AgendaEntry, reason: str) -> AgendaEntry:
-    reason = clean_text(reason)
-    check_no_nul(reason=reason)
-    if not reason:
-        raise conflict(_("撤出议程须填写理由"))
+    reason = required(reason, missing=_("撤出议程须填写理由"))
     entry.dropped_at = timezone.now()
     entry.dropped_reason = reason
     entry.save(update_fields=["dropped_at", "dropped_reason"])
@@ -198,10 +195,7 @@ def meeting_publish(*, actor: User, meeting_id: int) -> Meeting:
 def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     meeting = _meeting(meeting_id)
     _check(actor, meeting, "cancel")
-    reason = clean_text(reason)
-    check_no_nul(reason=reason)
-    if not reason:
-        raise conflict(_("取消会议须写明理由"))
+    reason = required(reason, missing=_("取消会议须写明理由"))
     for entry in meeting.entries.filter(dropped_at__isnull=True, outcome=""):
         _drop(actor, meeting, entry, _recorded(gettext_noop("会议取消:%(reason)s"), reason=reason))
     _move(meeting, actor=actor, action="cancel", reason=reason)
@@ -248,8 +242,5 @@ def emergency_add(*, actor: User, meeting_id: int, item_id: int, reason: str) ->
     """No item outside the published agenda is decided, except one the chair adds with a reason."""
     meeting = _meeting(meeting_id)
     _check(actor, meeting, "emergency_item")
-    reason = clean_text(reason)
-    check_no_nul(reason=reason)
-    if not reason:
-        raise conflict(_("临时列入紧急议题须写明理由"))
+    reason = required(reason, missing=_("临时列入紧急议题须写明理由"))
     return _put_on_agenda(actor, meeting, item_id, emergency_reason=reason)

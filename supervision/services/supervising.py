@@ -23,7 +23,7 @@ from core.errors import InvalidTransition, conflict
 from core.jobs import enqueue
 from core.notify import message
 from core.reminders import remind
-from core.text import check_no_nul, clean_text
+from core.text import clean_text, required
 from org.models import User
 from supervision.models import (
     TASK_TRANSITIONS,
@@ -49,10 +49,7 @@ def task_escalate(*, actor: User, task_id: int, reason: str) -> TaskEscalation:
     """不落实: the supervisor hands the task on to the Party secretary (level 3)."""
     task = _locked(task_id)
     TASK_TRANSITIONS.check(actor, task, "escalate")
-    reason = clean_text(reason)
-    check_no_nul(reason=reason)
-    if not reason:
-        raise conflict(_("督办升级须写明理由"))
+    reason = required(reason, missing=_("督办升级须写明理由"))
     if not _escalate(task, level=3, actor=actor, reason=reason):
         raise conflict(_("该任务已升级督办"))
     enqueue(notify_escalation, task.pk, 3)

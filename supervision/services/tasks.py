@@ -27,7 +27,7 @@ from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
 from core.files import store_upload
 from core.jobs import enqueue
-from core.text import check_no_nul, check_text, clean_text
+from core.text import check_text, clean_text, required
 from decisions import services as item_services
 from decisions.access import visibility_filter as item_visibility_filter
 from decisions.models import AgendaItem
@@ -268,10 +268,7 @@ def task_report(
     if task.state == Task.State.REPORTED:
         raise conflict(_("上一份进展报告尚待审核,审核后才能再次报送"))
     _require(task, "report")
-    text = clean_text(text)
-    check_no_nul(text=text)
-    if not text:
-        raise conflict(_("请填写进展情况"))
+    text = required(text, missing=_("请填写进展情况"))
     check_text(ProgressReport, text=text)
     if is_final and not files:
         raise conflict(_("申请办结须上传佐证材料"))
