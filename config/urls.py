@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import user_passes_test
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
 from core.forms import LoginForm
@@ -17,6 +18,11 @@ def _job_monitor(view):
     allowed = user_passes_test(lambda u: u.is_active and u.is_superuser)(view)
     return csp_update({"script-src": [UNSAFE_INLINE], "style-src": [UNSAFE_INLINE]})(allowed)
 
+
+# The administrator's pages speak the office's language too (Django translates its own labels).
+admin.site.site_header = _("决策一件事 · 系统管理")
+admin.site.site_title = _("决策一件事 · 系统管理")
+admin.site.index_title = _("基础数据与记录")
 
 rq_patterns = (get_api_urlpatterns() + get_admin_urlpatterns(view_wrapper=_job_monitor), "django_rq")
 
