@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_rq",
     "axes",
     "csp",
+    "import_export",
     "core",
     "org",
     "decisions",

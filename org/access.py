@@ -42,3 +42,9 @@ def bodies_attended_by(user: User) -> QuerySet:
     return MeetingBody.objects.filter(Q(members__user=user) | Q(chair=user) | Q(secretary_role__in=offices)).values(
         "pk"
     )
+
+
+def may_import_people(user: User) -> bool:
+    """Who loads the staff workbook (人员导入) and the directory sync: the system administrator,
+    who keeps departments, people and roles; nobody else changes who is who."""
+    return user.is_active and user.is_superuser
