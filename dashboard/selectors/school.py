@@ -16,39 +16,20 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Count, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.db import SubqueryCount
-from decisions.access import visibility_filter as item_visibility_filter
-from decisions.models import AgendaItem, State
-from meetings.access import visible_meetings
-from meetings.models import AgendaEntry, Meeting, Resolution
-from notices.models import Notice, NoticeRecipient
+from dashboard.selectors import scopes
+from dashboard.selectors.scopes import STAGES, Window
+from notices.models import Notice
 from org.models import Department, MeetingBody, User
 from supervision.models import Letter
 from supervision.selectors.branches import round1
 from supervision.selectors.mailbox import percent, reply_rate_counts
-from supervision.selectors.quarterly import Tally, rate, school_midnight, task_tallies, tasks_in_scope
-
-# The stages of an agenda item in the order it moves through them; a draft is nobody's figure.
-STAGES = [
-    State.DEPT_REVIEW,
-    State.RETURNED,
-    State.SCREENING,
-    State.CONSULTING,
-    State.REVISING,
-    State.READY,
-    State.SCHEDULED,
-    State.RESOLVED,
-    State.CLOSED,
-    State.NOT_PASSED,
-    State.NOTED,
-    State.REJECTED,
-    State.WITHDRAWN,
-]
+from supervision.selectors.quarterly import Tally, rate, task_tallies
 
 DEFINITIONS = [
     (
@@ -242,44 +223,25 @@ def median_days(durations: list[dt.timedelta]) -> Decimal | None:
     return round1(Decimal(middle))
 
 
-def _stages(items, start_at: dt.datetime, until: dt.datetime) -> list[StageRow]:
+def _stages(w: Window) -> list[StageRow]:
     counts = dict(
-        items.filter(submitted_at__gte=start_at, submitted_at__lt=until)
-        .order_by()
-        .values("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
+        scopes.submitted_items(w).order_by().values("state").annotate(n=Count("id")).values_list("state", "n")
     )
     return [StageRow(s.value, str(s.label), counts.get(s.value, 0)) for s in STAGES]
 
 
-def _bodies(user: User, items, start_at: dt.datetime, until: dt.datetime) -> tuple[list[BodyRow], list]:
+def _bodies(w: Window) -> tuple[list[BodyRow], list]:
     """Per meeting body: meetings held, items decided, resolutions and their median days. Two
     queries: the bodies with their counts, then the resolutions' times."""
-    held = visible_meetings(user).filter(
-        body=OuterRef("pk"), state=Meeting.State.ADJOURNED, opened_at__gte=start_at, opened_at__lt=until
-    )
-    decided = AgendaEntry.objects.filter(
-        meeting__body=OuterRef("pk"),
-        dropped_at__isnull=True,
-        decided_at__gte=start_at,
-        decided_at__lt=until,
-        item__in=items.values("pk"),
-    ).exclude(outcome="")
     rows = {}
     for b in MeetingBody.objects.order_by("sort_order", "code").annotate(
-        held=SubqueryCount(held), decided=SubqueryCount(decided)
+        held=SubqueryCount(scopes.held_meetings(w).filter(body=OuterRef("pk"))),
+        decided=SubqueryCount(scopes.decided_entries(w).filter(meeting__body=OuterRef("pk"))),
     ):
         rows[b.pk] = BodyRow(b.code, b.name)
         rows[b.pk].meetings = b.held
         rows[b.pk].decided = b.decided
-    resolved = list(
-        Resolution.objects.filter(
-            issued_at__gte=start_at, issued_at__lt=until, item__in=items.values("pk"), item__submitted_at__isnull=False
-        )
-        .order_by()
-        .values_list("body_id", "issued_at", "item__submitted_at")
-    )
+    resolved = list(scopes.resolutions(w).order_by().values_list("body_id", "issued_at", "item__submitted_at"))
     for pk, row in rows.items():
         durations = [issued - submitted for body_id, issued, submitted in resolved if body_id == pk]
         row.resolutions = len(durations)
@@ -287,27 +249,20 @@ def _bodies(user: User, items, start_at: dt.datetime, until: dt.datetime) -> tup
     return list(rows.values()), [issued - submitted for _b, issued, submitted in resolved]
 
 
-def _supervision(period: Period, as_of: dt.date, until: dt.datetime, department: Department | None):
+def _supervision(w: Window):
     """Tasks by track and by lead department, counted as the quarterly report counts them (its
     task scope and its Tally), for any period; counted in the database. One query."""
-    tasks = tasks_in_scope(period.start, period.end, until)
-    if department is not None:
-        tasks = tasks.filter(lead_department=department)
-    return task_tallies(tasks, as_of, until)
+    return task_tallies(scopes.tasks(w), w.as_of, w.until)
 
 
-def _notices(start_at: dt.datetime, until: dt.datetime, department: Department | None):
+def _notices(w: Window):
     """Receipts and unread receipts per notice level, counted in the database per notice (one row
     a notice, so no DISTINCT over the receipts). One query."""
-    receipts = NoticeRecipient.objects.filter(
-        notice__state=Notice.State.PUBLISHED, notice__published_at__gte=start_at, notice__published_at__lt=until
-    )
-    if department is not None:
-        receipts = receipts.filter(person__department=department)
     per_notice = (
-        receipts.order_by()
+        scopes.receipts(w)
+        .order_by()
         .values("notice_id", "notice__level")
-        .annotate(receipts=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True) | Q(read_at__gte=until)))
+        .annotate(receipts=Count("id"), unread=Count("id", filter=scopes.unread_condition(w)))
     )
     rows = {value: NoticeRow(value, str(label)) for value, label in Notice.Level.choices}
     for n in per_notice:
@@ -324,12 +279,11 @@ def _notices(start_at: dt.datetime, until: dt.datetime, department: Department |
     return list(rows.values()), total
 
 
-def _mailbox(start_at: dt.datetime, until: dt.datetime) -> Mailbox:
+def _mailbox(w: Window) -> Mailbox:
     """The period's letters and replies, and the reply rate over all letters. One query."""
-    in_period = Q(created_at__gte=start_at, created_at__lt=until)
     counts = Letter.objects.aggregate(
-        total=Count("id", filter=in_period),
-        replied=Count("id", filter=in_period & Q(replied_at__lt=until)),
+        total=Count("id", filter=scopes.letter_condition(w)),
+        replied=Count("id", filter=scopes.letter_condition(w, replied=True)),
         **reply_rate_counts(),
     )
     return Mailbox(counts["total"], counts["replied"], counts["all_total"], counts["all_replied"])
@@ -339,22 +293,16 @@ def school_figures(
     user: User, period: Period, *, department: Department | None = None, today: dt.date | None = None
 ) -> SchoolFigures:
     """Every figure of the leaders' dashboard for `period` (and `department`), as `user` may see them."""
-    today = today or timezone.localdate()
-    as_of = min(today, period.end)
-    start_at, until = school_midnight(period.start), school_midnight(as_of + dt.timedelta(days=1))
-
-    items = AgendaItem.objects.filter(item_visibility_filter(user))
-    if department is not None:
-        items = items.filter(department=department)
-    bodies, durations = _bodies(user, items, start_at, until)
-    by_track, by_department, tasks_total = _supervision(period, as_of, until, department)
-    notices, notices_total = _notices(start_at, until, department)
+    w = Window.of(user, period, department=department, today=today)
+    bodies, durations = _bodies(w)
+    by_track, by_department, tasks_total = _supervision(w)
+    notices, notices_total = _notices(w)
     return SchoolFigures(
         period=period,
         department=department,
-        as_of=as_of,
+        as_of=w.as_of,
         generated_at=timezone.now(),
-        stages=_stages(items, start_at, until),
+        stages=_stages(w),
         resolutions=len(durations),
         median_days=median_days(durations),
         bodies=bodies,
@@ -363,6 +311,6 @@ def school_figures(
         tasks_total=tasks_total,
         notices=notices,
         notices_total=notices_total,
-        mailbox=_mailbox(start_at, until),
+        mailbox=_mailbox(w),
         definitions=[(str(term), str(text)) for term, text in DEFINITIONS],
     )
