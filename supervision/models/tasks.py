@@ -291,7 +291,7 @@ class Evidence(AppendOnlyModel):
     name = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveBigIntegerField(_("大小(字节)"))
     content_type = models.CharField(_("类型"), max_length=100)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
