@@ -42,6 +42,11 @@ from meetings.services.run import (
     recusable,
     vote_result,
 )
+from meetings.services.room import (
+    attendance_all_present,
+    observer_add,
+    observer_candidates,
+)
 from meetings.services.schedule import (
     agenda_add,
     agenda_drop,
@@ -51,8 +56,11 @@ from meetings.services.schedule import (
     materials_deadline,
     meeting_cancel,
     meeting_check_materials,
+    materials_shortfall,
     meeting_publish,
+    meeting_reschedule,
     meeting_schedule,
+    within_lead_time,
 )
 from meetings.services.vote import (
     vote_cast,
@@ -73,6 +81,7 @@ __all__ = [
     "agenda_drop",
     "agenda_move",
     "allowed_outcomes",
+    "attendance_all_present",
     "attendance_mark",
     "confidential_viewed",
     "draft_minutes_text",
@@ -86,7 +95,12 @@ __all__ = [
     "meeting_check_materials",
     "meeting_open",
     "meeting_publish",
+    "materials_shortfall",
+    "meeting_reschedule",
     "meeting_schedule",
+    "observer_add",
+    "observer_candidates",
+    "within_lead_time",
     "minutes_amend",
     "minutes_edit",
     "minutes_object",
