@@ -57,9 +57,7 @@ def meeting_reschedule(request, pk: int):
     reason = access.step_refusal(request.user, meeting, "reschedule")
     if reason:
         return refuse(request, reason)
-    form = RescheduleForm(
-        request.POST or None, initial={"starts_at": meeting.starts_at, "version": meeting.version}
-    )
+    form = RescheduleForm(request.POST or None, initial={"starts_at": meeting.starts_at, "version": meeting.version})
     context = {"meeting": meeting, "form": form}
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

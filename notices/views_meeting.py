@@ -50,7 +50,11 @@ def meeting_notices_read(request, meeting_id: int):
     meeting = _meeting_or_404(request, meeting_id)
     try:
         n = services.notices_read_at_meeting(actor=request.user, meeting_id=meeting.pk)
-        note, level, status = ngettext("已登记会上通报，%(n)s 份回执记为已读。", "已登记会上通报，%(n)s 份回执记为已读。", n) % {"n": n}, "success", 200
+        note, level, status = (
+            ngettext("已登记会上通报，%(n)s 份回执记为已读。", "已登记会上通报，%(n)s 份回执记为已读。", n) % {"n": n},
+            "success",
+            200,
+        )
     except InvalidTransition as e:
         note, level, status = e.reason, "danger", e.status
     if not request.headers.get("HX-Request"):

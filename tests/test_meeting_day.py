@@ -255,16 +255,28 @@ def test_the_items_department_head_is_added_as_an_observer_without_a_vote(people
     office, depthead = people("partyoffice"), people("depthead")
     assert [u.username for u in services.observer_candidates(meeting)] == ["depthead"]
 
-    refused(409, services.observer_add, "列席事由", actor=office, meeting_id=meeting.pk, person_id=depthead.pk, reason="")
+    refused(
+        409, services.observer_add, "列席事由", actor=office, meeting_id=meeting.pk, person_id=depthead.pk, reason=""
+    )
     row = services.observer_add(actor=office, meeting_id=meeting.pk, person_id=depthead.pk, reason="汇报议题")
     services.attendance_mark(actor=office, meeting_id=meeting.pk, person_id=depthead.pk, present=True)
 
     assert row.kind == Attendance.Kind.OBSERVER
     assert AuditEvent.objects.get(verb="meeting.observer").reason == "汇报议题"
     assert depthead.pk not in services.entry_facts(entry, meeting)["present"]
-    refused(409, services.opinion_record, "只有出席会议的成员", actor=office, entry_id=entry.pk, member_id=depthead.pk, stance="agree")
+    refused(
+        409,
+        services.opinion_record,
+        "只有出席会议的成员",
+        actor=office,
+        entry_id=entry.pk,
+        member_id=depthead.pk,
+        stance="agree",
+    )
     all_opinions(entry, meeting)
     services.vote_open(actor=office, entry_id=entry.pk)
     refused(403, services.vote_cast, actor=depthead, entry_id=entry.pk, choice="for")
-    refused(409, services.observer_add, "已在", actor=office, meeting_id=meeting.pk, person_id=depthead.pk, reason="再次")
+    refused(
+        409, services.observer_add, "已在", actor=office, meeting_id=meeting.pk, person_id=depthead.pk, reason="再次"
+    )
     refused(403, services.observer_add, actor=people("member1"), meeting_id=meeting.pk, person_id=1, reason="x")

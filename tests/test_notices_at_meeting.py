@@ -3,9 +3,8 @@
 notices carry attachments checked like any upload, and reading them out at the meeting records
 them as read for the recipients present."""
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.errors import InvalidTransition
 from core.models import AuditEvent, Notification

@@ -31,6 +31,11 @@ from meetings.services.minutes import (
     signers,
     text_digest,
 )
+from meetings.services.room import (
+    attendance_all_present,
+    observer_add,
+    observer_candidates,
+)
 from meetings.services.run import (
     allowed_outcomes,
     attendance_mark,
@@ -42,11 +47,6 @@ from meetings.services.run import (
     recusable,
     vote_result,
 )
-from meetings.services.room import (
-    attendance_all_present,
-    observer_add,
-    observer_candidates,
-)
 from meetings.services.schedule import (
     agenda_add,
     agenda_drop,
@@ -54,9 +54,9 @@ from meetings.services.schedule import (
     drop_items_without_materials,
     emergency_add,
     materials_deadline,
+    materials_shortfall,
     meeting_cancel,
     meeting_check_materials,
-    materials_shortfall,
     meeting_publish,
     meeting_reschedule,
     meeting_schedule,

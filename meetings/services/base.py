@@ -124,7 +124,9 @@ def _notify_attendees(meeting_id: int, event: str, reason: str = "") -> int:
         )
         key = f"meeting:{meeting.pk}:publish"
     elif event == "cancel":
-        text = message("meeting.cancelled", confidential=access.has_confidential(meeting), meeting=meeting.title, reason=reason)
+        text = message(
+            "meeting.cancelled", confidential=access.has_confidential(meeting), meeting=meeting.title, reason=reason
+        )
         key = f"meeting:{meeting.pk}:cancel"
     elif event == "reschedule":
         local = timezone.localtime(meeting.starts_at)

@@ -21,15 +21,14 @@ def attendance_all_present(*, actor: User, meeting_id: int) -> list[Attendance]:
     meeting = _meeting(meeting_id)
     _check(actor, meeting, "attendance")
     unmarked = list(
-        meeting.attendance.filter(status=Attendance.Status.UNKNOWN).order_by("kind", "id").values_list(
-            "person_id", flat=True
-        )
+        meeting.attendance.filter(status=Attendance.Status.UNKNOWN)
+        .order_by("kind", "id")
+        .values_list("person_id", flat=True)
     )
     if not unmarked:
         raise conflict(_("出席情况已全部登记。"))
     return [
-        attendance_mark(actor=actor, meeting_id=meeting_id, person_id=person_id, present=True)
-        for person_id in unmarked
+        attendance_mark(actor=actor, meeting_id=meeting_id, person_id=person_id, present=True) for person_id in unmarked
     ]
 
 

@@ -8,31 +8,46 @@ from core.records import install
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notices', '0004_record_triggers'),
-        ('core', '0007_record_triggers'),
+        ("notices", "0004_record_triggers"),
+        ("core", "0007_record_triggers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NoticeAttachment',
+            name="NoticeAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='notices/%Y/%m/', verbose_name='文件')),
-                ('name', models.CharField(max_length=255, verbose_name='文件名')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小(字节)')),
-                ('content_type', models.CharField(max_length=100, verbose_name='类型')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='notices.notice', verbose_name='通报')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(upload_to="notices/%Y/%m/", verbose_name="文件")),
+                ("name", models.CharField(max_length=255, verbose_name="文件名")),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小(字节)")),
+                ("content_type", models.CharField(max_length=100, verbose_name="类型")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attachments",
+                        to="notices.notice",
+                        verbose_name="通报",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通报附件',
-                'verbose_name_plural': '通报附件',
-                'ordering': ['uploaded_at', 'id'],
+                "verbose_name": "通报附件",
+                "verbose_name_plural": "通报附件",
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         # A notice's attachment is written once, never changed or removed.
