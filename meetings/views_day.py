@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,6 +16,12 @@ from meetings import access, selectors, services
 from meetings.forms import ObserverInput, PersonInput, RescheduleForm, ScheduleForm, StepInput
 from meetings.models import Meeting
 from org.models import MeetingBody
+
+
+def _asks_confirmation(starts_at, materials_days: int, confirmed: bool) -> bool:
+    """A time still to come but inside the lead time, not yet confirmed (a past time is the
+    service's to refuse)."""
+    return starts_at > timezone.now() and services.within_lead_time(starts_at, materials_days) and not confirmed
 
 
 def _warning(form, shortfall) -> dict:
@@ -29,7 +36,7 @@ def meeting_new(request):
     form = ScheduleForm(request.POST or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if services.within_lead_time(d["starts_at"], d["body"].materials_days) and not d["short_notice"]:
+        if _asks_confirmation(d["starts_at"], d["body"].materials_days, d["short_notice"]):
             # Not refused: the arranger is told what the date means and confirms it.
             shortfall = services.materials_shortfall(body=d["body"], starts_at=d["starts_at"])
             return render(request, "meetings/meeting_form.html", _warning(form, shortfall))
@@ -62,7 +69,7 @@ def meeting_reschedule(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         shortfall = services.materials_shortfall(meeting=meeting, starts_at=d["starts_at"])
-        if services.within_lead_time(d["starts_at"], meeting.materials_days) and not d["short_notice"]:
+        if _asks_confirmation(d["starts_at"], meeting.materials_days, d["short_notice"]):
             return render(request, "meetings/meeting_reschedule.html", {**context, **_warning(form, shortfall)})
         try:
             services.meeting_reschedule(

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from meetings import access, selectors, services
+from meetings.models import Meeting
 from meetings.views import _entry_context, _entry_or_404, _meeting_or_404
 
 POLL_SECONDS = 3
@@ -25,7 +26,7 @@ def _no_change() -> HttpResponse:
 
 def _room(request, meeting) -> dict:
     record = selectors.build_record(meeting)
-    row = selectors.current_row(record) if meeting.state == "in_progress" else None
+    row = selectors.current_row(record) if meeting.state == Meeting.State.IN_PROGRESS else None
     return {
         "meeting": meeting,
         "record": record,
