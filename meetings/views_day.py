@@ -137,7 +137,9 @@ def attendance_act(request, pk: int, action: str):
     except InvalidTransition as e:
         note, level, status = e.reason, "danger", e.status
     if not request.headers.get("HX-Request"):
-        (messages.success if level == "success" else messages.error)(request, note)
+        if level != "success":
+            return refuse(request, note, status=status)
+        messages.success(request, note)
         return redirect("meetings:detail", pk)
     context = attendance_context(request, _meeting_or_404(request, pk))
     context.update(note=note, level=level)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import InvalidTransition
 from core.files import served_type
+from core.http import refuse
 from meetings import access as meeting_access
 from meetings.models import Meeting
 from notices import access, selectors, services
@@ -58,7 +59,9 @@ def meeting_notices_read(request, meeting_id: int):
     except InvalidTransition as e:
         note, level, status = e.reason, "danger", e.status
     if not request.headers.get("HX-Request"):
-        (messages.success if level == "success" else messages.error)(request, note)
+        if level != "success":
+            return refuse(request, note, status=status)
+        messages.success(request, note)
         return redirect("meetings:detail", meeting.pk)
     response = render(request, "notices/_for_meeting.html", _context(request, meeting, note=note, level=level))
     response["X-Yishi-Status"] = str(status)
