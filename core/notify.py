@@ -68,6 +68,16 @@ KINDS: dict[str, Kind] = {
         gettext_noop("%(meeting)s议程已发布:%(month)s月%(day)s日 %(time)s,%(place)s"),
         gettext_noop("您有一次会议的议程已发布，请登录查看。"),
     ),
+    "meeting.cancelled": Kind(
+        "meetings:detail",
+        gettext_noop("%(meeting)s已取消。原因：%(reason)s"),
+        gettext_noop("您参加的一次会议已取消，请登录查看。"),
+    ),
+    "meeting.rescheduled": Kind(
+        "meetings:detail",
+        gettext_noop("%(meeting)s改期至%(month)s月%(day)s日 %(time)s，%(place)s。原因：%(reason)s"),
+        gettext_noop("您参加的一次会议已改期，请登录查看。"),
+    ),
     "meeting.materials": Kind(
         "meetings:detail",
         gettext_noop("%(title)s的会议材料已可查阅"),

@@ -121,3 +121,33 @@ class VoteInput(forms.Form):
 class OutcomeInput(forms.Form):
     outcome = _text()
     note = _text()
+
+
+# --- before and after the day (meetings.views_day) ---------------------------------------------
+
+
+class LeadTimeConfirm(forms.Form):
+    short_notice = forms.BooleanField(
+        label=_("已知晓：会议时间距今不足材料提前期，未交材料的议题开会时将撤出议程，仍按此时间安排"),
+        required=False,
+    )
+
+
+class ScheduleForm(MeetingForm, LeadTimeConfirm):
+    """A new meeting; inside the materials lead time it asks to be confirmed."""
+
+
+class RescheduleForm(ChoicesNow, LeadTimeConfirm):
+    starts_at = forms.DateTimeField(
+        label=_("新的召开时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(label=_("改期理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    field_order = ["starts_at", "reason", "short_notice", "version"]
+
+
+class ObserverInput(forms.Form):
+    person = _pick("person")
+    reason = _text()

@@ -170,3 +170,45 @@ def tally(entry: AgendaEntry, facts: dict) -> rules.Tally:
         votes_against=choices.count(Vote.Choice.AGAINST),
         votes_abstain=choices.count(Vote.Choice.ABSTAIN),
     )
+
+
+# --- the live room: what every open screen refreshes (meetings.views_live) ----------------------
+
+
+@dataclass
+class Speaker:
+    person: User
+    spoken: bool
+    next: bool = False
+
+
+def speaking_order(row: EntryRow, meeting: Meeting) -> list[Speaker]:
+    """Members present and not recused, in the attendance list's order, the chair last
+    (一把手末位表态); the first who has not spoken is next."""
+    spoken = {o.member_id for o in row.opinions}
+    people = {a.person_id: a.person for a in meeting.attendance.all()}
+    order = sorted(row.facts["present"], key=lambda pk: access.chairs(pk, meeting))
+    speakers = [Speaker(people[pk], pk in spoken) for pk in order if pk in people]
+    waiting = next((s for s in speakers if not s.spoken), None)
+    if waiting is not None:
+        waiting.next = True
+    return speakers
+
+
+def current_row(record: MeetingRecord) -> EntryRow | None:
+    """The item the meeting is on: the first on the agenda without an outcome."""
+    return next((r for r in record.entries if not r.entry.outcome), None)
+
+
+def live_signature(record: MeetingRecord, *extra) -> str:
+    """A short fingerprint of what the live fragments show: a poll whose fingerprint has not
+    changed is answered with 204 and nothing is redrawn (a form being filled in stays as it is)."""
+    import hashlib
+
+    meeting = record.meeting
+    parts = [meeting.state, meeting.version, len(record.dropped), *extra]
+    parts += [(a.person_id, a.status) for a in meeting.attendance.all()]
+    for r in record.entries:
+        e = r.entry
+        parts.append((e.pk, e.outcome, e.vote_state, len(r.opinions), len(r.votes), len(r.recusals)))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

@@ -70,8 +70,17 @@ MEETING_TRANSITIONS = declare(
             refusal=_("只有会务部门或主持人可以取消会议"),
             needs_reason=True,
         ),
+        "reschedule": _meeting_move(
+            "改期",
+            {M.PLANNING, M.PUBLISHED},
+            verb="meeting.reschedule",
+            who=ARRANGES,
+            refusal=_("只有会务部门或主持人可以改期"),
+            needs_reason=True,
+        ),
         "open": _meeting_move("开始会议", {M.PUBLISHED}, {M.IN_PROGRESS}, verb="meeting.open"),
         "attendance": _meeting_move("登记出席", {M.PUBLISHED, M.IN_PROGRESS}, verb="meeting.attendance"),
+        "observer": _meeting_move("增加列席人员", {M.PLANNING, M.PUBLISHED, M.IN_PROGRESS}, verb="meeting.observer"),
         "recuse": _meeting_move("登记回避", {M.PUBLISHED, M.IN_PROGRESS}, verb="meeting.recuse", needs_reason=True),
         "emergency_item": _meeting_move(
             "列入紧急议题",

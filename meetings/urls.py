@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views
+from meetings import views, views_day, views_live
 
 app_name = "meetings"
 urlpatterns = [
@@ -8,6 +8,13 @@ urlpatterns = [
     path("new/", views.meeting_new, name="new"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.meeting_act, name="act"),
+    path("<int:pk>/reschedule/", views_day.meeting_reschedule, name="reschedule"),
+    path("<int:pk>/attendance/<slug:action>/", views_day.attendance_act, name="attendance"),
+    path("<int:pk>/live/", views_live.meeting_live, name="live"),
+    path("<int:pk>/screen/", views_live.meeting_screen, name="screen"),
+    path("<int:pk>/screen/live/", views_live.meeting_screen_live, name="screen_live"),
+    path("entries/<int:pk>/live/", views_live.entry_live, name="entry_live"),
+    path("entries/<int:pk>/ballot/", views_live.entry_ballot, name="entry_ballot"),
     path("<int:pk>/archive.pdf", views.meeting_archive_pdf, name="archive"),
     path("entries/<int:pk>/", views.entry_detail, name="entry"),
     path("entries/<int:pk>/act/<slug:action>/", views.entry_act, name="entry_act"),

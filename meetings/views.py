@@ -15,7 +15,6 @@ from decisions.models import State as ItemState
 from meetings import access, selectors, services
 from meetings.forms import (
     ItemInput,
-    MeetingForm,
     MinutesForm,
     OpinionForm,
     OpinionInput,
@@ -30,7 +29,9 @@ from meetings.forms import (
     VoteInput,
 )
 from meetings.models import AgendaEntry, Meeting, Minutes
-from org.models import MeetingBody, User
+from meetings.views_day import attendance_context
+from meetings.views_day import meeting_new as meeting_new  # the form with the lead-time warning
+from org.models import User
 
 
 @login_required
@@ -39,23 +40,6 @@ def meeting_list(request):
     return render(
         request, "meetings/meeting_list.html", {"page": page, "can_schedule": access.can_schedule(request.user)}
     )
-
-
-@login_required
-def meeting_new(request):
-    bodies = [b for b in MeetingBody.objects.select_related("chair") if access.organizes(request.user, b)]
-    if not bodies:
-        return refuse(request, _("只有会务部门(党委办公室、校务办)或会议主持人可以安排会议"))
-    form = MeetingForm(request.POST or None, bodies=bodies)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_schedule(actor=request.user, **form.cleaned_data)
-        except InvalidTransition as e:
-            form.add_error(None, e.reason)
-            return render(request, "meetings/meeting_form.html", {"form": form}, status=e.status)
-        messages.success(request, _("已安排%(meeting)s。请列入议题后发布议程。") % {"meeting": meeting.title})
-        return redirect("meetings:detail", meeting.pk)
-    return render(request, "meetings/meeting_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _meeting_or_404(request, pk):
@@ -91,6 +75,10 @@ def _detail_context(request, meeting):
         "materials_open": timezone.now() >= services.materials_deadline(meeting) or access.runs(request.user, meeting),
         "minutes": list(meeting.minutes.all()),
         "reason_form": ReasonForm(),
+        "shortfall": services.materials_shortfall(meeting=meeting, starts_at=meeting.starts_at)
+        if organizer and meeting.state in (Meeting.State.PLANNING, Meeting.State.PUBLISHED)
+        else [],
+        **attendance_context(request, meeting),
         # Confidential titles on the agenda and in the dropped list: attendees only.
         "sees_confidential": _sees_confidential(request.user, meeting),
     }
@@ -223,6 +211,9 @@ def _entry_context(request, meeting, entry, **forms):
         "recusable": [a.person for a in services.recusable(entry, meeting)] if row else [],
     }
     context.update(forms)
+    from meetings.views_live import entry_live_extras  # the live parts (that module imports this one)
+
+    context.update(entry_live_extras(meeting, entry, context))
     return context
 
 

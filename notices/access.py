@@ -52,3 +52,15 @@ def check_create(user: User) -> None:
 def check_publish(user: User) -> None:
     if not is_party_office(user):
         raise forbidden(_("只有党委办公室可以发布通报"))
+
+
+def can_attach(user: User, notice: Notice) -> bool:
+    """A notice's files are added by the party office while it is a draft, like its text."""
+    return is_party_office(user) and notice.state == Notice.State.DRAFT
+
+
+def reads_out(user: User, meeting) -> bool:
+    """Who records that the notices queued for a meeting were read out there: those who run it."""
+    from meetings.access import runs
+
+    return runs(user, meeting)

@@ -58,3 +58,7 @@ class UpperDocumentForm(ChoicesNow, forms.Form):
             "roles": list(d["roles"]),
             "people": list(d["people"]),
         }
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件（上级文件等）"), error_messages={"required": _("请选择文件")})

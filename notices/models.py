@@ -282,3 +282,29 @@ class NoticeRecipient(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("NoticeRecipient rows are never deleted")
+
+
+class NoticeAttachment(AppendOnlyModel):
+    """An upper-level document (上级文件) or other file a notice carries. Added while the notice is a
+    draft, checked by its content like an item's materials (core.files), kept as uploaded."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=pgettext_lazy("notice", "通报"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), upload_to="notices/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通报附件")
+        verbose_name_plural = _("通报附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,7 +10,7 @@ from core.errors import InvalidTransition
 from core.http import refuse
 from core.pages import get_page
 from notices import access, selectors, services
-from notices.forms import UpperDocumentForm
+from notices.forms import AttachmentForm, UpperDocumentForm
 
 PAGE_SIZE = 20
 
@@ -61,6 +61,8 @@ def _detail_context(request, notice, receipt):
         "receipt": receipt,
         "receipts": selectors.receipts(notice) if follow_up and notice.is_published else None,
         "can_publish": access.can_publish(request.user, notice),
+        "can_attach": access.can_attach(request.user, notice),
+        "attachment_form": AttachmentForm(),
     }
 
 

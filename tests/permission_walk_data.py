@@ -156,6 +156,11 @@ def build_world() -> World:
         departments=[Department.objects.get(name="教务处")],
         confidential=True,
     )
+    pk["notice_att_secret"] = notice_services.notice_attachment_add(
+        actor=office,
+        notice_id=secret_notice.pk,
+        upload=SimpleUploadedFile("巡视反馈意见.pdf", b"%PDF-1.4 walk", content_type="application/pdf"),
+    ).pk
     notice_services.notice_publish(actor=office, notice_id=secret_notice.pk)
     pk["notice_secret"] = secret_notice.pk
     finance_notice = notice_services.notice_create_upper_document(

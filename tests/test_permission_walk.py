@@ -432,7 +432,42 @@ def _targets() -> Iterator[Target]:
             extra["carries"] = ITEM_SEES["item_secret"]
         yield step("meetings:minutes_act", f"{action}@{key}", actors=actors, sees=MEETING_READERS, **extra)
 
+    # Before and after the day, the live room and the projector (大屏).
+    sa_sees = MEETING_SEES["meeting_sa"]
+    kw = (("pk", "pk:meeting_sa"),)
+    yield Target(
+        "meetings:reschedule",
+        "meeting_sa",
+        kw,
+        get=cells(("page", SA_RUNNERS), ("deny", sa_sees), rest="hide"),
+        post=cells(("form", SA_RUNNERS), ("deny", sa_sees), rest="hide"),
+    )
+    for action in ("present", "all_present", "observer"):
+        kw = [("pk", "pk:meeting_sa"), ("action", f"={action}")]
+        row = ("meetings.Meeting", "meeting_sa")
+        yield step("meetings:attendance", f"{action}@meeting_sa", actors=SA_RUNNERS, sees=sa_sees, kw=kw, row=row)
+    for name in ("meetings:live", "meetings:screen", "meetings:screen_live"):
+        yield page(name, "meeting_sa", sees=sa_sees, others="hide", kw=[("pk", "pk:meeting_sa")])
+        # The running PC meeting's item is confidential: the projector names it to its attendees
+        # only, and their opening of the projector is on record.
+        logs = PC_ATTENDEES if name == "meetings:screen" else None
+        kw = [("pk", "pk:meeting_live")]
+        yield page(name, "meeting_live", sees=MEETING_SEES["meeting_live"], others="hide", kw=kw, logs=logs)
+    for name in ("meetings:entry_live", "meetings:entry_ballot"):
+        kw = [("pk", "pk:entry_live")]
+        yield page(name, "entry_live", sees=secret_record, others="hide", kw=kw, carries=ITEM_SEES["item_live"])
+
     # --- notices ----------------------------------------------------------------------------
+    yield page("notices:for_meeting", "meeting_sa", sees=sa_sees, others="hide", kw=[("meeting_id", "pk:meeting_sa")])
+    kw = [("meeting_id", "pk:meeting_sa")]
+    yield step("notices:read_at_meeting", "meeting_sa", actors=SA_RUNNERS, sees=sa_sees, kw=kw)
+    for key in ("notice_draft", "notice_secret"):
+        sees = NOTICE_SEES[key]
+        kw = [("pk", f"pk:{key}")]
+        yield step("notices:attach", key, actors={"partyoffice"}, sees=sees, kw=kw, carries=sees)
+    sees = NOTICE_SEES["notice_secret"]
+    kw = [("pk", "pk:notice_att_secret")]
+    yield page("notices:attachment", "notice_att_secret", sees=sees, others="hide", get="file", kw=kw, carries=sees)
     yield page("notices:list")
     yield page("notices:list", "sent", sees={"partyoffice"}, query="box=sent")
     yield page("notices:new", sees={"partyoffice"}, post="form")

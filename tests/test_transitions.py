@@ -415,6 +415,8 @@ WALKED = {
             ],
             "tests/test_meeting_pages.py",
         ),
+        # Allowed to the office and refused to a member, with the record checked.
+        **dict.fromkeys(["reschedule", "observer"], "tests/test_meeting_day.py"),
     },
     "meetings.Minutes": {
         **dict.fromkeys(["send", "sign", "object"], "tests/test_transitions.py"),

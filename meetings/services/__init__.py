@@ -31,6 +31,11 @@ from meetings.services.minutes import (
     signers,
     text_digest,
 )
+from meetings.services.room import (
+    attendance_all_present,
+    observer_add,
+    observer_candidates,
+)
 from meetings.services.run import (
     allowed_outcomes,
     attendance_mark,
@@ -49,10 +54,13 @@ from meetings.services.schedule import (
     drop_items_without_materials,
     emergency_add,
     materials_deadline,
+    materials_shortfall,
     meeting_cancel,
     meeting_check_materials,
     meeting_publish,
+    meeting_reschedule,
     meeting_schedule,
+    within_lead_time,
 )
 from meetings.services.vote import (
     vote_cast,
@@ -73,6 +81,7 @@ __all__ = [
     "agenda_drop",
     "agenda_move",
     "allowed_outcomes",
+    "attendance_all_present",
     "attendance_mark",
     "confidential_viewed",
     "draft_minutes_text",
@@ -86,7 +95,12 @@ __all__ = [
     "meeting_check_materials",
     "meeting_open",
     "meeting_publish",
+    "materials_shortfall",
+    "meeting_reschedule",
     "meeting_schedule",
+    "observer_add",
+    "observer_candidates",
+    "within_lead_time",
     "minutes_amend",
     "minutes_edit",
     "minutes_object",

@@ -98,13 +98,13 @@ def _opinions_missing(entry: AgendaEntry, facts: dict) -> list[int]:
 # --- jobs ---------------------------------------------------------------------------------------------
 
 
-def notify_attendees(meeting_id: int, event: str) -> int:
+def notify_attendees(meeting_id: int, event: str, reason: str = "") -> int:
     """The text is stored, so it is written in the site's language, whoever acted."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _notify_attendees(meeting_id, event)
+        return _notify_attendees(meeting_id, event, reason)
 
 
-def _notify_attendees(meeting_id: int, event: str) -> int:
+def _notify_attendees(meeting_id: int, event: str, reason: str = "") -> int:
     from core.notify import link_for, message, notify
 
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
@@ -123,6 +123,25 @@ def _notify_attendees(meeting_id: int, event: str) -> int:
             place=meeting.place,
         )
         key = f"meeting:{meeting.pk}:publish"
+    elif event == "cancel":
+        text = message(
+            "meeting.cancelled", confidential=access.has_confidential(meeting), meeting=meeting.title, reason=reason
+        )
+        key = f"meeting:{meeting.pk}:cancel"
+    elif event == "reschedule":
+        local = timezone.localtime(meeting.starts_at)
+        text = message(
+            "meeting.rescheduled",
+            confidential=access.has_confidential(meeting),
+            meeting=meeting.title,
+            month=f"{local:%m}",
+            day=f"{local:%d}",
+            time=f"{local:%H:%M}",
+            place=meeting.place,
+            reason=reason,
+        )
+        # One message per change of date: the version the change gave the meeting.
+        key = f"meeting:{meeting.pk}:reschedule:v{meeting.version}"
     else:
         minutes = meeting.minutes.order_by("-id").first()
         if minutes is None:

@@ -44,6 +44,12 @@ def _draft_minutes_text(meeting: Meeting) -> str:
     record = meeting_record(meeting.pk)
     local = timezone.localtime(meeting.opened_at or meeting.starts_at)  # when it was held
     join, nobody = item_services.join_names, pgettext("nobody", "无")
+    # Members never marked are not "absent: none": the record says they were not registered.
+    unmarked = (
+        _("未登记（%(names)s）") % {"names": join(a.person for a in record.unknown_members)}
+        if record.unknown_members
+        else ""
+    )
     lines = [
         _("%(meeting)s纪要") % {"meeting": meeting.title},
         "",
@@ -54,10 +60,12 @@ def _draft_minutes_text(meeting: Meeting) -> str:
         _("记录:%(secretary)s") % {"secretary": meeting.secretary},
         _("出席:%(names)s") % {"names": join(a.person for a in record.present_members) or nobody},
         _("缺席:%(names)s")
-        % {"names": join(f"{a.person}({a.absence_reason})" for a in record.absent_members) or nobody},
+        % {"names": join(f"{a.person}({a.absence_reason})" for a in record.absent_members) or unmarked or nobody},
         _("列席:%(names)s") % {"names": join(a.person for a in record.observers) or nobody},
-        "",
     ]
+    if record.unknown_members and record.absent_members:
+        lines.append(_("未登记：%(names)s") % {"names": join(a.person for a in record.unknown_members)})
+    lines.append("")
     indent = "   "
     for n, row in enumerate(record.entries, start=1):
         e = row.entry

@@ -4,6 +4,7 @@ day), publishing or cancelling it, and the materials deadline."""
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -14,7 +15,8 @@ from core.jobs import enqueue
 from core.text import clean_text, required
 from decisions import access as item_access
 from decisions import services as item_services
-from decisions.models import AgendaItem
+from decisions.models import AgendaItem, Attachment
+from decisions.models import State as ItemState
 from meetings import access
 from meetings.models import (
     AgendaEntry,
@@ -200,7 +202,69 @@ def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
         _drop(actor, meeting, entry, _recorded(gettext_noop("会议取消:%(reason)s"), reason=reason))
     _move(meeting, actor=actor, action="cancel", reason=reason)
     enqueue("notices.services.automatic.attach_pending_to_meeting", meeting_id=meeting.pk)
+    enqueue(notify_attendees, meeting.pk, "cancel", reason)
     return meeting
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *, actor: User, meeting_id: int, starts_at: datetime, reason: str, version: int | None = None
+) -> Meeting:
+    """改期: a planned or published meeting moves to another time, with the reason on record;
+    its attendees are told. Items without materials by the new deadline will leave the agenda
+    (materials_shortfall says which, before the arranger confirms)."""
+    meeting = _meeting(meeting_id)
+    _check(actor, meeting, "reschedule")
+    if version is not None and version != meeting.version:
+        raise conflict(_("会议已被他人修改（现为第 %(version)s 版），请刷新后重试。") % {"version": meeting.version})
+    reason = required(reason, missing=_("改期须写明理由"))
+    if starts_at <= timezone.now():
+        raise conflict(_("会议时间须晚于现在"))
+    if starts_at == meeting.starts_at:
+        raise conflict(_("新的召开时间与原时间相同"))
+    before = meeting.starts_at
+    meeting.starts_at = starts_at
+    meeting.version += 1
+    meeting.save(update_fields=["starts_at", "version"])
+    audit.record(
+        actor=actor,
+        verb="meeting.reschedule",
+        target=meeting,
+        reason=reason,
+        data={"from": before.isoformat(), "to": starts_at.isoformat()},
+    )
+    # Notices waiting for this body's next meeting follow the new order of meetings.
+    enqueue("notices.services.automatic.attach_pending_to_meeting", meeting_id=meeting.pk)
+    enqueue(notify_attendees, meeting.pk, "reschedule", reason)
+    return meeting
+
+
+def within_lead_time(starts_at: datetime, materials_days: int, now: datetime | None = None) -> bool:
+    """Whether a meeting at `starts_at` leaves less than its materials lead time from now."""
+    return starts_at - timedelta(days=materials_days) <= (now or timezone.now())
+
+
+def materials_shortfall(
+    *, meeting: Meeting | None = None, body: MeetingBody | None = None, starts_at: datetime
+) -> list[AgendaItem]:
+    """The items that would leave the agenda for want of materials if the meeting were held at
+    `starts_at`: inside the lead time, every open, non-emergency item on the agenda (or, for a
+    meeting not yet scheduled, every item of `body` waiting to be scheduled) with no materials in
+    now. Empty when the deadline is still ahead."""
+    days = meeting.materials_days if meeting is not None else body.materials_days
+    if not within_lead_time(starts_at, days):
+        return []
+    if meeting is not None:
+        items = AgendaItem.objects.filter(
+            agenda_entries__meeting=meeting,
+            agenda_entries__dropped_at__isnull=True,
+            agenda_entries__outcome="",
+            agenda_entries__emergency=False,
+        )
+    else:
+        items = AgendaItem.objects.filter(requested_body=body, state=ItemState.READY)
+    materials = Attachment.objects.filter(item=OuterRef("pk"), removed_at__isnull=True)
+    return list(items.exclude(Exists(materials)).order_by("pk"))
 
 
 def drop_items_without_materials(

@@ -253,3 +253,4 @@ from notices.services.automatic import (  # noqa: E402, F401
     month_bounds,
     notice_for_resolution,  # noqa: E402, F401
 )
+from notices.services.meeting import notice_attachment_add, notices_read_at_meeting  # noqa: E402, F401

@@ -96,7 +96,8 @@ def test_the_party_office_runs_a_pc_meeting_on_a_phone(live_server, browser, pag
         present = page.get_by_test_id(f"present-{username}")
         present.scroll_into_view_if_needed()
         present.click()
-        expect(success(page)).to_contain_text("已登记出席")
+        # Marked without a reload (htmx): the answer is in the attendance card.
+        expect(page.get_by_test_id("attendance-note")).to_contain_text("已登记出席")
         expect(page.get_by_test_id(f"present-{username}")).to_have_count(0)
     expect(page.get_by_text("成员实到 4 / 应到 4")).to_be_visible()
     assert_fits_phone(page)
