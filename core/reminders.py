@@ -54,12 +54,12 @@ def work_notices_on() -> bool:
     return bool(settings.WORK_NOTICES and (dingtalk or (settings.WECOM_AGENT_ID and WeCom.configured())))
 
 
-def channels_for(recipient, *, in_app: bool = True) -> list[str]:
+def channels_for(recipient) -> list[str]:
     """In-app, e-mail if the person has an address and wants it, and the person's own DingTalk work
     notice or WeCom app message where the school's app is configured and they carry its userid.
     The DingTalk group robot carries reminders only where no personal channel is configured: once
     it is, the group is for announcements, and no one's to-do is read out in front of a group."""
-    channels = [Delivery.Channel.IN_APP] if in_app else []
+    channels = [Delivery.Channel.IN_APP]
     if recipient.email and getattr(recipient, "email_reminders", True):
         channels.append(Delivery.Channel.EMAIL)
     if work_notices_on():
@@ -72,12 +72,25 @@ def channels_for(recipient, *, in_app: bool = True) -> list[str]:
     return channels
 
 
-def remind(*, recipient, key: str, text: str, link: Link | None = None, in_app: bool = True) -> bool:
+PERSONAL = (Delivery.Channel.DINGTALK_WORK, Delivery.Channel.WECOM)
+
+
+def work_notice(*, recipients, key: str, text: str, link: Link | None = None) -> int:
+    """A request to act (会前酝酿, 会签): its in-app notification is written by core.notify; this sends
+    the same text to each person's DingTalk work notice or WeCom app message, where configured,
+    through the reminders' outbox (a row per person and channel, retried, sent once)."""
+    if not work_notices_on():
+        return 0
+    people = {p.pk: p for p in recipients}.values()
+    return sum(remind(recipient=p, key=f"{key}:{p.pk}", text=text, link=link, only=PERSONAL) for p in people)
+
+
+def remind(*, recipient, key: str, text: str, link: Link | None = None, only=None) -> bool:
     """Create the reminder and its deliveries unless `key` was used before. True if created.
-    `link` (core.notify.link_for) is kept as its route name and arguments. `in_app=False`: the
-    producer has written the in-app notification itself; the reminder carries the other channels."""
+    `link` (core.notify.link_for) is kept as its route name and arguments. `only`: these channels
+    of the person's, no others (a producer that wrote the in-app notification itself)."""
     link = link or Link("")
-    channels = channels_for(recipient, in_app=in_app)
+    channels = [c for c in channels_for(recipient) if only is None or c in only]
     if not channels:
         return False
     with transaction.atomic():

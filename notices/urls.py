@@ -9,4 +9,6 @@ urlpatterns = [
     path("unread/", views.unread_badge, name="unread_badge"),
     path("<int:pk>/", views.notice_detail, name="detail"),
     path("<int:pk>/publish/", views.notice_publish, name="publish"),
+    path("<int:pk>/receipts/", views.notice_receipts, name="receipts"),
+    path("<int:pk>/urge/", views.notice_urge, name="urge"),
 ]
