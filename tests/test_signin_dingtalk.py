@@ -9,12 +9,17 @@ from django.core.cache import cache
 
 from core.models import AuditEvent
 from org.models import User
-from tests.fakes.fixtures import _fresh_tokens, dingtalk  # noqa: F401
+from tests.fakes.fixtures import fake_dingtalk
 
 
 @pytest.fixture(autouse=True)
 def _dingtalk_on(settings):
     settings.SIGN_IN_METHODS = ["password", "dingtalk"]
+
+
+@pytest.fixture
+def dingtalk(httpserver, settings):
+    return fake_dingtalk(httpserver, settings)
 
 
 def carries(username: str, **ids) -> User:

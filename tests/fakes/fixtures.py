@@ -1,36 +1,29 @@
-"""Fixtures for the local platform stand-ins: import them into a test module by name."""
+"""The local platform stand-ins, switched on for one test: each test module wraps these in its
+own fixtures (a fixture imported from another module would be shadowed by its parameter)."""
 
-import pytest
 from django.core.cache import cache
 
 from tests.fakes.platforms import FakeCAS, FakeDingTalk, FakeWeCom
 
-
-@pytest.fixture
-def _fresh_tokens():
-    """Tokens are kept in the cache between requests (core.providers.base): none from another test."""
-    keys = ["dingtalk:token:ding-app-key", "wecom:token:wwcorp:1000002"]
-    cache.delete_many(keys)
-    yield
-    cache.delete_many(keys)
+# Tokens are kept in the cache between requests (core.providers.base): none from another test.
+TOKEN_KEYS = ["dingtalk:token:ding-app-key", "wecom:token:wwcorp:1000002"]
 
 
-@pytest.fixture
-def dingtalk(httpserver, settings, _fresh_tokens):
+def fake_dingtalk(httpserver, settings) -> FakeDingTalk:
+    cache.delete_many(TOKEN_KEYS)
     fake = FakeDingTalk(httpserver)
     fake.settings(settings)
     return fake
 
 
-@pytest.fixture
-def wecom(httpserver, settings, _fresh_tokens):
+def fake_wecom(httpserver, settings) -> FakeWeCom:
+    cache.delete_many(TOKEN_KEYS)
     fake = FakeWeCom(httpserver)
     fake.settings(settings)
     return fake
 
 
-@pytest.fixture
-def cas(httpserver, settings):
+def fake_cas(httpserver, settings) -> FakeCAS:
     fake = FakeCAS(httpserver)
     fake.settings(settings)
     return fake
