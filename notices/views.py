@@ -110,7 +110,7 @@ def unread_badge(request):
 def notice_receipts(request, pk: int):
     """The read receipts card, polled by htmx on the sender's page: the read rate as it changes."""
     notice = selectors.notice_detail(request.user, pk)
-    if notice is None or not access.can_follow_up(request.user, notice):
+    if notice is None or not notice.is_published or not access.can_follow_up(request.user, notice):
         raise Http404
     return render(request, "notices/_receipts.html", _receipts_context(request, notice))
 
@@ -125,6 +125,8 @@ def notice_urge(request, pk: int):
     try:
         reminded, already = services.notice_urge(actor=request.user, notice_id=pk)
     except InvalidTransition as e:
+        if e.status == 403:
+            return refuse(request, e.reason)
         messages.error(request, e.reason)
         return redirect("notices:detail", pk)
     text = _("已向 %(n)s 位未读人员发出催阅提醒。") % {"n": reminded}
