@@ -261,9 +261,9 @@ def notice_urge(*, actor: User, notice_id: int) -> tuple[int, int]:
     with translation.override(settings.LANGUAGE_CODE):
         text = message("notice.urge", confidential=notice.confidential, title=notice.title)
     link = link_for("notice.urge", notice.pk)
-    reminded = sum(
-        remind(recipient=p, key=f"notice-urge:{notice.pk}:{day}:{p.pk}", text=text, link=link) for p in unread
-    )
+    reminded = 0
+    for person in unread:
+        reminded += remind(recipient=person, key=f"notice-urge:{notice.pk}:{day}:{person.pk}", text=text, link=link)
     if not reminded:
         raise conflict(_("今天已催阅过全部未读人员，每人每天最多催阅一次，请明天再试。"))
     audit.record(
