@@ -104,7 +104,12 @@ def test_an_expired_token_is_renewed_and_the_notice_sent_once(school, dingtalk):
 
 
 def test_a_wecom_app_message_opens_the_page(school, wecom):
-    remind(recipient=carrying("dean", wecom_userid="wx-dean"), key="wn7", text="督查任务即将到期", link=Link("supervision:detail", (3,)))
+    remind(
+        recipient=carrying("dean", wecom_userid="wx-dean"),
+        key="wn7",
+        text="督查任务即将到期",
+        link=Link("supervision:detail", (3,)),
+    )
     wecom.rate_limited = 1
     deliver_due()
     assert Delivery.objects.get(channel="wecom").state == "pending"

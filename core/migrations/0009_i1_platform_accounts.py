@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0008_notification_route'),
+        ("core", "0008_notification_route"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='delivery',
-            name='channel',
-            field=models.CharField(choices=[('in_app', '站内通知'), ('email', '电子邮件'), ('dingtalk', '钉钉机器人'), ('ding_work', '钉钉工作通知'), ('wecom', '企业微信应用消息')], max_length=10, verbose_name='渠道'),
+            model_name="delivery",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("in_app", "站内通知"),
+                    ("email", "电子邮件"),
+                    ("dingtalk", "钉钉机器人"),
+                    ("ding_work", "钉钉工作通知"),
+                    ("wecom", "企业微信应用消息"),
+                ],
+                max_length=10,
+                verbose_name="渠道",
+            ),
         ),
     ]

@@ -248,7 +248,7 @@ class FakeCAS:
         ns = 'xmlns:cas="http://www.yale.edu/tp/cas"'
         if found is None or found[1] != service:
             body = (
-                f"<cas:serviceResponse {ns}><cas:authenticationFailure code=\"INVALID_TICKET\">"
+                f'<cas:serviceResponse {ns}><cas:authenticationFailure code="INVALID_TICKET">'
                 f"Ticket {ticket} not recognized</cas:authenticationFailure></cas:serviceResponse>"
             )
         else:
