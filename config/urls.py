@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
-from core.forms import LoginForm
+from accounts import views as signin_views
 from dashboard import views as dashboard_views
 from org import views as account_views
 
@@ -28,11 +28,8 @@ rq_patterns = (get_api_urlpatterns() + get_admin_urlpatterns(view_wrapper=_job_m
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
-        name="login",
-    ),
+    path("login/", signin_views.LoginView.as_view(), name="login"),
+    path("login/", include("accounts.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -150,6 +150,9 @@ class Delivery(models.Model):
         IN_APP = "in_app", _("站内通知")
         EMAIL = "email", _("电子邮件")
         DINGTALK = "dingtalk", _("钉钉机器人")
+        # Personal work notices (core.providers): to the person, not to a group.
+        DINGTALK_WORK = "ding_work", _("钉钉工作通知")
+        WECOM = "wecom", _("企业微信应用消息")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待发送")

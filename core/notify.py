@@ -97,6 +97,11 @@ KINDS: dict[str, Kind] = {
     "notice.new": Kind(
         "notices:detail", gettext_noop("新通报:%(title)s"), gettext_noop("您有一份涉密通报，请登录查看。")
     ),
+    "notice.urge": Kind(
+        "notices:detail",
+        gettext_noop("请阅读通报:%(title)s"),
+        gettext_noop("您有一份涉密通报尚未阅读，请登录查看。"),
+    ),
     # Supervision tasks.
     "task.created": Kind(
         "supervision:detail",

@@ -144,6 +144,14 @@ NOTICE_TRANSITIONS = declare(
             verb="notice.publish",
             system=True,
         ),
+        # 催阅: the sender reminds those who have not read it; each person at most once a day.
+        "urge": Move(
+            _("催阅"),
+            frozenset({Notice.State.PUBLISHED}),
+            who="notices.access.can_follow_up",
+            refusal=_("只有通报的发布人和党委办公室可以催阅"),
+            verb="notice.urge",
+        ),
     },
     state_refusal=_("通报当前状态为“%(state)s”,不能%(step)s"),
 )

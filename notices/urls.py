@@ -13,4 +13,6 @@ urlpatterns = [
     path("attachments/<int:pk>/", views_meeting.attachment_download, name="attachment"),
     path("meeting/<int:meeting_id>/", views_meeting.meeting_notices, name="for_meeting"),
     path("meeting/<int:meeting_id>/read/", views_meeting.meeting_notices_read, name="read_at_meeting"),
+    path("<int:pk>/receipts/", views.notice_receipts, name="receipts"),
+    path("<int:pk>/urge/", views.notice_urge, name="urge"),
 ]

@@ -41,10 +41,14 @@ class RoleAssignmentInline(admin.TabularInline):
 class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     list_display = ["username", "name", "department", "title", "is_active", "is_staff"]
     list_filter = ["department", "role_assignments__role", "is_active"]
-    search_fields = ["username", "name", "email"]
+    search_fields = ["username", "name", "email", "mobile", "dingtalk_userid", "wecom_userid"]
     list_select_related = ["department"]
     inlines = [RoleAssignmentInline]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("学校信息"), {"fields": ("name", "department", "title")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("学校信息"), {"fields": ("name", "department", "title")}),
+        # How the person signs in with the school's platforms and where work notices reach them.
+        (_("钉钉、企业微信与手机号"), {"fields": ("mobile", "dingtalk_userid", "wecom_userid")}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("学校信息"), {"fields": ("name", "department", "title")}),)
     audit_related = USER_ACCESS
     change_list_template = "admin/org/user/change_list.html"

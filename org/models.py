@@ -59,11 +59,24 @@ class User(AbstractUser):
     )
     title = models.CharField(_("职务"), max_length=100, blank=True)
     email_reminders = models.BooleanField(_("接收邮件提醒"), default=True)
+    # Who the person is on the school's platforms (accounts.providers): signing in with DingTalk
+    # or WeCom finds them here, or by the mobile number on file; work notices go to these ids.
+    mobile = models.CharField(_("手机号"), max_length=20, blank=True, db_index=True)
+    dingtalk_userid = models.CharField(_("钉钉用户ID"), max_length=64, blank=True)
+    wecom_userid = models.CharField(_("企业微信用户ID"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dingtalk_userid"], condition=~models.Q(dingtalk_userid=""), name="user_dingtalk_userid_once"
+            ),
+            models.UniqueConstraint(
+                fields=["wecom_userid"], condition=~models.Q(wecom_userid=""), name="user_wecom_userid_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.username

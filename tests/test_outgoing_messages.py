@@ -90,7 +90,10 @@ def robot(settings):
 
 PRODUCER_CALLS = {"notify", "remind"}
 # Deliveries pass on what the producers wrote: they are checked by what leaves, not walked.
-DELIVERIES = {"core.reminders:_send"}
+# work_notice hands a producer's text on to the person's DingTalk/WeCom channels (its producers,
+# the item's consultation and the minutes' co-signature, are walked here; what reaches the local
+# DingTalk is checked in tests/test_work_notices.py).
+DELIVERIES = {"core.reminders:_send", "core.reminders:work_notice"}
 SKIP_DIRS = {"tests", "benchmarks", "node_modules", "staticfiles", "var"}
 
 
@@ -304,6 +307,7 @@ def test_nothing_about_a_confidential_object_leaves_the_server(
         confidential=True,
     )
     do(notice_services.notice_publish, actor=office, notice_id=notice.pk)
+    do(notice_services.notice_urge, actor=office, notice_id=notice.pk)  # 催阅
     letter = do(
         supervision_services.letter_write, actor=staff, subject=SECRETS["letter subject"], body=SECRETS["letter body"]
     )

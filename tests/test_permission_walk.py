@@ -303,6 +303,20 @@ def _targets() -> Iterator[Target]:
         "password_reset_confirm", "", kw, get=cells(rest="page", anon="page"), post=cells(rest="read", anon="read")
     )
 
+    # Signing in with the school's platforms: switched off here (SIGN_IN_METHODS=password), so
+    # none of their pages exists for anyone (tests/test_signin_*.py walk them switched on).
+    for name in ("accounts:start", "accounts:callback"):
+        yield Target(
+            name,
+            "",
+            (("name", "=dingtalk"),),
+            get=cells(rest="hide", anon="hide"),
+            post=cells(rest="hide", anon="hide"),
+        )
+    yield Target(
+        "accounts:dingtalk_app", "", (), get=cells(rest="hide", anon="hide"), post=cells(rest="hide", anon="hide")
+    )
+
     # --- decisions --------------------------------------------------------------------------
     yield page("decisions:all")
     yield page("decisions:mine")
@@ -480,6 +494,13 @@ def _targets() -> Iterator[Target]:
         sees = NOTICE_SEES[key]
         extra = {"carries": sees, "row": ("notices.Notice", key)}
         yield step("notices:publish", key, actors={"partyoffice"}, sees=sees, kw=kw, **extra)
+    # The sender's follow-up of a published notice: the read receipts (polled) and 催阅.
+    for key in ("notice_resolution", "notice_secret"):
+        kw = [("pk", f"pk:{key}")]
+        sees = NOTICE_SEES[key]
+        extra = {"carries": sees, "row": ("notices.Notice", key)}
+        yield page("notices:receipts", key, sees={"partyoffice"}, others="hide", kw=kw, **extra)
+        yield step("notices:urge", key, actors={"partyoffice"}, sees=sees, kw=kw, **extra)
 
     # --- mailbox ----------------------------------------------------------------------------
     yield page("mailbox:list")

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0008_record_triggers'),
+        ("decisions", "0008_record_triggers"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='attachment',
-            name='sha256',
-            field=models.CharField(max_length=64, verbose_name='SHA-256 校验值'),
+            model_name="attachment",
+            name="sha256",
+            field=models.CharField(max_length=64, verbose_name="SHA-256 校验值"),
         ),
     ]

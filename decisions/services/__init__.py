@@ -127,6 +127,7 @@ def notify_item_step(item_id: int, step: str, state: str, version: int | None = 
 
 def _notify_item_step(item_id: int, step: str, state: str, version: int | None) -> int:
     from core.notify import link_for, message, notify
+    from core.reminders import work_notice
 
     item = AgendaItem.objects.select_related("requested_body__chair", "submitter").get(pk=item_id)
     link = link_for("item.step", item.pk)
@@ -145,6 +146,7 @@ def _notify_item_step(item_id: int, step: str, state: str, version: int | None) 
             c.consultee for c in item.consultations.filter(round=item.consultation_round).select_related("consultee")
         ]
         text = message("item.consulting", confidential=secret, title=item.title)
+        work_notice(recipients=people, key=f"work:{key}", text=text, link=link)
         return notify(recipients=people, key=key, text=text, link=link)
     reason = ""
     if ALL_STEPS[step].needs_reason:

@@ -106,6 +106,7 @@ def notify_attendees(meeting_id: int, event: str, reason: str = "") -> int:
 
 def _notify_attendees(meeting_id: int, event: str, reason: str = "") -> int:
     from core.notify import link_for, message, notify
+    from core.reminders import work_notice
 
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
     people = [a.person for a in meeting.attendance.select_related("person")]
@@ -150,4 +151,5 @@ def _notify_attendees(meeting_id: int, event: str, reason: str = "") -> int:
         link = link_for("minutes.cosign", minutes.pk)
         text = message("minutes.cosign", confidential=access.has_confidential(meeting), meeting=meeting.title)
         key = f"minutes:{minutes.pk}:round{minutes.signing_round}"
+        work_notice(recipients=people, key=f"work:{key}", text=text, link=link)
     return notify(recipients=people, key=key, text=text, link=link)

@@ -3,6 +3,7 @@
     notice_create_upper_document   the party office writes a notice of an upper-level document (draft)
     notice_publish                 the party office publishes a draft: recipients, in-app notifications
     notice_mark_read               a recipient has read it (the read receipt, once)
+    notice_urge                    催阅: those who have not read it are reminded, each once a day
     notice_viewed                  a view of a confidential notice, on record
     notice_for_resolution          a PC resolution is noticed, queued for the next school affairs meeting
     attach_pending_to_meeting      a meeting scheduled or cancelled: waiting notices move to the next one
@@ -238,6 +239,40 @@ def notice_mark_read(*, actor: User, notice_id: int) -> bool:
         read_at=now
     )
     return True
+
+
+@transaction.atomic
+def notice_urge(*, actor: User, notice_id: int) -> tuple[int, int]:
+    """催阅: everyone who has not read the notice is reminded through their channels (in-app,
+    e-mail, DingTalk work notice or WeCom message), each at most once a day however often the
+    sender asks. The deliveries leave with the next run of deliver_due (every minute), not in
+    this request. Returns (reminded now, already reminded today)."""
+    from core.notify import link_for, message
+    from core.reminders import remind
+
+    notice = _locked(notice_id)
+    NOTICE_TRANSITIONS.check(actor, notice, "urge")
+    unread = list(
+        User.objects.filter(notice_receipts__notice=notice, notice_receipts__read_at__isnull=True).order_by("pk")
+    )
+    if not unread:
+        raise conflict(_("全部人员均已阅读，无需催阅。"))
+    day = timezone.localdate().isoformat()
+    with translation.override(settings.LANGUAGE_CODE):
+        text = message("notice.urge", confidential=notice.confidential, title=notice.title)
+    link = link_for("notice.urge", notice.pk)
+    reminded = 0
+    for person in unread:
+        reminded += remind(recipient=person, key=f"notice-urge:{notice.pk}:{day}:{person.pk}", text=text, link=link)
+    if not reminded:
+        raise conflict(_("今天已催阅过全部未读人员，每人每天最多催阅一次，请明天再试。"))
+    audit.record(
+        actor=actor,
+        verb=NOTICE_TRANSITIONS["urge"].verb,
+        target=notice,
+        data={"day": day, "reminded": reminded, "already": len(unread) - reminded},
+    )
+    return reminded, len(unread) - reminded
 
 
 def notice_viewed(*, actor: User, notice: Notice) -> None:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supervision', '0006_record_triggers'),
+        ("supervision", "0006_record_triggers"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='evidence',
-            name='sha256',
-            field=models.CharField(max_length=64, verbose_name='SHA-256 校验值'),
+            model_name="evidence",
+            name="sha256",
+            field=models.CharField(max_length=64, verbose_name="SHA-256 校验值"),
         ),
     ]
