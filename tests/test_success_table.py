@@ -195,6 +195,7 @@ SUCCESS: dict[str, str] = {
     "url:calendar:feed": "test_ical.py::test_it_serves_a_persons_meetings_deadlines_and_duties_without_login",
     "url:dashboard:leaders": "test_dashboard.py::test_the_department_filter_narrows_items_and_tasks",
     "url:dashboard:export": "test_dashboard.py::test_every_table_has_an_excel_file_with_the_same_figures",
+    "url:dashboard:figure_list": "test_dashboard_drill.py::test_every_figure_equals_the_length_of_the_list_it_links_to",
     "url:party_building:table": "test_party_building_pages.py::test_the_table_flags_the_outlier_and_the_missing_values",
     "url:party_building:xlsx": "test_party_building_pages.py::test_the_workbook_has_a_sheet_per_stage_with_chinese_headers",
     "url:party_building:enter": "test_party_building_pages.py::test_a_head_fills_in_and_corrects_their_department",
