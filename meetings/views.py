@@ -22,6 +22,7 @@ from meetings.forms import (
     OutcomeForm,
     OutcomeInput,
     PersonInput,
+    PublishInput,
     ReasonForm,
     ReasonInput,
     RecusalInput,
@@ -29,8 +30,8 @@ from meetings.forms import (
     VoteForm,
     VoteInput,
 )
-from meetings.models import AgendaEntry, Meeting, Minutes
-from org.models import MeetingBody, User
+from meetings.models import AgendaEntry, Meeting, Minutes, StudySession
+from org.models import MeetingBody
 
 
 @login_required
@@ -90,6 +91,7 @@ def _detail_context(request, meeting):
         "materials_deadline": services.materials_deadline(meeting),
         "materials_open": timezone.now() >= services.materials_deadline(meeting) or access.runs(request.user, meeting),
         "minutes": list(meeting.minutes.all()),
+        "study": StudySession.objects.filter(meeting=meeting).first(),
         "reason_form": ReasonForm(),
         # Confidential titles on the agenda and in the dropped list: attendees only.
         "sees_confidential": _sees_confidential(request.user, meeting),
@@ -103,7 +105,7 @@ def meeting_detail(request, pk: int):
 
 
 MEETING_INPUTS = {
-    "publish": StepInput,
+    "publish": PublishInput,
     "open": StepInput,
     "adjourn": StepInput,
     "cancel": ReasonInput,
@@ -133,7 +135,9 @@ def meeting_act(request, pk: int, action: str):
         raise Http404
     user = request.user
     handlers = {
-        "publish": lambda d: services.meeting_publish(actor=user, meeting_id=pk),
+        "publish": lambda d: services.meeting_publish(
+            actor=user, meeting_id=pk, exception_reason=d["exception_reason"]
+        ),
         "open": lambda d: services.meeting_open(actor=user, meeting_id=pk),
         "adjourn": lambda d: services.meeting_adjourn(actor=user, meeting_id=pk),
         "cancel": lambda d: services.meeting_cancel(actor=user, meeting_id=pk, reason=d["reason"]),
@@ -176,13 +180,9 @@ def _entry_or_404(request, pk):
     if meeting is None:
         raise Http404
     entry = next(e for e in meeting.entries.all() if e.pk == pk)
-    if entry.item.confidential and not _may_see_item(request.user, meeting, entry):
+    if entry.item.confidential and not access.sees_confidential(request.user, meeting):
         raise Http404
     return meeting, entry
-
-
-def _may_see_item(user: User, meeting: Meeting, entry: AgendaEntry) -> bool:
-    return access.sees_confidential(user, meeting)
 
 
 _sees_confidential = access.sees_confidential
