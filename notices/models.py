@@ -282,3 +282,7 @@ class NoticeRecipient(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("NoticeRecipient rows are never deleted")
+
+
+# 全教会通报: the month's major department work, in its own module.
+from notices.models_digest import MAJOR_WORK_TRANSITIONS, MajorWork  # noqa: E402, F401
