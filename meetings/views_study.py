@@ -92,6 +92,12 @@ def study_act(request, pk: int, action: str):
     session = study_detail(request.user, pk)
     if session is None or action not in STUDY_FORMS:
         raise Http404
+    # Who is asking (403) before what was sent (400) and the record's state (409).
+    step = {"reflect": "reflect", "texts": "texts", "archive": "archive"}[action]
+    reason = STUDY_TRANSITIONS.who_refuses(request.user, session, step)
+    if reason:
+        messages.error(request, reason)
+        return render(request, "meetings/study_detail.html", _context(request, session), status=403)
     form_class = STUDY_FORMS[action]
     form = form_class(request.POST) if form_class else None
     forms = {"reflection_form": form} if action == "reflect" else {"texts_form": form} if action == "texts" else {}
