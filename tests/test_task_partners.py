@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import InvalidTransition
-from core.models import AuditEvent
+from core.models import AuditEvent, Notification
 from org.models import Department
 from supervision import access
 from supervision import services as task_services
@@ -52,8 +52,9 @@ def work_plan_task(people, **kw):
 # --- 工作部署: tasks not from a resolution ----------------------------------------------------------
 
 
-def test_the_affairs_office_assigns_a_work_plan_task_with_partners(people):
-    task = work_plan_task(people)
+def test_the_affairs_office_assigns_a_work_plan_task_with_partners(people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        task = work_plan_task(people)
 
     task.refresh_from_db()
     assert (task.source, task.plan, task.track) == ("assigned", "work_plan", Track.PERFORMANCE)
@@ -61,6 +62,11 @@ def test_the_affairs_office_assigns_a_work_plan_task_with_partners(people):
     assert set(task.partners.values_list("department__name", flat=True)) == {"财务处", "信息中心"}
     event = AuditEvent.objects.get(verb="task.create", target_id=task.pk)
     assert event.data["plan"] == "work_plan" and len(event.data["partners"]) == 2
+    # The lead's head and the co-operating department's head are told.
+    told = set(
+        Notification.objects.filter(key=f"task:{task.pk}:v1:create").values_list("recipient__username", flat=True)
+    )
+    assert {"depthead", "finance"} <= told and "dean" not in told
 
 
 def test_branch_tasks_are_the_party_offices_and_go_to_a_branch(people):

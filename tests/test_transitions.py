@@ -415,7 +415,10 @@ WALKED = {
             ],
             "tests/test_meeting_pages.py",
         ),
+        "study_record": "tests/test_study.py",
     },
+    "meetings.StudySession": dict.fromkeys(["texts", "reflect", "archive"], "tests/test_study.py"),
+    "notices.MajorWork": dict.fromkeys(["select", "decline", "order"], "tests/test_digest_work.py"),
     "meetings.Minutes": {
         **dict.fromkeys(["send", "sign", "object"], "tests/test_transitions.py"),
         **dict.fromkeys(["edit", "amend"], "tests/test_minutes.py"),
