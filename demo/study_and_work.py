@@ -17,12 +17,12 @@ from supervision.models import Task
 from supervision.services import assigned, partners
 
 REFLECTIONS = {
-    "secretary": "要把学习成果转化为推进学校高质量发展的实际举措,带头落实“三重一大”集体决策。",
-    "principal": "结合职业教育改革,进一步完善产教融合机制,抓好专业群建设。",
-    "member1": "教学工作要坚持立德树人,对标新要求修订人才培养方案。",
+    "secretary": "要把学习成果转化为推进学校高质量发展的实际举措，带头落实“三重一大”集体决策。",
+    "principal": "结合职业教育改革，进一步完善产教融合机制，抓好专业群建设。",
+    "member1": "教学工作要坚持立德树人，对标新要求修订人才培养方案。",
     "member2": "组织工作要把学习教育与干部队伍建设结合起来。",
-    "vice": "后勤保障要树牢服务意识,办好师生关心的实事。",
-    "discipline": "纪检监督要紧盯重点领域和关键环节,推动全面从严治党向纵深发展。",
+    "vice": "后勤保障要树牢服务意识，办好师生关心的实事。",
+    "discipline": "纪检监督要紧盯重点领域和关键环节，推动全面从严治党向纵深发展。",
 }
 
 
@@ -37,7 +37,7 @@ def seed_pc_study(held: Meeting) -> None:
     session = study.study_record(
         actor=u["partyoffice"],
         meeting_id=held.pk,
-        texts="习近平总书记在全国教育大会上的重要讲话\n《教育强国建设规划纲要(2024—2035年)》",
+        texts="习近平总书记在全国教育大会上的重要讲话\n《教育强国建设规划纲要（2024—2035年）》",
     )
     for who in ("secretary", "principal", "member1"):
         study.reflection_submit(actor=u[who], session_id=session.pk, text=REFLECTIONS[who])
@@ -53,10 +53,10 @@ def seed_central_group(back_in_time) -> None:
     with back_in_time(held_at - timedelta(days=7)):
         item = item_services.item_create(
             actor=u["partyoffice"],
-            title="党委理论学习中心组专题学习:新时代职业教育改革",
+            title="党委理论学习中心组专题学习：新时代职业教育改革",
             category=Category.STUDY,
             background="按年度中心组学习计划安排。",
-            proposal="集中学习,每位成员会后提交心得体会。",
+            proposal="集中学习，每位成员会后提交心得体会。",
             requested_body=cg,
             amount=None,
             major_kind="",
@@ -108,15 +108,17 @@ def seed_major_work(year: int, month: int) -> None:
             actor=u[who], department_id=d[dept].pk, year=year, month=month, title=title, summary=summary
         )
 
-    exams = submit("depthead", "教务处", "完成期中教学检查", "检查课程 126 门,听课 210 节,反馈问题 18 条,已全部整改。")
-    budget = submit("finance", "财务处", "完成工业机器人工作站采购预算批复", "预算 128 万元已批复,招标文件编制完成。")
-    fair = submit("dean", "智能制造学院", "举办第五届职业技能节", "设赛项 12 个,参赛学生 860 人次。")
+    exams = submit(
+        "depthead", "教务处", "完成期中教学检查", "检查课程 126 门，听课 210 节，反馈问题 18 条，已全部整改。"
+    )
+    budget = submit("finance", "财务处", "完成工业机器人工作站采购预算批复", "预算 128 万元已批复，招标文件编制完成。")
+    fair = submit("dean", "智能制造学院", "举办第五届职业技能节", "设赛项 12 个，参赛学生 860 人次。")
     office = u["partyoffice"]
     for w in (exams, budget, fair):
         digest_services.major_work_select(actor=office, work_id=w.pk, selected=True)
     digest_services.major_work_move(actor=office, work_id=budget.pk, up=True)
     digest_services.major_work_select(
-        actor=office, work_id=fair.pk, selected=False, reason="已在学院通报,全教会不再重复。"
+        actor=office, work_id=fair.pk, selected=False, reason="已在学院通报，全教会不再重复。"
     )
 
 
@@ -129,8 +131,8 @@ def seed_tasks_with_partners() -> None:
     task = assigned.task_assign(
         actor=u["affairsoffice"],
         plan=Task.Plan.WORK_PLAN,
-        title="年度工作要点:建成智慧教室 20 间",
-        description="教务处牵头,财务处保障资金,信息中心负责网络与设备部署。",
+        title="年度工作要点：建成智慧教室 20 间",
+        description="教务处牵头，财务处保障资金，信息中心负责网络与设备部署。",
         lead_department_id=d["教务处"].pk,
         responsible_leader_id=u["member1"].pk,
         deadline=today + timedelta(days=120),
@@ -140,7 +142,7 @@ def seed_tasks_with_partners() -> None:
         actor=u["finance"],
         task_id=task.pk,
         department_id=d["财务处"].pk,
-        text="建设资金 360 万元已列入年度预算,首批 120 万元已拨付。",
+        text="建设资金 360 万元已列入年度预算，首批 120 万元已拨付。",
         files=[SimpleUploadedFile("资金拨付单.txt", "首批资金拨付 120 万元".encode(), content_type="text/plain")],
         links="预算公开 https://www.example.edu.cn/cwc/2026/ys",
     )

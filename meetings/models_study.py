@@ -35,7 +35,7 @@ class StudySession(models.Model):
         blank=True,
         related_name="+",
     )
-    texts = models.TextField(_("学习篇目"), help_text=_("每行一篇:文件、讲话或书目名称"))
+    texts = models.TextField(_("学习篇目"), help_text=_("每行一篇：文件、讲话或书目名称"))
     reflections_required = models.BooleanField(_("须提交心得体会"), default=False)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
     recorded_by = models.ForeignKey(

@@ -42,4 +42,4 @@ def first_item_problem(body, first_category: str | None, *, exception_reason: st
 
     if not getattr(body, "study_first", False) or first_category == "study" or exception_reason.strip():
         return None
-    return _("%(body)s议程的第一项须为理论学习议题(第一议题);确需例外的,请写明例外理由") % {"body": body.name}
+    return _("%(body)s议程的第一项须为理论学习议题（第一议题）；确需例外的，请写明例外理由") % {"body": body.name}

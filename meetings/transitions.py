@@ -181,7 +181,7 @@ STUDY_TRANSITIONS = declare(
             who="meetings.access.may_reflect",
             refusal=_("只有参加本次学习的人员可以提交心得体会"),
             verb="study.reflect",
-            blocked=_("学习记录已归档,不能再提交心得体会"),
+            blocked=_("学习记录已归档，不能再提交心得体会"),
         ),
         "archive": Move(
             _("归档"),
@@ -192,5 +192,5 @@ STUDY_TRANSITIONS = declare(
             verb="study.archive",
         ),
     },
-    state_refusal=_("学习记录当前为“%(state)s”,不能%(step)s"),
+    state_refusal=_("学习记录当前为“%(state)s”，不能%(step)s"),
 )

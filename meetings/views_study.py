@@ -46,7 +46,7 @@ def study_new(request, pk: int):
                 form.add_error(None, e.reason)
                 status = e.status
             else:
-                messages.success(request, _("学习记录已保存,参学人员可以提交心得体会。"))
+                messages.success(request, _("学习记录已保存，参学人员可以提交心得体会。"))
                 return redirect("meetings:study", session.pk)
         else:
             status = 400

@@ -105,5 +105,5 @@ MAJOR_WORK_TRANSITIONS = declare(
             verb="major_work.order",
         ),
     },
-    state_refusal=_("该工作事项当前为“%(state)s”,不能%(step)s"),
+    state_refusal=_("该工作事项当前为“%(state)s”，不能%(step)s"),
 )

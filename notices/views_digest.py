@@ -81,7 +81,7 @@ def digest_board(request):
         except InvalidTransition as e:
             form.add_error(None, e.reason)
             return render(request, "notices/digest_board.html", _context(request, year, month, form), status=e.status)
-        messages.success(request, _("已报送,待党委办公室遴选。"))
+        messages.success(request, _("已报送，待党委办公室遴选。"))
         return redirect(f"{request.path}?year={year}&month={month}")
     return render(request, "notices/digest_board.html", _context(request, year, month))
 
@@ -120,7 +120,7 @@ def digest_publish(request):
     except InvalidTransition as e:
         messages.error(request, e.reason)
         return render(request, "notices/digest_board.html", _context(request, year, month), status=e.status)
-    messages.success(request, _("全教会通报已发布,已通知全体教职工。"))
+    messages.success(request, _("全教会通报已发布，已通知全体教职工。"))
     return redirect("notices:detail", notice.pk)
 
 

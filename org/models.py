@@ -179,12 +179,12 @@ class MeetingBody(models.Model):
     study_first = models.BooleanField(
         _("第一议题须为理论学习"),
         default=False,
-        help_text=_("勾选后,议程第一项不是学习议题的会议不能发布,除非写明例外理由"),
+        help_text=_("勾选后，议程第一项不是学习议题的会议不能发布，除非写明例外理由"),
     )
     reflections_required = models.BooleanField(
         _("学习须提交心得体会"),
         default=False,
-        help_text=_("勾选后,学习记录须每位参学人员提交心得体会方可归档"),
+        help_text=_("勾选后，学习记录须每位参学人员提交心得体会方可归档"),
     )
 
     class Meta:

@@ -16,9 +16,9 @@ EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.wps,.ofd,.zip,
 
 def evidence_files(help_text=None):
     return MultipleFileField(
-        label=_("佐证材料(文件或照片)"),
+        label=_("佐证材料（文件或照片）"),
         required=False,
-        help_text=help_text or _("可多选,手机上可直接拍照上传。"),
+        help_text=help_text or _("可多选，手机上可直接拍照上传。"),
         widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
 
@@ -29,9 +29,9 @@ def evidence_links():
         required=False,
         max_length=6000,
         widget=forms.Textarea(
-            attrs={"rows": 2, "placeholder": _("每行一个,如:校园网报道 https://www.example.edu.cn/news/1")}
+            attrs={"rows": 2, "placeholder": _("每行一个，如：校园网报道 https://www.example.edu.cn/news/1")}
         ),
-        help_text=_("每行一个链接,可在链接前写说明。"),
+        help_text=_("每行一个链接，可在链接前写说明。"),
     )
 
 
@@ -80,7 +80,7 @@ class AssignForm(ChoicesNow, forms.Form):
         queryset=Department.objects.filter(active=True),
         required=False,
         widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 6}),
-        help_text=_("可多选;协办部门各自报送承担部分的进展,牵头部门可见。"),
+        help_text=_("可多选；协办部门各自报送承担部分的进展，牵头部门可见。"),
     )
     responsible_leader = forms.ModelChoiceField(label=_("责任领导"), queryset=None, empty_label=_("请选择校领导"))
     deadline = forms.DateField(label=_("完成时限"), widget=DATE)

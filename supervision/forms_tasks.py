@@ -95,7 +95,7 @@ class MilestoneChoiceField(forms.ModelMultipleChoiceField):
 
 class ProgressReportForm(ChoicesNow, forms.Form):
     text = forms.CharField(label=_("进展情况"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
-    files = evidence_files(_("可多选,手机上可直接拍照上传。申请办结须上传佐证材料。"))
+    files = evidence_files(_("可多选，手机上可直接拍照上传。申请办结须上传佐证材料。"))
     links = evidence_links()
     milestones = MilestoneChoiceField(
         label=_("本次完成的节点"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple

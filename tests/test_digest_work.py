@@ -40,7 +40,7 @@ def submit(people, who="depthead", department="教务处", title="完成春季�
         year=2026,
         month=3,
         title=title,
-        summary=kw.get("summary", "检查课程 120 门,反馈问题 18 条,已全部整改。"),
+        summary=kw.get("summary", "检查课程 120 门，反馈问题 18 条，已全部整改。"),
     )
 
 
@@ -108,8 +108,8 @@ def test_the_digest_carries_the_selected_work_in_order_and_is_read_confirmed(peo
         refused(409, submit, people, title="迟报的事项")
 
     body = digest.body
-    assert "各部门重要工作(2 项)" in body
-    assert body.index("财务处:完成年度预算批复") < body.index("教务处:期中教学检查")
+    assert "各部门重要工作（2 项）" in body
+    assert body.index("财务处：完成年度预算批复") < body.index("教务处：期中教学检查")
     assert "未选入的事项" not in body
     assert set(MajorWork.objects.filter(notice=digest).values_list("pk", flat=True)) == {a.pk, b.pk}
     # Read-confirmed like any notice.
@@ -159,4 +159,4 @@ def test_the_board_takes_submissions_and_selections(client, people):
         response = client.post(reverse("notices:digest_publish"), {"year": 2026, "month": 3})
         assert response.status_code == 302
         digest = Notice.objects.get(level="monthly_digest")
-        assert "教务处:期中检查" in client.get(reverse("notices:detail", args=[digest.pk])).content.decode()
+        assert "教务处：期中检查" in client.get(reverse("notices:detail", args=[digest.pk])).content.decode()

@@ -40,7 +40,7 @@ def work_plan_task(people, **kw):
     return assigned.task_assign(
         actor=kw.pop("actor", people("affairsoffice")),
         plan=kw.pop("plan", Task.Plan.WORK_PLAN),
-        title=kw.pop("title", "2026年度工作要点:建成智慧教室 20 间"),
+        title=kw.pop("title", "2026年度工作要点：建成智慧教室 20 间"),
         lead_department_id=kw.pop("lead", dept("教务处").pk),
         responsible_leader_id=people("member1").pk,
         deadline=kw.pop("deadline", timezone.localdate() + dt.timedelta(days=60)),
@@ -52,7 +52,10 @@ def work_plan_task(people, **kw):
 # --- 工作部署: tasks not from a resolution ----------------------------------------------------------
 
 
-def test_the_affairs_office_assigns_a_work_plan_task_with_partners(people, django_capture_on_commit_callbacks):
+def test_the_affairs_office_assigns_a_work_plan_task_with_partners(
+    people, settings, django_capture_on_commit_callbacks
+):
+    settings.REDIS_URL = ""  # the on-commit jobs run here, in this process
     with django_capture_on_commit_callbacks(execute=True):
         task = work_plan_task(people)
 
@@ -192,7 +195,7 @@ def test_the_assign_page_and_the_task_page_show_partners_and_take_their_parts(cl
         reverse("supervision:assign"),
         {
             "plan": "performance",
-            "title": "部门绩效:招生计划完成率",
+            "title": "部门绩效：招生计划完成率",
             "lead_department": dept("教务处").pk,
             "partners": [dept("财务处").pk],
             "responsible_leader": people("member1").pk,

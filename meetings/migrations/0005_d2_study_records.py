@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("held_on", models.DateField(verbose_name="学习日期")),
-                ("texts", models.TextField(help_text="每行一篇:文件、讲话或书目名称", verbose_name="学习篇目")),
+                ("texts", models.TextField(help_text="每行一篇：文件、讲话或书目名称", verbose_name="学习篇目")),
                 ("reflections_required", models.BooleanField(default=False, verbose_name="须提交心得体会")),
                 (
                     "state",

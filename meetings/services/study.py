@@ -47,7 +47,7 @@ def study_record(
         .first()
     )
     if entry is None and meeting.body.code != MeetingBody.Code.CG:
-        raise conflict(_("本次会议议程中没有学习议题,不能记录学习"))
+        raise conflict(_("本次会议议程中没有学习议题，不能记录学习"))
     if StudySession.objects.filter(meeting=meeting).exists():
         raise conflict(_("本次会议已有学习记录"))
     texts = required(texts, missing=_("请填写学习篇目"))
@@ -87,7 +87,7 @@ def study_texts_edit(*, actor: User, session_id: int, texts: str, version: int) 
     session = _session(session_id)
     STUDY_TRANSITIONS.check(actor, session, "texts")
     if session.version != version:
-        raise conflict(_("学习记录已被他人修改,请刷新后再改"))
+        raise conflict(_("学习记录已被他人修改，请刷新后再改"))
     texts = required(texts, missing=_("请填写学习篇目"))
     check_text(StudySession, texts=texts)
     before = session.texts
@@ -127,7 +127,7 @@ def study_archive(*, actor: User, session_id: int) -> StudySession:
     missing = missing_reflections(session)
     if session.reflections_required and missing:
         names = "、".join(str(p) for p in missing)
-        raise conflict(_("按规定每位参学人员须提交心得体会,尚未提交:%(names)s") % {"names": names})
+        raise conflict(_("按规定每位参学人员须提交心得体会，尚未提交：%(names)s") % {"names": names})
     session.archived_at = timezone.now()
     STUDY_TRANSITIONS.apply(
         session,

@@ -237,11 +237,13 @@ def _works_text(works: list) -> str:
     """二、各部门重要工作: the party office's selection, in its order."""
     if not works:
         return ""
-    lines = ["", _recorded(gettext_noop("各部门重要工作(%(n)s 项):"), n=len(works))]
+    lines = ["", _recorded(gettext_noop("各部门重要工作（%(n)s 项）："), n=len(works))]
     for n, w in enumerate(works, start=1):
         lines.append("")
         lines.append(
-            _recorded(gettext_noop("%(n)s. %(department)s:%(title)s"), n=n, department=w.department.name, title=w.title)
+            _recorded(
+                gettext_noop("%(n)s. %(department)s：%(title)s"), n=n, department=w.department.name, title=w.title
+            )
         )
         lines.append(w.summary)
     return "\n".join(lines) + "\n"

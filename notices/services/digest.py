@@ -44,7 +44,7 @@ def _locked(work_id: int) -> MajorWork:
 
 def _open_month(work: MajorWork) -> None:
     if work.notice_id or _digested(work.period):
-        raise conflict(_("%(year)s年%(month)s月的全教会通报已发布,不能再调整") % _ym(work.period))
+        raise conflict(_("%(year)s年%(month)s月的全教会通报已发布，不能再调整") % _ym(work.period))
 
 
 def _ym(period: dt.date) -> dict:
@@ -63,7 +63,7 @@ def major_work_submit(*, actor: User, department_id: int, year: int, month: int,
     if period > today.replace(day=1):
         raise conflict(_("只能报送本月或以前月份的重要工作"))
     if _digested(period):
-        raise conflict(_("%(year)s年%(month)s月的全教会通报已发布,不能再报送") % _ym(period))
+        raise conflict(_("%(year)s年%(month)s月的全教会通报已发布，不能再报送") % _ym(period))
     title = required(title, missing=_("请填写工作事项"))
     summary = required(summary, missing=_("请填写工作情况"))
     check_text(MajorWork, title=title, summary=summary)

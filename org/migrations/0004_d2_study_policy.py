@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name="reflections_required",
             field=models.BooleanField(
                 default=False,
-                help_text="勾选后,学习记录须每位参学人员提交心得体会方可归档",
+                help_text="勾选后，学习记录须每位参学人员提交心得体会方可归档",
                 verbose_name="学习须提交心得体会",
             ),
         ),
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             name="study_first",
             field=models.BooleanField(
                 default=False,
-                help_text="勾选后,议程第一项不是学习议题的会议不能发布,除非写明例外理由",
+                help_text="勾选后，议程第一项不是学习议题的会议不能发布，除非写明例外理由",
                 verbose_name="第一议题须为理论学习",
             ),
         ),

@@ -47,7 +47,7 @@ def parse_links(text: str) -> list[tuple[str, str]]:
         try:
             _url(url)
         except ValidationError as exc:
-            raise conflict(_("链接“%(url)s”无效,须以 http:// 或 https:// 开头") % {"url": url[:80]}) from exc
+            raise conflict(_("链接“%(url)s”无效，须以 http:// 或 https:// 开头") % {"url": url[:80]}) from exc
         if len(url) > 500:
             raise conflict(_("链接不能超过 500 个字符"))
         links.append((title.strip()[:200], url))

@@ -50,7 +50,7 @@ def task_partners_add(*, actor: User, task_id: int, department_ids: Iterable[int
     if not access.can_name_partners(actor, task):
         raise forbidden(_("只有下达任务的部门可以指定协办部门"))
     if not task.is_open:
-        raise conflict(_("任务已办结,不能再指定协办部门"))
+        raise conflict(_("任务已办结，不能再指定协办部门"))
     added = add_partners(task, department_ids, actor=actor)
     if not added:
         raise conflict(_("请选择尚未指定的协办部门"))
@@ -72,7 +72,7 @@ def part_report(
     if department_id not in access.partner_departments(actor, task):
         raise forbidden(_("只有协办部门负责人可以报送本部门承担部分的进展"))
     if not task.is_open:
-        raise conflict(_("任务已办结,不能再报送协办进展"))
+        raise conflict(_("任务已办结，不能再报送协办进展"))
     text = required(text, missing=_("请填写承担部分的进展"))
     check_text(PartReport, text=text)
     links = evidence.parse_links(links)

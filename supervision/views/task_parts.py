@@ -60,7 +60,7 @@ def part_report(request, pk: int):
         )
     except InvalidTransition as e:
         return _detail(request, pk, status=e.status, error=e.reason, part_form=form)
-    messages.success(request, _("协办进展已报送,牵头部门可见。"))
+    messages.success(request, _("协办进展已报送，牵头部门可见。"))
     return redirect("supervision:detail", pk)
 
 
@@ -102,7 +102,7 @@ def part_evidence_download(request, pk: int):
 def task_assign(request):
     plans = access.plans_assigned_by(request.user)
     if not plans:
-        return refuse(request, _("工作部署任务由校务办(部门绩效、年度工作要点)或党委办公室(党支部工作)下达"))
+        return refuse(request, _("工作部署任务由校务办（部门绩效、年度工作要点）或党委办公室（党支部工作）下达"))
     form = AssignForm(request.POST or None, plans=plans, initial={"plan": request.GET.get("plan", plans[0])})
     status = 200
     if request.method == "POST":
@@ -123,7 +123,7 @@ def task_assign(request):
                 form.add_error(None, e.reason)
                 status = e.status
             else:
-                messages.success(request, _("任务已下达,牵头部门和协办部门会收到提醒。"))
+                messages.success(request, _("任务已下达，牵头部门和协办部门会收到提醒。"))
                 return redirect("supervision:detail", task.pk)
         else:
             status = 400
