@@ -12,6 +12,8 @@ BODIES = [
     ("PO", "校长办公会", True, "affairs_office", 2),
     ("SA", "校务会", False, "affairs_office", 3),
     ("AS", "全教会", False, "affairs_office", 4),
+    # 中心组学习: the central group's theory study, a body of its own with the same study records.
+    ("CG", "党委理论学习中心组", False, "party_office", 5),
 ]
 
 # 一定: DOMAIN.md's default scope per meeting. Administrators edit it afterwards.
@@ -37,7 +39,15 @@ SCOPE = {
         ("report", "各部门重要工作"),
         ("briefing", "通报党委会决策事项"),
     ],
+    "CG": [
+        ("study", "党委理论学习中心组学习"),
+    ],
 }
+
+# 第一议题: the bodies whose agenda opens with theory study, and those whose study asks every
+# participant for a reflection (心得体会). Administrators change both per body.
+STUDY_FIRST = {"PC"}
+REFLECTIONS_REQUIRED = {"CG"}
 
 
 def ensure_defaults(MeetingBody, ScopeRule, DecisionPolicy) -> int:
@@ -45,7 +55,14 @@ def ensure_defaults(MeetingBody, ScopeRule, DecisionPolicy) -> int:
     for code, name, decides, secretary_role, order in BODIES:
         body, new = MeetingBody.objects.get_or_create(
             code=code,
-            defaults={"name": name, "decides": decides, "secretary_role": secretary_role, "sort_order": order},
+            defaults={
+                "name": name,
+                "decides": decides,
+                "secretary_role": secretary_role,
+                "sort_order": order,
+                "study_first": code in STUDY_FIRST,
+                "reflections_required": code in REFLECTIONS_REQUIRED,
+            },
         )
         created += new
         for category, note in SCOPE[code]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from demo.study_and_work import seed_major_work
 from meetings.models import Meeting, Resolution
 from notices import services as notice_services
 from org.models import Department, User
@@ -118,6 +119,8 @@ def _notices(u, resolution: Resolution) -> None:
     for who in ("principal", "member1", "vice"):
         notice_services.notice_mark_read(actor=u[who], notice_id=notice.pk)
     issued = timezone.localtime(resolution.issued_at)
+    # The month's major department work, selected by the party office, goes into the digest too.
+    seed_major_work(issued.year, issued.month)
     digest = notice_services.digest_compile(year=issued.year, month=issued.month)
     for who in ("principal", "member1", "depthead"):
         notice_services.notice_mark_read(actor=u[who], notice_id=digest.pk)

@@ -169,3 +169,31 @@ def step_refusal(user: User, meeting: Meeting, action: str) -> str | None:
     if rule is None or rule[0](user, meeting):
         return None
     return _(rule[1])
+
+
+# --- 第一议题 and 中心组学习: the study records ------------------------------------------------
+
+
+def records_study(user: User, session) -> bool:
+    """A meeting's study is recorded, corrected and archived by those who run the meeting."""
+    return runs(user, session.meeting)
+
+
+def may_reflect(user: User, session) -> bool | str:
+    """心得体会 are written by the participants of the study, each their own."""
+    if any(p.person_id == user.pk for p in session.participants.all()):
+        return True
+    return _("只有参加本次学习的人员可以提交心得体会")
+
+
+def sees_all_study(user: User) -> bool:
+    """The yearly study figures of every body and every person: leaders and the offices. Anyone
+    else sees their own line (sessions, reflections) only."""
+    return user.is_authenticated and (user.is_superuser or user.is_leader or bool(user.roles & OFFICE_ROLES))
+
+
+def study_visibility_filter(user: User) -> Q:
+    """The study records `user` may open: those of the meetings they may see, or took part in."""
+    if sees_all_study(user):
+        return Q()
+    return Q(meeting__in=visible_meetings(user).values("pk")) | Q(participants__person=user)

@@ -93,6 +93,11 @@ class ReasonInput(forms.Form):
     reason = _text()
 
 
+class PublishInput(forms.Form):
+    # 第一议题: why this agenda may open with something other than theory study.
+    exception_reason = _text()
+
+
 class ItemInput(forms.Form):
     item = _pick("item")
     reason = _text()

@@ -31,6 +31,8 @@ class Meeting(models.Model):
         related_name="recorded_meetings",
     )
     materials_days = models.PositiveIntegerField(_("材料提前天数"), default=2)
+    # 第一议题: why this agenda may open with something other than theory study (blank: it does not).
+    first_item_exception = models.TextField(_("第一议题例外理由"), blank=True)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PLANNING)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
@@ -335,3 +337,23 @@ class MinutesSignature(AppendOnlyModel):
         verbose_name_plural = _("纪要会签")
         ordering = ["signed_at", "id"]
         constraints = [models.UniqueConstraint(fields=["minutes", "member", "round"], name="minutes_sign_once")]
+
+
+# The study records live in their own module (meetings/models_study.py); imported here so Django
+# finds them with the rest of the app's models.
+from meetings.models_study import Reflection, StudyParticipant, StudySession  # noqa: E402
+
+__all__ = [
+    "AgendaEntry",
+    "Attendance",
+    "Meeting",
+    "Minutes",
+    "MinutesSignature",
+    "Opinion",
+    "Recusal",
+    "Reflection",
+    "Resolution",
+    "StudyParticipant",
+    "StudySession",
+    "Vote",
+]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.transitions import Move, declare
-from meetings.models import Meeting, Minutes
+from meetings.models import Meeting, Minutes, StudySession
 
 M = Meeting.State
 ORGANIZES, ARRANGES, RUNS = "meetings.access.organizes", "meetings.access.arranges", "meetings.access.runs"
@@ -102,6 +102,8 @@ MEETING_TRANSITIONS = declare(
         "vote_close": _meeting_move("结束表决", {M.IN_PROGRESS}, verb="meeting.vote_close"),
         "decide": _meeting_move("宣布议题结果", {M.IN_PROGRESS}, verb="meeting.decide"),
         "adjourn": _meeting_move("散会", {M.IN_PROGRESS}, {M.ADJOURNED}, verb="meeting.adjourn"),
+        # 第一议题 / 中心组学习: the study is recorded on the day or after it.
+        "study_record": _meeting_move("记录学习", {M.IN_PROGRESS, M.ADJOURNED}, verb="study.record"),
     },
     state_refusal=_("会议当前状态为“%(state)s”,不能%(step)s"),
 )
@@ -164,4 +166,40 @@ MINUTES_TRANSITIONS = declare(
         ),
     },
     state_refusal=_("纪要当前为“%(state)s”,不能%(step)s"),
+)
+
+
+S = StudySession.State
+
+# 第一议题 / 中心组学习: a study record is written while it is open (the texts corrected, each
+# participant's reflection) and archived once; archiving waits for every reflection when the
+# body's policy asks for them (meetings.services.study).
+STUDY_TRANSITIONS = declare(
+    StudySession,
+    {
+        "texts": Move(
+            _("修改学习篇目"),
+            frozenset({S.OPEN}),
+            who="meetings.access.records_study",
+            refusal=RUNNER_ONLY,
+            verb="study.texts",
+        ),
+        "reflect": Move(
+            _("提交心得体会"),
+            frozenset({S.OPEN}),
+            who="meetings.access.may_reflect",
+            refusal=_("只有参加本次学习的人员可以提交心得体会"),
+            verb="study.reflect",
+            blocked=_("学习记录已归档，不能再提交心得体会"),
+        ),
+        "archive": Move(
+            _("归档"),
+            frozenset({S.OPEN}),
+            frozenset({S.ARCHIVED}),
+            who="meetings.access.records_study",
+            refusal=RUNNER_ONLY,
+            verb="study.archive",
+        ),
+    },
+    state_refusal=_("学习记录当前为“%(state)s”，不能%(step)s"),
 )

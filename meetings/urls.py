@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views, views_day, views_live
+from meetings import views, views_day, views_live, views_study
 
 app_name = "meetings"
 urlpatterns = [
@@ -20,4 +20,9 @@ urlpatterns = [
     path("entries/<int:pk>/act/<slug:action>/", views.entry_act, name="entry_act"),
     path("minutes/<int:pk>/", views.minutes_detail, name="minutes"),
     path("minutes/<int:pk>/act/<slug:action>/", views.minutes_act, name="minutes_act"),
+    path("<int:pk>/study/new/", views_study.study_new, name="study_new"),
+    path("study/", views_study.study_year_page, name="study_year"),
+    path("study/export.xlsx", views_study.study_year_xlsx, name="study_year_xlsx"),
+    path("study/<int:pk>/", views_study.study_page, name="study"),
+    path("study/<int:pk>/act/<slug:action>/", views_study.study_act, name="study_act"),
 ]

@@ -21,6 +21,7 @@ from meetings.forms import (
     OutcomeForm,
     OutcomeInput,
     PersonInput,
+    PublishInput,
     ReasonForm,
     ReasonInput,
     RecusalInput,
@@ -28,10 +29,9 @@ from meetings.forms import (
     VoteForm,
     VoteInput,
 )
-from meetings.models import AgendaEntry, Meeting, Minutes
+from meetings.models import AgendaEntry, Meeting, Minutes, StudySession
 from meetings.views_day import attendance_context
 from meetings.views_day import meeting_new as meeting_new  # the form with the lead-time warning
-from org.models import User
 
 
 @login_required
@@ -74,6 +74,7 @@ def _detail_context(request, meeting):
         "materials_deadline": services.materials_deadline(meeting),
         "materials_open": timezone.now() >= services.materials_deadline(meeting) or access.runs(request.user, meeting),
         "minutes": list(meeting.minutes.all()),
+        "study": StudySession.objects.filter(meeting=meeting).first(),
         "reason_form": ReasonForm(),
         "shortfall": services.materials_shortfall(meeting=meeting, starts_at=meeting.starts_at)
         if organizer and meeting.state in (Meeting.State.PLANNING, Meeting.State.PUBLISHED)
@@ -91,7 +92,7 @@ def meeting_detail(request, pk: int):
 
 
 MEETING_INPUTS = {
-    "publish": StepInput,
+    "publish": PublishInput,
     "open": StepInput,
     "adjourn": StepInput,
     "cancel": ReasonInput,
@@ -121,7 +122,9 @@ def meeting_act(request, pk: int, action: str):
         raise Http404
     user = request.user
     handlers = {
-        "publish": lambda d: services.meeting_publish(actor=user, meeting_id=pk),
+        "publish": lambda d: services.meeting_publish(
+            actor=user, meeting_id=pk, exception_reason=d["exception_reason"]
+        ),
         "open": lambda d: services.meeting_open(actor=user, meeting_id=pk),
         "adjourn": lambda d: services.meeting_adjourn(actor=user, meeting_id=pk),
         "cancel": lambda d: services.meeting_cancel(actor=user, meeting_id=pk, reason=d["reason"]),
@@ -164,13 +167,9 @@ def _entry_or_404(request, pk):
     if meeting is None:
         raise Http404
     entry = next(e for e in meeting.entries.all() if e.pk == pk)
-    if entry.item.confidential and not _may_see_item(request.user, meeting, entry):
+    if entry.item.confidential and not access.sees_confidential(request.user, meeting):
         raise Http404
     return meeting, entry
-
-
-def _may_see_item(user: User, meeting: Meeting, entry: AgendaEntry) -> bool:
-    return access.sees_confidential(user, meeting)
 
 
 _sees_confidential = access.sees_confidential

@@ -303,7 +303,7 @@ class NoticeAttachment(AppendOnlyModel):
     name = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveBigIntegerField(_("大小(字节)"))
     content_type = models.CharField(_("类型"), max_length=100)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -316,3 +316,7 @@ class NoticeAttachment(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# 全教会通报: the month's major department work, in its own module.
+from notices.models_digest import MAJOR_WORK_TRANSITIONS, MajorWork  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notices import views, views_meeting
+from notices import views, views_digest, views_meeting
 
 app_name = "notices"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("meeting/<int:meeting_id>/read/", views_meeting.meeting_notices_read, name="read_at_meeting"),
     path("<int:pk>/receipts/", views.notice_receipts, name="receipts"),
     path("<int:pk>/urge/", views.notice_urge, name="urge"),
+    path("digest/", views_digest.digest_board, name="digest_board"),
+    path("digest/publish/", views_digest.digest_publish, name="digest_publish"),
+    path("digest/work/<int:pk>/<slug:action>/", views_digest.work_step, name="work_step"),
 ]

@@ -31,6 +31,7 @@ def notice_list(request):
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         template += "#results"
     context = {"page": page, "q": q, "box": box, "sender": sender, "can_create": access.can_create(request.user)}
+    context["digest_board"] = access.sees_digest_board(request.user)
     return render(request, template, context)
 
 

@@ -153,6 +153,7 @@ class MeetingBody(models.Model):
         PO = "PO", _("校长办公会")
         SA = "SA", _("校务会")
         AS = "AS", _("全教会")
+        CG = "CG", _("中心组学习")
 
     code = models.CharField(_("代码"), max_length=2, choices=Code.choices, unique=True)
     name = models.CharField(_("名称"), max_length=50)
@@ -187,6 +188,17 @@ class MeetingBody(models.Model):
     pass_num = models.PositiveSmallIntegerField(_("表决通过:分子"), default=1)
     pass_den = models.PositiveSmallIntegerField(_("表决通过:分母"), default=2)
     materials_days = models.PositiveSmallIntegerField(_("会议材料提前天数"), default=2)
+    # 第一议题: the school's policy per body (meetings.rules.first_item_problem asks it).
+    study_first = models.BooleanField(
+        _("第一议题须为理论学习"),
+        default=False,
+        help_text=_("勾选后，议程第一项不是学习议题的会议不能发布，除非写明例外理由"),
+    )
+    reflections_required = models.BooleanField(
+        _("学习须提交心得体会"),
+        default=False,
+        help_text=_("勾选后，学习记录须每位参学人员提交心得体会方可归档"),
+    )
 
     class Meta:
         verbose_name = _("会议机构")
@@ -194,7 +206,7 @@ class MeetingBody(models.Model):
         ordering = ["sort_order", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(code__in=["PC", "PO", "SA", "AS"]), name="meeting_body_code_valid"
+                condition=models.Q(code__in=["PC", "PO", "SA", "AS", "CG"]), name="meeting_body_code_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(quorum_den__gt=0, appointment_quorum_den__gt=0, pass_den__gt=0)

@@ -1,6 +1,6 @@
 """Who may see and answer letters to the secretary's mailbox: answered here only."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from core.errors import forbidden
@@ -132,8 +132,13 @@ def task_visibility_filter(user: User) -> Q:
 
     if not user.is_authenticated:
         return Q(pk__in=[])
+    from supervision.models import TaskPartner
+
+    # 协办: a co-operating department's head sees the task (a confidential one too), its staff an open one.
+    partner = TaskPartner.objects.filter(task=OuterRef("pk"))
     named = (
-        Q(responsible_leader=user)
+        Q(Exists(partner.filter(department__in=user.headed_department_ids)))
+        | Q(responsible_leader=user)
         # Whoever handed the task out (a confidential letter's, say: the secretary) is shown it next.
         | Q(created_by=user)
         | Q(lead_department__in=user.headed_department_ids)
@@ -145,6 +150,7 @@ def task_visibility_filter(user: User) -> Q:
     )
     open_ = Q(confidential=False) & (
         Q(lead_department=user.department_id)
+        | Q(Exists(partner.filter(department=user.department_id)))
         | Q(item__submitter=user)
         | Q(item__in=Follow.objects.filter(person=user).values("item_id"))
     )
@@ -166,3 +172,44 @@ def check_report(user: User, task) -> None:
 def check_review(user: User, task) -> None:
     if not can_review(user, task):
         raise forbidden(_("只有本类督查的督查部门可以审核"))
+
+
+# --- tasks handed out by an office, and 协办 --------------------------------------------------------
+
+# Who hands out which tasks that do not come from a resolution: the school affairs office the
+# department-performance and annual work-plan tasks, the party office the branch tasks.
+PLAN_ASSIGNERS = {
+    "performance": Role.AFFAIRS_OFFICE,
+    "work_plan": Role.AFFAIRS_OFFICE,
+    "branch": Role.PARTY_OFFICE,
+}
+
+
+def plans_assigned_by(user: User) -> list[str]:
+    if not user.is_authenticated:
+        return []
+    return [plan for plan, role in PLAN_ASSIGNERS.items() if user.has_role(role)]
+
+
+def can_assign_plan(user: User, plan: str) -> bool:
+    return plan in plans_assigned_by(user)
+
+
+def can_name_partners(user: User, task) -> bool:
+    """Co-operating departments are named by whoever may hand out tasks, or by the one who made it."""
+    return user.is_authenticated and (
+        can_assign(user) or (task.created_by_id is not None and task.created_by_id == user.pk)
+    )
+
+
+def partner_departments(user: User, task) -> list[int]:
+    """The co-operating departments of `task` that `user` heads (use with `partners` prefetched)."""
+    if not user.is_authenticated:
+        return []
+    heads = user.headed_department_ids
+    return [p.department_id for p in task.partners.all() if p.department_id in heads]
+
+
+def can_report_part(user: User, task) -> bool:
+    """A co-operating department's head reports their department's part."""
+    return bool(partner_departments(user, task))

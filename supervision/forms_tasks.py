@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ChoicesNow
 from core.text import is_blank
-from decisions.forms import MultipleFileField
 from org.models import Department
 from org.selectors import leaders
+from supervision.forms_parts import evidence_files, evidence_links
 from supervision.models import Milestone, ReportReview, Task, Track
 from supervision.services import BULK_ACTIONS, MilestoneSpec
 
@@ -95,7 +95,8 @@ class MilestoneChoiceField(forms.ModelMultipleChoiceField):
 
 class ProgressReportForm(ChoicesNow, forms.Form):
     text = forms.CharField(label=_("进展情况"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
-    files = MultipleFileField(label=_("佐证材料"), required=False, help_text=_("可多选。申请办结须上传佐证材料。"))
+    files = evidence_files(_("可多选，手机上可直接拍照上传。申请办结须上传佐证材料。"))
+    links = evidence_links()
     milestones = MilestoneChoiceField(
         label=_("本次完成的节点"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -187,4 +187,14 @@ def build_world() -> World:
     w.value["quarter"] = str((now.month - 1) // 3 + 1)
     pk["dept_jiaowu"] = Department.objects.get(name="教务处").pk
     pk["dept_finance"] = Department.objects.get(name="财务处").pk
+
+    # The demo's study record, work-plan task with a partner's part, and declined department work.
+    from meetings.models import StudySession
+    from notices.models import MajorWork
+    from supervision.models import PartEvidence
+
+    pk["study_pc"] = StudySession.objects.get(body__code="PC").pk
+    pk["task_plan"] = Task.objects.get(plan="work_plan").pk
+    pk["part_evidence"] = PartEvidence.objects.get(part__task_id=pk["task_plan"]).pk
+    pk["major_work_declined"] = MajorWork.objects.get(state="declined").pk
     return w

@@ -470,6 +470,24 @@ def _targets() -> Iterator[Target]:
     for name in ("meetings:entry_live", "meetings:entry_ballot"):
         kw = [("pk", "pk:entry_live")]
         yield page(name, "entry_live", sees=secret_record, others="hide", kw=kw, carries=ITEM_SEES["item_live"])
+    # 第一议题 / 中心组学习: the year's figures (everyone their own line), a record, its steps.
+    yield page("meetings:study_year")
+    yield page("meetings:study_year_xlsx", get="file")
+    kw = [("pk", "pk:study_pc")]
+    yield page("meetings:study", "study_pc", sees=MEETING_READERS, others="hide", kw=kw)
+    kw = [("pk", "pk:study_pc"), ("action", "=reflect")]
+    yield step(
+        "meetings:study_act", "reflect@study_pc", actors=PC_ATTENDEES - {"partyoffice"}, sees=MEETING_READERS, kw=kw
+    )
+    kw = [("pk", "pk:study_pc"), ("action", "=archive")]
+    yield step("meetings:study_act", "archive@study_pc", actors=PC_RUNNERS, sees=MEETING_READERS, kw=kw)
+    yield Target(
+        "meetings:study_new",
+        "meeting_held",
+        (("pk", "pk:meeting_held"),),
+        get=cells(("page", PC_RUNNERS), ("deny", MEETING_READERS), rest="hide"),
+        post=cells(("form", PC_RUNNERS), ("deny", MEETING_READERS), rest="hide"),
+    )
 
     # --- notices ----------------------------------------------------------------------------
     yield page("notices:for_meeting", "meeting_sa", sees=sa_sees, others="hide", kw=[("meeting_id", "pk:meeting_sa")])
@@ -501,6 +519,12 @@ def _targets() -> Iterator[Target]:
         extra = {"carries": sees, "row": ("notices.Notice", key)}
         yield page("notices:receipts", key, sees={"partyoffice"}, others="hide", kw=kw, **extra)
         yield step("notices:urge", key, actors={"partyoffice"}, sees=sees, kw=kw, **extra)
+
+    # 全教会通报: department heads submit, the party office selects and publishes.
+    yield page("notices:digest_board", sees=HEADS, post="form")
+    yield step("notices:digest_publish", "", actors={"partyoffice"}, sees=set(), others="deny")
+    kw = [("pk", "pk:major_work_declined"), ("action", "=select")]
+    yield step("notices:work_step", "select@declined", actors={"partyoffice"}, sees={"dean"}, kw=kw)
 
     # --- mailbox ----------------------------------------------------------------------------
     yield page("mailbox:list")
@@ -568,6 +592,14 @@ def _targets() -> Iterator[Target]:
         kw = [("pk", f"pk:{evidence}")]
         sees = TASK_SEES[task]
         yield page("supervision:evidence", evidence, sees=sees, others="hide", get="file", kw=kw, carries=sees)
+    # 工作部署 and 协办: offices hand out tasks; partners report their part; assigners name partners.
+    yield page("supervision:assign", sees=OFFICES, post="form")
+    plan_sees = OPEN_TASKS | {"depthead", "staff", "finance"}  # 教务处 leads, 财务处 co-operates
+    kw = [("pk", "pk:task_plan")]
+    yield step("supervision:part_report", "task_plan", actors={"finance"}, sees=plan_sees, kw=kw)
+    yield step("supervision:partners_add", "task_plan", actors=ASSIGNERS, sees=plan_sees, kw=kw)
+    kw = [("pk", "pk:part_evidence")]
+    yield page("supervision:part_evidence", "task_plan", sees=plan_sees, others="hide", get="file", kw=kw)
     for key in ("item_resolved", "item_secret"):
         kw = (("item_id", f"pk:{key}"),)
         yield Target("supervision:follow", key, kw, get=cells(rest="method"), post=cells(rest="done"))

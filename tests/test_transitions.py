@@ -417,7 +417,10 @@ WALKED = {
         ),
         # Allowed to the office and refused to a member, with the record checked.
         **dict.fromkeys(["reschedule", "observer"], "tests/test_meeting_day.py"),
+        "study_record": "tests/test_study.py",
     },
+    "meetings.StudySession": dict.fromkeys(["texts", "reflect", "archive"], "tests/test_study.py"),
+    "notices.MajorWork": dict.fromkeys(["select", "decline", "order"], "tests/test_digest_work.py"),
     "meetings.Minutes": {
         **dict.fromkeys(["send", "sign", "object"], "tests/test_transitions.py"),
         **dict.fromkeys(["edit", "amend"], "tests/test_minutes.py"),
@@ -427,7 +430,7 @@ WALKED = {
         "escalate": "tests/test_supervision_services.py",
     },
     "supervision.Letter": {"reply": "tests/test_transitions.py"},
-    "notices.Notice": {"publish": "tests/test_transitions.py"},
+    "notices.Notice": {"publish": "tests/test_transitions.py", "urge": "tests/test_notice_urge.py"},
     "core.Delivery": {
         **dict.fromkeys(["claim", "sent", "retry", "give_up"], "tests/test_reminders.py"),
         "retry_now": "tests/test_transitions.py",

@@ -15,9 +15,9 @@ from core.jobs import enqueue
 from core.text import clean_text, required
 from decisions import access as item_access
 from decisions import services as item_services
-from decisions.models import AgendaItem, Attachment
+from decisions.models import AgendaItem, Attachment, Category
 from decisions.models import State as ItemState
-from meetings import access
+from meetings import access, rules
 from meetings.models import (
     AgendaEntry,
     Attendance,
@@ -183,12 +183,31 @@ def agenda_move(*, actor: User, entry_id: int, up: bool) -> None:
 
 
 @transaction.atomic
-def meeting_publish(*, actor: User, meeting_id: int) -> Meeting:
+def meeting_publish(*, actor: User, meeting_id: int, exception_reason: str = "") -> Meeting:
+    """The agenda goes out. 第一议题: where the body's policy says so, the first item is theory
+    study, or the exception's reason is recorded on the meeting and in the audit row."""
     meeting = _meeting(meeting_id)
     _check(actor, meeting, "publish")
-    if not meeting.entries.filter(dropped_at__isnull=True).exists():
+    first = meeting.entries.filter(dropped_at__isnull=True).select_related("item").order_by("position", "id").first()
+    if first is None:
         raise conflict(_("议程为空,请先列入议题"))
-    _move(meeting, actor=actor, action="publish")
+    exception_reason = clean_text(exception_reason)
+    problem = rules.first_item_problem(meeting.body, first.item.category, exception_reason=exception_reason)
+    if problem:
+        raise conflict(problem)
+    fields = ()
+    if exception_reason and meeting.body.study_first and first.item.category != Category.STUDY:
+        meeting.first_item_exception = exception_reason
+        fields = ("first_item_exception",)
+    meeting.version += 1
+    MEETING_TRANSITIONS.apply(
+        meeting,
+        actor=actor,
+        action="publish",
+        reason=meeting.first_item_exception,
+        data={"first_item": first.item_id},
+        fields=("version", *fields),
+    )
     enqueue(notify_attendees, meeting.pk, "publish")
     return meeting
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_noop
 from core import audit
 from core.errors import conflict
 from meetings.models import Meeting, Resolution
-from notices.models import Notice
+from notices.models import MajorWork, Notice
 from notices.services import UPCOMING, _add_audience, _audience_data, _next_meeting, _publish, _recorded
+from notices.services.digest import selected_for
 from org.models import MeetingBody, User
 
 # --- 党委会决议 → 校务会通报 -----------------------------------------------------------------------
@@ -171,18 +172,21 @@ def digest_compile(*, year: int, month: int, actor: User | None = None) -> Notic
         .select_related("item", "meeting")
         .order_by("year", "seq")
     )
+    works = selected_for(period)
     title = _recorded(gettext_noop("%(year)s年%(month)s月全教会通报"), year=year, month=month)
     try:
         with transaction.atomic():
             notice = Notice.objects.create(
                 level=Notice.Level.MONTHLY_DIGEST,
                 title=title,
-                body=_digest_text(year, month, resolutions),
+                body=_digest_text(year, month, resolutions) + _works_text(works),
                 period=period,
                 created_by=actor,
             )
     except IntegrityError:
         return Notice.objects.get(level=Notice.Level.MONTHLY_DIGEST, period=period)
+    # The digest carries the selected department work: from now on those items are settled.
+    MajorWork.objects.filter(pk__in=[w.pk for w in works]).update(notice=notice)
     audiences = _add_audience(notice, everyone=True)
     audit.record(
         actor=actor,
@@ -193,6 +197,7 @@ def digest_compile(*, year: int, month: int, actor: User | None = None) -> Notic
             "title": title,
             "level": notice.level,
             "resolutions": [r.pk for r in resolutions],
+            "major_work": [w.pk for w in works],
             "audience": _audience_data(audiences),
         },
     )
@@ -225,4 +230,20 @@ def _digest_text(year: int, month: int, resolutions: list[Resolution]) -> str:
             )
         )
         lines.append(r.text)
+    return "\n".join(lines) + "\n"
+
+
+def _works_text(works: list) -> str:
+    """二、各部门重要工作: the party office's selection, in its order."""
+    if not works:
+        return ""
+    lines = ["", _recorded(gettext_noop("各部门重要工作（%(n)s 项）："), n=len(works))]
+    for n, w in enumerate(works, start=1):
+        lines.append("")
+        lines.append(
+            _recorded(
+                gettext_noop("%(n)s. %(department)s：%(title)s"), n=n, department=w.department.name, title=w.title
+            )
+        )
+        lines.append(w.summary)
     return "\n".join(lines) + "\n"

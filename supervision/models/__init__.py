@@ -3,6 +3,7 @@
 from supervision.models.branches import BranchCheck, BranchCheckItem, BranchCheckMark
 from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence
 from supervision.models.mailbox import LETTER_TRANSITIONS, Letter, LetterReply
+from supervision.models.partners import EvidenceLink, PartEvidence, PartReport, TaskPartner
 from supervision.models.patrols import PatrolFinding
 from supervision.models.tasks import (
     TASK_TRANSITIONS,
@@ -30,6 +31,10 @@ __all__ = [
     "Duty",
     "DutyOccurrence",
     "Evidence",
+    "EvidenceLink",
+    "PartEvidence",
+    "PartReport",
+    "TaskPartner",
     "Follow",
     "Letter",
     "LetterReply",

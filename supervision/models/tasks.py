@@ -44,6 +44,15 @@ class Task(models.Model):
         LETTER = "letter", _("书记信箱")
         PATROL = "patrol", _("校园周巡查")
         DUTY = "duty", _("行事历")
+        # Handed out by an office, not from a resolution: 校务办 the department-performance and
+        # annual work-plan tasks, 党委办公室 the branch tasks (supervision.services.assigned).
+        ASSIGNED = "assigned", _("工作部署")
+
+    class Plan(models.TextChoices):
+        NONE = "", _("无")
+        PERFORMANCE = "performance", _("部门工作绩效")
+        WORK_PLAN = "work_plan", _("年度工作要点")
+        BRANCH = "branch", _("党支部工作")
 
     track = models.CharField(_("督查类别"), max_length=16, choices=Track.choices)
     source = models.CharField(_("来源"), max_length=12, choices=Source.choices)
@@ -88,6 +97,7 @@ class Task(models.Model):
         blank=True,
         related_name="task",
     )
+    plan = models.CharField(_("工作部署类别"), max_length=12, choices=Plan.choices, blank=True, default="")
     title = models.CharField(_("任务名称"), max_length=200)
     description = models.TextField(_("任务要求"), blank=True)
     lead_department = models.ForeignKey(
@@ -130,6 +140,7 @@ class Task(models.Model):
                     | models.Q(source="letter", letter__isnull=False)
                     | models.Q(source="patrol", finding__isnull=False)
                     | models.Q(source="duty", occurrence__isnull=False)
+                    | (models.Q(source="assigned") & ~models.Q(plan=""))
                 ),
                 name="task_source_named",
             ),

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
-from core.files import store_upload
 from core.jobs import enqueue
 from core.text import check_text, clean_text, required
 from decisions import services as item_services
@@ -47,6 +46,7 @@ from supervision.models import (
     Task,
     Track,
 )
+from supervision.services import evidence
 from supervision.services.task_notify import notify_task_step
 
 
@@ -242,16 +242,6 @@ def task_create(
     return task
 
 
-def _store_evidence(report: ProgressReport, upload: UploadedFile) -> Evidence:
-    problem = item_services.attachment_problem(upload)
-    if problem:
-        raise conflict(problem)
-    evidence = Evidence(report=report)
-    store_upload(evidence, upload)
-    evidence.save()
-    return evidence
-
-
 @transaction.atomic
 def task_report(
     *,
@@ -261,8 +251,10 @@ def task_report(
     is_final: bool = False,
     milestone_ids: Iterable[int] = (),
     files: Sequence[UploadedFile] = (),
+    links: str = "",
 ) -> ProgressReport:
-    """进展报告 (or, final, 办结报告: evidence required). One report waits for review at a time."""
+    """进展报告 (or, final, 办结报告: evidence required). One report waits for review at a time.
+    Evidence: files and phone photos, and links (one a line; supervision.services.evidence)."""
     task = _locked(task_id)
     _who(actor, task, "report")
     if task.state == Task.State.REPORTED:
@@ -270,6 +262,7 @@ def task_report(
     _require(task, "report")
     text = required(text, missing=_("请填写进展情况"))
     check_text(ProgressReport, text=text)
+    links = evidence.parse_links(links)
     if is_final and not files:
         raise conflict(_("申请办结须上传佐证材料"))
     open_ids = set(task.milestones.filter(done_at__isnull=True).values_list("pk", flat=True))
@@ -278,20 +271,18 @@ def task_report(
         raise conflict(_("所选节点不属于本任务或已完成"))
     if is_final:
         claimed = sorted(open_ids)
-    for upload in files:
-        problem = item_services.attachment_problem(upload)
-        if problem:
-            raise conflict(problem)
+    evidence.check_uploads(files)
     report = ProgressReport.objects.create(
         task=task, author=actor, text=text, is_final=is_final, milestones_done=claimed
     )
-    names = [_store_evidence(report, f).name for f in files]
+    names = [evidence.store(Evidence, f, report=report).name for f in files]
+    evidence.add_links(links, report=report)
     _move(
         task,
         actor=actor,
         step="report",
         reason=text[:500],
-        data={"report": report.pk, "final": is_final, "milestones": claimed, "evidence": names},
+        data={"report": report.pk, "final": is_final, "milestones": claimed, "evidence": names, "links": len(links)},
     )
     return report
 

@@ -34,6 +34,7 @@ from supervision.forms_tasks import (
 )
 from supervision.models import TRANSITIONS, Follow, ReportReview, Task, Track
 from supervision.selectors.tasks import is_overdue, progress_of, visible_evidence
+from supervision.views.task_parts import partner_context
 
 PAGE_SIZE = 20
 TABS = {"mine": gettext_lazy("我的任务"), "review": gettext_lazy("待我审核"), "all": gettext_lazy("全部")}
@@ -46,6 +47,8 @@ VERB_LABELS = {
     "task.return": gettext_lazy("退回补充"),
     "task.escalate": gettext_lazy("督办升级"),
     "task.urge": gettext_lazy("催办"),
+    "task.partners": gettext_lazy("指定协办部门"),
+    "task.part_report": gettext_lazy("协办部门报送进展"),
 }
 
 
@@ -98,6 +101,7 @@ def task_list(request):
         "filtered": any(f.get(k) for k in ("q", "track", "state", "department", "overdue")),
         # A supervisor's own tracks; leaders read every track.
         "track_links": [(t, label) for t, label in Track.choices if t in tracks or user.is_leader],
+        "can_assign_plan": bool(access.plans_assigned_by(user)),
     }
     return render(request, _results(request, "supervision/task_list.html"), context)
 
@@ -149,6 +153,8 @@ def _source(user, task: Task) -> dict:
         return {"kind": "letter", "letter": task.letter, "shows_letter": shows_letter}
     if task.source == Task.Source.PATROL:
         return {"kind": "patrol", "finding": task.finding}
+    if task.source == Task.Source.ASSIGNED:
+        return {"kind": "assigned", "plan": task.get_plan_display(), "by": task.created_by}
     return {"kind": "duty", "occurrence": task.occurrence}
 
 
@@ -171,6 +177,7 @@ def _detail_context(request, task: Task, **forms) -> dict:
         ),
         "urge_form": UrgeForm() if "urge" in actions else None,
         "escalate_form": EscalateForm() if "escalate" in actions else None,
+        **partner_context(user, task),
     }
     # A form sent back keeps what was typed, if its action is still open to the person.
     for name, form in forms.items():
@@ -233,6 +240,7 @@ def task_report(request, pk: int):
             is_final=d["is_final"],
             milestone_ids=[m.pk for m in d.get("milestones") or ()],
             files=d["files"],
+            links=d["links"],
         )
     except InvalidTransition as e:
         return _render_detail(request, pk, status=e.status, error=e.reason, report_form=form)

@@ -13,6 +13,7 @@ from decisions import services
 from decisions.models import AgendaItem, Category, MajorKind
 from demo.party_building import seed_party_building
 from demo.people import seed_org
+from demo.study_and_work import seed_central_group, seed_pc_study, seed_tasks_with_partners
 from demo.supervision import seed_supervision
 from meetings import services as meeting_services
 from meetings.models import Meeting
@@ -52,8 +53,11 @@ class Command(BaseCommand):
             self.put_on_agenda(held, items)
         with back_in_time(held_at):
             self.hold(held, items)
+        seed_pc_study(held)
         self.seed_after_the_meeting(items)
+        seed_central_group(back_in_time)
         seed_supervision(held)
+        seed_tasks_with_partners()
         return AgendaItem.objects.count()
 
     def seed_before_the_meeting(self) -> dict:
