@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.errors import InvalidTransition, conflict
 from core.text import check_text, clean_text, required
+from meetings import access
 from meetings.models import AgendaEntry, Attendance, AttendanceCorrection, Opinion, Vote
 from meetings.services.base import _check, _entry, _meeting, _require_open_entry
 from org.models import User
@@ -161,7 +162,7 @@ def attendance_correct(
                     _("%(person)s已在议题“%(title)s”中表态，不能更正为缺席。")
                     % {"person": row.person, "title": current.item.title}
                 )
-            if present and meeting.chair_id in spoke:
+            if present and any(access.chairs(pk, meeting) for pk in spoke):
                 raise conflict(
                     _("议题“%(title)s”主持人已末位表态，不能再增加出席成员；请在该议题作出结论后更正。")
                     % {"title": current.item.title}

@@ -117,7 +117,9 @@ def _save(actor: User, minutes: Minutes, text: str, version: int) -> Minutes:
         last = last_edit(minutes)
         if last is not None:
             raise conflict(
-                _("纪要已被他人修改（%(who)s于%(time)s保存），您的修改未保存。对方保存的内容见下方，请在您的文本中合并后再保存。")
+                _(
+                    "纪要已被他人修改（%(who)s于%(time)s保存），您的修改未保存。对方保存的内容见下方，请在您的文本中合并后再保存。"
+                )
                 % {"who": last.actor, "time": f"{timezone.localtime(last.created_at):%H:%M:%S}"}
             )
         raise conflict(_("纪要已被他人修改,您的修改未保存。请刷新后重新编辑"))
