@@ -119,7 +119,7 @@ def test_an_entered_vote_is_refused_with_reasons(people):
         409, services.vote_enter, "赞成", actor=recorder, member_id=people("member1").pk, entry_id=entry.pk, choice="x"
     )
     services.vote_enter(actor=recorder, member_id=people("member1").pk, **kw)
-    refused(409, services.vote_enter, "已登记", actor=recorder, member_id=people("member1").pk, **kw)
+    refused(409, services.vote_enter, "已登记：赞成（孙丽登记）", actor=recorder, member_id=people("member1").pk, **kw)
     # In a show of hands the member does not vote on his own device.
     refused(409, services.vote_cast, "由记录人逐人登记", actor=people("principal"), **kw)
     assert Vote.objects.filter(entry=entry).count() == 1
@@ -434,6 +434,22 @@ def test_attendance_is_not_corrected_once_the_record_counted_it(people):
         reason="回来了",
         was="absent",
     )
+
+
+def test_a_second_recorder_is_shown_the_opinion_already_recorded(people):
+    meeting, entry = meeting_with(people)
+    member1 = people("member1").pk
+    services.opinion_record(actor=people("partyoffice"), entry_id=entry.pk, member_id=member1, stance="reserve")
+    refused(
+        409,
+        services.opinion_record,
+        "已就此议题表态：保留意见",
+        actor=people("secretary"),
+        entry_id=entry.pk,
+        member_id=member1,
+        stance="agree",
+    )
+    assert list(Opinion.objects.filter(entry=entry).values_list("stance", flat=True)) == ["reserve"]
 
 
 # --- speaking order ----------------------------------------------------------------------------

@@ -118,7 +118,11 @@ def vote_enter(*, actor: User, entry_id: int, member_id: int, choice: str) -> Vo
         with transaction.atomic():
             vote = Vote.objects.create(entry=entry, member_id=member_id, choice=choice, entered_by=actor)
     except IntegrityError as exc:
-        raise conflict(_("该成员的表决已登记；如有错误，请更正。")) from exc
+        earlier = Vote.objects.select_related("entered_by").filter(entry=entry, member_id=member_id).last()
+        raise conflict(
+            _("该成员的表决已登记：%(choice)s（%(who)s登记）；如有错误，请更正。")
+            % {"choice": earlier.get_choice_display(), "who": earlier.entered_by}
+        ) from exc
     audit.record(
         actor=actor,
         verb="meeting.vote_enter",
