@@ -52,6 +52,53 @@ def may_vote(user: User, meeting: Meeting, *, entry) -> str | None:
     return None
 
 
+# --- how an item is voted on (表决方式) ---------------------------------------------------------
+
+VoteMode = AgendaEntry.VoteMode
+# The modes in which each member casts his own ballot; in the others the recorder enters them.
+OWN_BALLOT = frozenset({VoteMode.NAMED, VoteMode.SECRET})
+ENTERED = frozenset({VoteMode.HANDS, VoteMode.ORAL})
+
+
+def default_vote_mode(entry: AgendaEntry) -> str:
+    """Personnel matters (干部任免) are decided by secret ballot; everything else by named vote."""
+    from decisions.models import MajorKind
+
+    return VoteMode.SECRET if entry.item.major_kind == MajorKind.APPOINTMENT else VoteMode.NAMED
+
+
+def chooses_vote_mode(user: User, meeting: Meeting) -> bool:
+    """The chair decides how an item is voted on; whoever opens the vote otherwise takes the default."""
+    return chairs(user, meeting)
+
+
+def vote_mode_refusal(user: User, meeting: Meeting, *, entry: AgendaEntry, mode: str) -> str | None:
+    """Why `user` may not open the vote on `entry` in `mode`, or None."""
+    if mode not in VoteMode.values or not mode:
+        return _("请选择表决方式")
+    if mode != default_vote_mode(entry) and not chooses_vote_mode(user, meeting):
+        return _("只有会议主持人可以改变表决方式")
+    return None
+
+
+def enters_votes(user: User, meeting: Meeting) -> bool:
+    """A show of hands or an oral vote is entered member by member by those who run the meeting."""
+    return runs(user, meeting)
+
+
+def corrects(user: User, meeting: Meeting) -> bool:
+    """A mistake in the record of the day (an opinion, attendance, an entered vote) is corrected by
+    those who keep the record: the recorder and the body's secretary office."""
+    return records(user, meeting)
+
+
+def speaking_order(meeting: Meeting, member_ids) -> list[int]:
+    """表态顺序: the members in the order given (the attendance list), the chair last
+    (一把手末位表态)."""
+    ids = list(dict.fromkeys(member_ids))
+    return [pk for pk in ids if not chairs(pk, meeting)] + [pk for pk in ids if chairs(pk, meeting)]
+
+
 def visibility_filter(user: User) -> Q:
     """Leaders and the meeting offices see every meeting; others the meetings they attend."""
     if user.is_superuser or user.is_leader or user.roles & OFFICE_ROLES:
@@ -136,6 +183,7 @@ def _states_opinions(user: User, meeting: Meeting) -> bool:
 # first, so that who is asking is answered (403) before the form (400) and the state (409).
 RUNS = gettext_noop("只有会议主持人、记录人或会务部门可以进行此操作")
 RECORDS = gettext_noop("只有会议记录人或会务部门可以编辑纪要")
+CORRECTS = gettext_noop("只有会议记录人或会务部门可以更正会议记录")
 STEP_RULES = {
     "publish": (arranges, gettext_noop("只有会务部门或主持人可以发布议程")),
     "add": (arranges, gettext_noop("只有会务部门或主持人可以调整议程")),
@@ -152,10 +200,14 @@ STEP_RULES = {
     "absent": (runs, RUNS),
     "recuse": (runs, RUNS),
     "vote_open": (runs, RUNS),
+    "vote_enter": (enters_votes, RUNS),
     "vote_close": (runs, RUNS),
     "decide": (runs, RUNS),
     "emergency": (chairs, gettext_noop("只有会议主持人可以临时列入紧急议题")),
     "opinion": (_states_opinions, gettext_noop("只能由本人或会议记录人记录表态")),
+    "correct_opinion": (corrects, CORRECTS),
+    "correct_vote": (corrects, CORRECTS),
+    "correct_attendance": (corrects, CORRECTS),
     "edit": (records, RECORDS),
     "send": (records, RECORDS),
     "amend": (records, RECORDS),

@@ -156,3 +156,49 @@ class RescheduleForm(ChoicesNow, LeadTimeConfirm):
 class ObserverInput(forms.Form):
     person = _pick("person")
     reason = _text()
+
+
+class VoteOpenInput(forms.Form):
+    mode = _text()
+
+
+class VoteEnterInput(forms.Form):
+    member = _pick("member")
+    choice = _text()
+
+
+class OpinionCorrectInput(forms.Form):
+    opinion = _pick("opinion")
+    stance = _text()
+    text = _text()
+    reason = _text()
+
+
+class VoteCorrectInput(forms.Form):
+    vote = _pick("vote")
+    choice = _text()
+    reason = _text()
+
+
+class AttendanceCorrectInput(forms.Form):
+    person = _pick("person")
+    present = forms.TypedChoiceField(
+        choices=[("1", _("出席")), ("0", _("缺席"))], coerce=lambda v: v == "1", error_messages=PICK
+    )
+    was = _text()
+    reason = _text()
+
+
+class MinutesSendInput(forms.Form):
+    """送会签 from the editor: the text on the screen is saved first (absent: send as saved)."""
+
+    text = forms.CharField(required=False, strip=False)
+    version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+
+class VoteModeForm(ChoicesNow, forms.Form):
+    mode = forms.ChoiceField(label=_("表决方式"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, modes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].choices = modes

@@ -2,11 +2,22 @@
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
 
 from decisions.models import Attachment, MajorKind
 from meetings import access, rules
-from meetings.models import AgendaEntry, Attendance, Meeting, Minutes, Opinion, Recusal, Vote
+from meetings.models import (
+    AgendaEntry,
+    Attendance,
+    AttendanceCorrection,
+    BallotCast,
+    Meeting,
+    Minutes,
+    Opinion,
+    Recusal,
+    Vote,
+)
 from org.models import User
 
 
@@ -17,7 +28,13 @@ def meetings_for(user: User) -> QuerySet[Meeting]:
 def _entries_qs():
     return (
         AgendaEntry.objects.select_related(
-            "item", "item__requested_body", "item__department", "item__submitter", "resolution", "decided_by"
+            "item",
+            "item__requested_body",
+            "item__department",
+            "item__submitter",
+            "resolution",
+            "decided_by",
+            "secret_ballot",
         )
         .prefetch_related(
             Prefetch(
@@ -25,7 +42,8 @@ def _entries_qs():
                 queryset=Opinion.objects.select_related("member", "recorded_by").order_by("recorded_at", "id"),
             ),
             Prefetch("recusals", queryset=Recusal.objects.select_related("member")),
-            Prefetch("votes", queryset=Vote.objects.select_related("member").order_by("cast_at", "id")),
+            Prefetch("votes", queryset=Vote.objects.select_related("member", "entered_by").order_by("cast_at", "id")),
+            Prefetch("ballots_cast", queryset=BallotCast.objects.select_related("member").order_by("id")),
             # The materials count on the agenda: withdrawn attachments are not materials.
             Prefetch("item__attachments", queryset=Attachment.objects.filter(removed_at__isnull=True)),
         )
@@ -71,6 +89,11 @@ class EntryRow:
     tally: rules.Tally | None
     passed: bool | None
     waiting_opinions: list = field(default_factory=list)
+    # Every row written, corrected ones too: the item's history.
+    opinion_history: list = field(default_factory=list)
+    vote_history: list = field(default_factory=list)
+    # Ballots cast so far: named, entered or secret (who has voted, never how in a secret ballot).
+    cast: list = field(default_factory=list)
 
 
 @dataclass
@@ -99,24 +122,29 @@ def build_record(meeting: Meeting) -> MeetingRecord:
             dropped.append(entry)
             continue
         facts = entry_facts(entry, meeting)
-        votes = list(entry.votes.all())
+        votes = current(entry.votes.all())
+        opinions = current(entry.opinions.all())
         t = None
         passed = None
         if entry.vote_state == AgendaEntry.VoteState.CLOSED:
             # Ballots are secret until the vote closes; a vote never closed has no result to show.
             t = tally(entry, facts)
             passed = rules.vote_passes(meeting.body, t)
-        given = {o.member_id for o in entry.opinions.all()}
+        given = {o.member_id for o in opinions}
+        order = access.speaking_order(meeting, facts["present"])
         live.append(
             EntryRow(
                 entry=entry,
                 facts=facts,
-                opinions=list(entry.opinions.all()),
+                opinions=opinions,
                 recusals=list(entry.recusals.all()),
                 votes=votes,
                 tally=t,
                 passed=passed,
-                waiting_opinions=[people[p] for p in facts["present"] if p not in given and p in people],
+                waiting_opinions=[people[p] for p in order if p not in given and p in people],
+                opinion_history=_corrections(entry.opinions.all()),
+                vote_history=_corrections(entry.votes.all()),
+                cast=[b.member for b in entry.ballots_cast.all()] if entry.vote_mode == "secret" else votes,
             )
         )
     return MeetingRecord(
@@ -161,8 +189,44 @@ def entry_facts(entry: AgendaEntry, meeting: Meeting) -> dict:
     }
 
 
+def current(rows) -> list:
+    """The rows that stand: those no later row corrects (an opinion or an entered vote)."""
+    rows = list(rows)
+    corrected = {r.corrects_id for r in rows if r.corrects_id}
+    return [r for r in rows if r.pk not in corrected]
+
+
+def _corrections(rows) -> list:
+    """The correcting rows, each with the row it corrects attached (from the same prefetch)."""
+    rows = list(rows)
+    by_pk = {r.pk: r for r in rows}
+    later = [r for r in rows if r.corrects_id]
+    for r in later:
+        r.corrects = by_pk[r.corrects_id]
+    return later
+
+
+def attendance_corrections(meeting: Meeting) -> list[AttendanceCorrection]:
+    return list(
+        AttendanceCorrection.objects.filter(meeting=meeting).select_related("person", "recorded_by", "entry__item")
+    )
+
+
 def tally(entry: AgendaEntry, facts: dict) -> rules.Tally:
-    choices = [v.choice for v in entry.votes.all()]
+    if entry.vote_mode == AgendaEntry.VoteMode.SECRET:
+        # A secret ballot keeps the counts only.
+        try:
+            box = entry.secret_ballot
+        except ObjectDoesNotExist:
+            box = None
+        return rules.Tally(
+            should_attend=len(facts["should_attend"]),
+            present=len(facts["present"]),
+            votes_for=box.votes_for if box else 0,
+            votes_against=box.votes_against if box else 0,
+            votes_abstain=box.votes_abstain if box else 0,
+        )
+    choices = [v.choice for v in current(entry.votes.all())]
     return rules.Tally(
         should_attend=len(facts["should_attend"]),
         present=len(facts["present"]),
@@ -210,5 +274,7 @@ def live_signature(record: MeetingRecord, *extra) -> str:
     parts += [(a.person_id, a.status) for a in meeting.attendance.all()]
     for r in record.entries:
         e = r.entry
-        parts.append((e.pk, e.outcome, e.vote_state, len(r.opinions), len(r.votes), len(r.recusals)))
+        # Row ids, not counts: a correction replaces a row without changing how many there are.
+        opinions, votes = tuple(o.pk for o in r.opinions), tuple(v.pk for v in r.votes)
+        parts.append((e.pk, e.outcome, e.vote_state, e.vote_mode, opinions, votes, len(r.cast), len(r.recusals)))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

@@ -99,7 +99,18 @@ MEETING_TRANSITIONS = declare(
         ),
         "vote_open": _meeting_move("开始表决", {M.IN_PROGRESS}, verb="meeting.vote_open"),
         "vote_cast": _meeting_move("表决", {M.IN_PROGRESS}, verb="meeting.vote_cast", who="meetings.access.may_vote"),
+        "vote_enter": _meeting_move(
+            "登记表决", {M.IN_PROGRESS}, verb="meeting.vote_enter", who="meetings.access.enters_votes"
+        ),
         "vote_close": _meeting_move("结束表决", {M.IN_PROGRESS}, verb="meeting.vote_close"),
+        "correct": _meeting_move(
+            "更正记录",
+            {M.PUBLISHED, M.IN_PROGRESS},
+            verb="meeting.correct",
+            who="meetings.access.corrects",
+            refusal=_("只有会议记录人或会务部门可以更正会议记录"),
+            needs_reason=True,
+        ),
         "decide": _meeting_move("宣布议题结果", {M.IN_PROGRESS}, verb="meeting.decide"),
         "adjourn": _meeting_move("散会", {M.IN_PROGRESS}, {M.ADJOURNED}, verb="meeting.adjourn"),
         # 第一议题 / 中心组学习: the study is recorded on the day or after it.

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from meetings import views, views_day, views_live, views_study
+from meetings.views import entry as entry_views
+from meetings.views import minutes as minutes_views
 
 app_name = "meetings"
 urlpatterns = [
@@ -16,10 +18,10 @@ urlpatterns = [
     path("entries/<int:pk>/live/", views_live.entry_live, name="entry_live"),
     path("entries/<int:pk>/ballot/", views_live.entry_ballot, name="entry_ballot"),
     path("<int:pk>/archive.pdf", views.meeting_archive_pdf, name="archive"),
-    path("entries/<int:pk>/", views.entry_detail, name="entry"),
-    path("entries/<int:pk>/act/<slug:action>/", views.entry_act, name="entry_act"),
-    path("minutes/<int:pk>/", views.minutes_detail, name="minutes"),
-    path("minutes/<int:pk>/act/<slug:action>/", views.minutes_act, name="minutes_act"),
+    path("entries/<int:pk>/", entry_views.entry_detail, name="entry"),
+    path("entries/<int:pk>/act/<slug:action>/", entry_views.entry_act, name="entry_act"),
+    path("minutes/<int:pk>/", minutes_views.minutes_detail, name="minutes"),
+    path("minutes/<int:pk>/act/<slug:action>/", minutes_views.minutes_act, name="minutes_act"),
     path("<int:pk>/study/new/", views_study.study_new, name="study_new"),
     path("study/", views_study.study_year_page, name="study_year"),
     path("study/export.xlsx", views_study.study_year_xlsx, name="study_year_xlsx"),

@@ -106,6 +106,8 @@ def attendance_context(request, meeting: Meeting) -> dict:
         "observer_candidates": services.observer_candidates(meeting) if runner else [],
         "adding_observers": runner
         and meeting.state in (Meeting.State.PLANNING, Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS),
+        "corrector": access.corrects(request.user, meeting),
+        "attendance_corrections": selectors.attendance_corrections(meeting),
     }
 
 

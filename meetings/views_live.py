@@ -11,7 +11,8 @@ from django.shortcuts import render
 
 from meetings import access, selectors, services
 from meetings.models import Meeting
-from meetings.views import _entry_context, _entry_or_404, _meeting_or_404
+from meetings.views import _meeting_or_404
+from meetings.views.entry import _entry_context, _entry_or_404
 
 POLL_SECONDS = 3
 

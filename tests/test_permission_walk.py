@@ -382,9 +382,12 @@ def _targets() -> Iterator[Target]:
         ("emergency", "meeting_sa"),
         ("open", "meeting_live"),
         ("adjourn", "meeting_live"),
+        ("correct_attendance", "meeting_live"),
     ]:
         runners = SA_RUNNERS if key == "meeting_sa" else PC_RUNNERS
         actors = {"principal"} if action == "emergency" else runners  # an emergency item: the chair
+        if action == "correct_attendance":
+            actors = {"partyoffice"}  # the record is corrected by its recorder, not the chair
         kw = [("pk", f"pk:{key}"), ("action", f"={action}")]
         row = ("meetings.Meeting", key)
         yield step("meetings:act", f"{action}@{key}", actors=actors, sees=MEETING_SEES[key], kw=kw, row=row)
@@ -411,6 +414,9 @@ def _targets() -> Iterator[Target]:
         "recuse": PC_RUNNERS,
         "opinion": PC_RUNNERS | PC_MEMBERS,
         "vote": PC_MEMBERS,
+        "vote_enter": PC_RUNNERS,
+        "correct_opinion": {"partyoffice"},  # the recorder and the secretary office
+        "correct_vote": {"partyoffice"},
         "decide": PC_RUNNERS,
         "drop": PC_RUNNERS,
     }

@@ -92,7 +92,18 @@ from decisions import services as item_services
 from decisions.models import ALL_STEPS, MATERIALS_STATES, AgendaItem, Attachment, Consultation, MajorKind, State
 from meetings import services as meeting_services
 from meetings.jobs import check_materials_due
-from meetings.models import AgendaEntry, Attendance, Meeting, Minutes, MinutesSignature, Opinion, Recusal, Resolution
+from meetings.models import (
+    AgendaEntry,
+    Attendance,
+    BallotCast,
+    Meeting,
+    Minutes,
+    MinutesSignature,
+    Opinion,
+    Recusal,
+    Resolution,
+    SecretBallot,
+)
 from meetings.models import Vote as Ballot
 from notices import services as notice_services
 from notices.models import Notice
@@ -220,6 +231,13 @@ def _chain(events, start: str, current: str, label: str) -> None:
         assert ev.from_state == state, f"{label}: step {ev.verb} starts at {ev.from_state!r}, record was at {state!r}"
         state = ev.to_state
     assert state == current, f"{label}: history ends at {state!r} but the row says {current!r}"
+
+
+def _ayes(entry) -> int:
+    """Votes for on a closed vote: the count of a secret ballot, or the named ballots for."""
+    if entry.vote_mode == AgendaEntry.VoteMode.SECRET:
+        return SecretBallot.objects.get(entry=entry).votes_for
+    return entry.votes.filter(choice=Ballot.Choice.FOR).count()
 
 
 class SchoolMachine(RuleBasedStateMachine):
@@ -1190,6 +1208,7 @@ class SchoolMachine(RuleBasedStateMachine):
             return
         if entry.vote_state == AgendaEntry.VoteState.OPEN:
             voted = set(entry.votes.values_list("member_id", flat=True))
+            voted |= set(entry.ballots_cast.values_list("member_id", flat=True))  # a secret ballot
             voters = [pk for pk in present if pk not in voted]
             if voters:
                 choice = {9: Ballot.Choice.AGAINST, 8: Ballot.Choice.ABSTAIN}.get(coin, Ballot.Choice.FOR)
@@ -1208,7 +1227,7 @@ class SchoolMachine(RuleBasedStateMachine):
         if coin == 9:
             outcome = AgendaEntry.Outcome.DEFERRED
         elif entry.vote_state == AgendaEntry.VoteState.CLOSED:
-            ayes = entry.votes.filter(choice=Ballot.Choice.FOR).count()
+            ayes = _ayes(entry)
             if not Fraction(ayes, max(len(should), 1)) > Fraction(meeting.body.pass_num, meeting.body.pass_den):
                 outcome = AgendaEntry.Outcome.NOT_PASSED
         self._call(
@@ -1322,6 +1341,10 @@ class SchoolMachine(RuleBasedStateMachine):
         votes = defaultdict(list)
         for v in Ballot.objects.order_by("pk"):
             votes[v.entry_id].append(v)
+        secret = defaultdict(list)  # who has voted in a secret ballot (never how)
+        for b in BallotCast.objects.order_by("pk"):
+            secret[b.entry_id].append(b)
+        boxes = {b.entry_id: b.votes_for for b in SecretBallot.objects.all()}
         audit = list(
             AuditEvent.objects.order_by("pk").values_list(
                 "pk",
@@ -1349,6 +1372,8 @@ class SchoolMachine(RuleBasedStateMachine):
             "recusals": recusals,
             "opinions": opinions,
             "votes": votes,
+            "secret": secret,
+            "boxes": boxes,
             "resolutions": list(Resolution.objects.order_by("pk")),
             "minutes": list(Minutes.objects.order_by("pk")),
             "tasks": list(Task.objects.order_by("pk")),
@@ -1382,7 +1407,10 @@ class SchoolMachine(RuleBasedStateMachine):
             voted = item.major_kind or entry.vote_state
             if voted and (entry.outcome in PASSES or entry.outcome == AgendaEntry.Outcome.NOT_PASSED):
                 assert entry.vote_state == AgendaEntry.VoteState.CLOSED, f"entry {entry.pk} decided without a vote"
-                ayes = sum(v.choice == Ballot.Choice.FOR for v in data["votes"][entry.pk])
+                if entry.vote_mode == AgendaEntry.VoteMode.SECRET:
+                    ayes = data["boxes"][entry.pk]
+                else:
+                    ayes = sum(v.choice == Ballot.Choice.FOR for v in data["votes"][entry.pk] if not v.corrects_id)
                 passed = Fraction(ayes, len(should)) > Fraction(body.pass_num, body.pass_den)
                 assert passed == (entry.outcome in PASSES), (
                     f"entry {entry.pk}: {ayes} for of {len(should)} should attend, outcome {entry.outcome!r}"
@@ -1432,7 +1460,7 @@ class SchoolMachine(RuleBasedStateMachine):
             for o in data["opinions"][entry.pk]:
                 assert o.member_id not in recused, f"entry {entry.pk}: recused member {o.member_id} has an opinion"
                 assert o.member_id in present, f"entry {entry.pk}: opinion of {o.member_id}, not a member present"
-            for v in data["votes"][entry.pk]:
+            for v in data["votes"][entry.pk] + data["secret"][entry.pk]:
                 assert v.member_id not in recused, f"entry {entry.pk}: recused member {v.member_id} voted"
                 assert v.member_id in present, f"entry {entry.pk}: vote of {v.member_id}, not a member present"
                 assert entry.vote_state, f"entry {entry.pk}: a vote without a vote being opened"

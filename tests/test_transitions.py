@@ -417,6 +417,7 @@ WALKED = {
         ),
         # Allowed to the office and refused to a member, with the record checked.
         **dict.fromkeys(["reschedule", "observer"], "tests/test_meeting_day.py"),
+        **dict.fromkeys(["vote_enter", "correct"], "tests/test_meeting_record.py"),
         "study_record": "tests/test_study.py",
     },
     "meetings.StudySession": dict.fromkeys(["texts", "reflect", "archive"], "tests/test_study.py"),

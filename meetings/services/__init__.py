@@ -3,7 +3,8 @@
     schedule   scheduling, the agenda (and the chair's emergency item), publishing, cancelling,
                the materials deadline
     run        the day: opening, attendance, recusal, opinions, each item's outcome, adjourning
-    vote       表决: opening the vote, the ballots, the tally
+    vote       表决: opening the vote in the chair's mode, the ballots or their entry, the tally
+    correct    更正: a new row corrects an opinion, attendance or an entered vote, with the reason
     minutes    纪要: the draft, editing, co-signing, objections, corrections
     base       the row locks, the table check, the quorum, telling the attendees
 
@@ -19,6 +20,11 @@ from meetings.services.base import (
     FINAL_PASSES,
     Outcome,
     notify_attendees,
+)
+from meetings.services.correct import (
+    attendance_correct,
+    opinion_correct,
+    vote_correct,
 )
 from meetings.services.minutes import (
     confidential_viewed,
@@ -65,6 +71,7 @@ from meetings.services.schedule import (
 from meetings.services.vote import (
     vote_cast,
     vote_close,
+    vote_enter,
     vote_open,
     vote_required,
 )
@@ -113,6 +120,10 @@ __all__ = [
     "text_digest",
     "vote_cast",
     "vote_close",
+    "vote_correct",
+    "vote_enter",
+    "attendance_correct",
+    "opinion_correct",
     "vote_open",
     "vote_required",
     "vote_result",

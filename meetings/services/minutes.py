@@ -113,22 +113,47 @@ def _minutes(minutes_id: int) -> Minutes:
 
 @transaction.atomic
 def minutes_edit(*, actor: User, minutes_id: int, text: str, version: int) -> Minutes:
+    """Save the draft (the page also saves by itself every few seconds). `version`: the draft the
+    editor started from; a save over someone else's later save is refused with who made it."""
     minutes = _minutes(minutes_id)
     MINUTES_TRANSITIONS.check(actor, minutes, "edit")
+    return _save(actor, minutes, text, version)
+
+
+def _save(actor: User, minutes: Minutes, text: str, version: int) -> Minutes:
     if minutes.version != version:
+        last = last_edit(minutes)
+        if last is not None:
+            raise conflict(
+                _(
+                    "纪要已被他人修改（%(who)s于%(time)s保存），您的修改未保存。对方保存的内容见下方，请在您的文本中合并后再保存。"
+                )
+                % {"who": last.actor, "time": f"{timezone.localtime(last.created_at):%H:%M:%S}"}
+            )
         raise conflict(_("纪要已被他人修改,您的修改未保存。请刷新后重新编辑"))
-    text = required(text, missing=_("纪要正文不能为空"))
-    minutes.text = text + "\n"
+    text = required(text, missing=_("纪要正文不能为空")) + "\n"
+    if text == minutes.text:
+        return minutes  # nothing changed (an autosave on leaving the field): no new version
+    minutes.text = text
     minutes.version += 1
     minutes.save(update_fields=["text", "version"])
     audit.record(actor=actor, verb="minutes.edit", target=minutes, data={"version": minutes.version})
     return minutes
 
 
+def last_edit(minutes: Minutes):
+    """The latest saved change to the draft (its audit event: who and when), or None."""
+    return audit.history_of(minutes).filter(verb="minutes.edit").order_by("-id").first()
+
+
 @transaction.atomic
-def minutes_send(*, actor: User, minutes_id: int) -> Minutes:
+def minutes_send(*, actor: User, minutes_id: int, text: str | None = None, version: int | None = None) -> Minutes:
+    """送会签. With the editor's `text` and `version`, the draft is saved first, in the same step:
+    what is on the screen is what is signed."""
     minutes = _minutes(minutes_id)
     MINUTES_TRANSITIONS.check(actor, minutes, "send")
+    if text is not None:
+        minutes = _save(actor, minutes, text, version if version is not None else minutes.version)
     minutes.signing_round += 1
     minutes.version += 1
     MINUTES_TRANSITIONS.apply(minutes, actor=actor, action="send", fields=("signing_round", "version"))

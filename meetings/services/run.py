@@ -166,7 +166,12 @@ def opinion_record(*, actor: User, entry_id: int, member_id: int, stance: str, t
                 entry=entry, member_id=member_id, stance=stance, text=clean_text(text), recorded_by=actor
             )
     except IntegrityError as exc:
-        raise conflict(_("该成员已就此议题表态")) from exc
+        # Two recorders at once: the second is shown what the first recorded.
+        earlier = Opinion.objects.select_related("recorded_by").filter(entry=entry, member_id=member_id).last()
+        raise conflict(
+            _("该成员已就此议题表态：%(stance)s（%(who)s记录）。如记录有误，请更正。")
+            % {"stance": earlier.get_stance_display(), "who": earlier.recorded_by}
+        ) from exc
     audit.record(
         actor=actor,
         verb="meeting.opinion",

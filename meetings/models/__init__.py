@@ -119,6 +119,15 @@ class AgendaEntry(models.Model):
         OPEN = "open", _("表决中")
         CLOSED = "closed", _("表决结束")
 
+    class VoteMode(models.TextChoices):
+        """DOMAIN.md: 口头、举手、无记名、记名. The chair picks one when the vote opens."""
+
+        NONE = "", _("未定")
+        NAMED = "named", _("记名投票（成员各自投票）")
+        HANDS = "hands", _("举手表决（记录人逐人登记）")
+        ORAL = "oral", _("口头表决（记录人逐人登记）")
+        SECRET = "secret", _("无记名投票")
+
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="entries")
     item = models.ForeignKey(
         AgendaItem, verbose_name=_("议题"), on_delete=models.PROTECT, related_name="agenda_entries"
@@ -129,6 +138,7 @@ class AgendaEntry(models.Model):
     dropped_at = models.DateTimeField(_("撤出议程时间"), null=True, blank=True)
     dropped_reason = models.TextField(_("撤出理由"), blank=True)
     vote_state = models.CharField(_("表决"), max_length=8, choices=VoteState.choices, blank=True, default="")
+    vote_mode = models.CharField(_("表决方式"), max_length=8, choices=VoteMode.choices, blank=True, default="")
     outcome = models.CharField(_("结果"), max_length=24, choices=Outcome.choices, blank=True, default="")
     outcome_note = models.TextField(_("结论/修改意见"), blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
@@ -170,6 +180,7 @@ class AgendaEntry(models.Model):
             ("vote_state",),
             "OLD.vote_state = 'open' OR (OLD.vote_state = '' AND OLD.outcome = '' AND OLD.dropped_at IS NULL)",
         ),
+        Opening(("vote_mode",), "OLD.vote_state = '' AND OLD.outcome = '' AND OLD.dropped_at IS NULL"),
         settled="(outcome <> '' OR dropped_at IS NOT NULL) AND vote_state <> 'open'",
     )
 
@@ -217,12 +228,21 @@ class Opinion(AppendOnlyModel):
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    # A mistake is corrected by a new row that points at the one it replaces, with the reason.
+    corrects = models.OneToOneField(
+        "self", verbose_name=_("更正的记录"), on_delete=models.PROTECT, null=True, blank=True, related_name="correction"
+    )
+    reason = models.TextField(_("更正理由"), blank=True)
 
     class Meta:
         verbose_name = _("表态发言")
         verbose_name_plural = _("表态发言")
         ordering = ["recorded_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["entry", "member"], name="opinion_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "member"], condition=models.Q(corrects__isnull=True), name="opinion_once"
+            )
+        ]
 
 
 class Vote(AppendOnlyModel):
@@ -239,12 +259,27 @@ class Vote(AppendOnlyModel):
     )
     choice = models.CharField(_("表决意见"), max_length=8, choices=Choice.choices)
     cast_at = models.DateTimeField(_("表决时间"), auto_now_add=True)
+    # A show of hands or an oral vote is entered by the recorder, member by member.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    corrects = models.OneToOneField(
+        "self", verbose_name=_("更正的记录"), on_delete=models.PROTECT, null=True, blank=True, related_name="correction"
+    )
+    reason = models.TextField(_("更正理由"), blank=True)
 
     class Meta:
         verbose_name = _("表决票")
         verbose_name_plural = _("表决票")
         constraints = [
-            models.UniqueConstraint(fields=["entry", "member"], name="vote_once_per_member"),
+            models.UniqueConstraint(
+                fields=["entry", "member"], condition=models.Q(corrects__isnull=True), name="vote_once_per_member"
+            ),
             models.CheckConstraint(
                 condition=models.Q(choice__in=["for", "against", "abstain"]), name="vote_choice_valid"
             ),
@@ -341,11 +376,15 @@ class MinutesSignature(AppendOnlyModel):
 
 # The study records live in their own module (meetings/models_study.py); imported here so Django
 # finds them with the rest of the app's models.
+# The package's other module reads the classes above; Django finds its models through this import.
+from meetings.models.ballots import AttendanceCorrection, BallotCast, SecretBallot  # noqa: E402
 from meetings.models_study import Reflection, StudyParticipant, StudySession  # noqa: E402
 
 __all__ = [
     "AgendaEntry",
     "Attendance",
+    "AttendanceCorrection",
+    "BallotCast",
     "Meeting",
     "Minutes",
     "MinutesSignature",
@@ -355,5 +394,6 @@ __all__ = [
     "Resolution",
     "StudyParticipant",
     "StudySession",
+    "SecretBallot",
     "Vote",
 ]
