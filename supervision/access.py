@@ -16,12 +16,39 @@ def can_answer(user: User) -> bool:
 
 def visibility_filter(user: User) -> Q:
     """The Q that limits Letter rows to what `user` may see: their own letters; every letter for
-    the secretary and the party office; nothing for anyone else."""
+    the secretary and the party office; the letters forwarded to a department for its heads;
+    nothing for anyone else. (An anonymous letter's writer reads it by its query code instead.)"""
+    from supervision.models import LetterForward
+
     if not user.is_authenticated:
         return Q(pk__in=[])
     if can_answer(user):
         return Q()
-    return Q(author=user)
+    forwarded = LetterForward.objects.filter(department__in=user.headed_department_ids).values("letter_id")
+    return Q(author=user) | Q(pk__in=forwarded)
+
+
+def can_forward_letter(user: User) -> bool:
+    """The secretary and the party office forward a letter to a department (转办)."""
+    return can_answer(user)
+
+
+def can_reply_letter(user: User, letter) -> bool:
+    """The secretary and the party office answer every letter; a department head the letters
+    forwarded to their department."""
+    if can_answer(user):
+        return True
+    if not user.is_authenticated or not user.headed_department_ids:
+        return False
+    return letter.forwards.filter(department__in=user.headed_department_ids).exists()
+
+
+def sees_letter_writer(user: User, letter) -> bool:
+    """Who wrote a named letter is seen by the writer and those who answer the mailbox, never by
+    a department it is forwarded to; an anonymous letter names nobody to anyone."""
+    if letter.anonymous:
+        return False
+    return can_answer(user) or letter.author_id == user.pk
 
 
 def check_reply(user: User) -> None:

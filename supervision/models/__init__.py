@@ -2,7 +2,7 @@
 
 from supervision.models.branches import BranchCheck, BranchCheckItem, BranchCheckMark
 from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence
-from supervision.models.mailbox import LETTER_TRANSITIONS, Letter, LetterReply
+from supervision.models.mailbox import LETTER_TRANSITIONS, Holiday, Letter, LetterForward, LetterReply
 from supervision.models.patrols import PatrolFinding
 from supervision.models.tasks import (
     TASK_TRANSITIONS,
@@ -31,7 +31,9 @@ __all__ = [
     "DutyOccurrence",
     "Evidence",
     "Follow",
+    "Holiday",
     "Letter",
+    "LetterForward",
     "LetterReply",
     "Milestone",
     "PatrolFinding",
