@@ -95,6 +95,11 @@ def can_record_patrol(user: User) -> bool:
     return user.is_authenticated and (user.is_leader or user.has_role(*OFFICE_ROLES))
 
 
+def can_plan_patrols(user: User) -> bool:
+    """The patrol rota (巡查排班) is drawn up by the party office or the school affairs office."""
+    return user.is_authenticated and user.has_role(*OFFICE_ROLES)
+
+
 def records_patrols_for_leaders(user: User) -> bool:
     """The offices record a patrol's findings on a leader's behalf."""
     return user.has_role(*OFFICE_ROLES)

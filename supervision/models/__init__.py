@@ -4,6 +4,7 @@ from supervision.models.branches import BranchCheck, BranchCheckItem, BranchChec
 from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence
 from supervision.models.mailbox import LETTER_TRANSITIONS, Holiday, Letter, LetterForward, LetterReply
 from supervision.models.patrols import PatrolFinding
+from supervision.models.rota import PatrolArea, PatrolPhoto, PatrolRecord, PatrolRota
 from supervision.models.tasks import (
     TASK_TRANSITIONS,
     TRACK_SUPERVISOR_ROLES,
@@ -36,7 +37,11 @@ __all__ = [
     "LetterForward",
     "LetterReply",
     "Milestone",
+    "PatrolArea",
     "PatrolFinding",
+    "PatrolPhoto",
+    "PatrolRecord",
+    "PatrolRota",
     "ProgressReport",
     "ReportReview",
     "Task",
