@@ -135,6 +135,16 @@ def can_read_report(user: User) -> bool:
     return user.is_authenticated and (user.is_leader or user.has_role(Role.PARTY_OFFICE))
 
 
+def can_compile_report(user: User) -> bool:
+    """The discipline committee's half-year report is compiled, edited and filed by 纪委书记."""
+    return user.is_authenticated and user.has_role(Role.DISCIPLINE)
+
+
+def can_record_key_area(user: User) -> bool:
+    """Key-area supervision (招生命题、人员招聘、职称评审、合同商谈、资产处置) is the committee's."""
+    return user.is_authenticated and user.has_role(Role.DISCIPLINE)
+
+
 def can_check_branches(user: User) -> bool:
     return user.is_authenticated and user.has_role(Role.PARTY_OFFICE)
 

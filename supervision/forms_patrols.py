@@ -65,3 +65,31 @@ class PatrolRecordForm(ChoicesNow, forms.Form):
             self.fields["leader"].queryset = leaders()
         if not self.is_bound:
             self.initial.setdefault("patrolled_at", timezone.localtime().replace(second=0, microsecond=0))
+
+
+class KeyAreaForm(ChoicesNow, forms.Form):
+    from supervision.models import KeyArea as _KeyArea
+
+    area = forms.ChoiceField(label=_("重点领域"), choices=_KeyArea.choices)
+    process = forms.CharField(label=_("监督事项"), max_length=200)
+    held_on = forms.DateField(label=_("监督日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    present = forms.BooleanField(label=_("纪委到场监督"), required=False, initial=True)
+    findings = forms.CharField(
+        label=_("监督发现"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class HalfYearForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    half = forms.TypedChoiceField(label=_("半年"), coerce=int, choices=[(1, _("上半年")), (2, _("下半年"))])
+
+
+class CommentaryForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    commentary = forms.CharField(
+        label=_("工作评述"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class FileReportForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

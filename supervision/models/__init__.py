@@ -2,6 +2,7 @@
 
 from supervision.models.branches import BranchCheck, BranchCheckItem, BranchCheckMark
 from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence
+from supervision.models.committee import REPORT_TRANSITIONS, CommitteeReport, KeyArea, KeyAreaCheck
 from supervision.models.mailbox import LETTER_TRANSITIONS, Holiday, Letter, LetterForward, LetterReply
 from supervision.models.patrols import PatrolFinding
 from supervision.models.rota import PatrolArea, PatrolPhoto, PatrolRecord, PatrolRota
@@ -21,6 +22,7 @@ from supervision.models.tasks import (
 
 __all__ = [
     "LETTER_TRANSITIONS",
+    "REPORT_TRANSITIONS",
     "TRACK_SUPERVISOR_ROLES",
     "TASK_TRANSITIONS",
     "TRANSITIONS",
@@ -28,6 +30,9 @@ __all__ = [
     "BranchCheckItem",
     "BranchCheckMark",
     "CalendarToken",
+    "CommitteeReport",
+    "KeyArea",
+    "KeyAreaCheck",
     "Duty",
     "DutyOccurrence",
     "Evidence",
