@@ -60,8 +60,8 @@ def test_the_figures_come_from_the_data(people, data):
     assert (r.letters, r.letters_anonymous, r.letters_replied) == (2, 1, 1)
     assert (r.areas_covered, r.areas_total, r.uncovered) == (1, 2, ["食堂"])
     assert (r.findings, r.findings_open) == (1, 1)
-    assert dict((label, (n, p)) for label, n, p in r.key_areas)["人员招聘"] == (1, 1)
-    assert dict((label, (n, p)) for label, n, p in r.key_areas)["资产处置"] == (1, 0)
+    assert {label: (n, p) for label, n, p in r.key_areas}["人员招聘"] == (1, 1)
+    assert {label: (n, p) for label, n, p in r.key_areas}["资产处置"] == (1, 0)
     assert [c.process for c in r.key_area_checks] == ["报废设备处置", "2026年专任教师招聘面试"]
 
 
