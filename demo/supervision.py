@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from demo.supervision_sources import seed_sources
 from meetings.models import Meeting, Resolution
 from notices import services as notice_services
 from org.models import Department, User
@@ -107,6 +108,7 @@ def seed_supervision(held: Meeting) -> None:
     services.task_escalate_overdue(task=consumables, today=consumables.deadline + timedelta(days=1))
 
     _mailbox_and_patrols(u, d, today)
+    seed_sources(u, d, today)
     _branch_checks(u, d, today)
     duties_load_defaults()
 
