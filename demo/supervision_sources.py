@@ -44,9 +44,9 @@ def _patrols(u, d, today: dt.date) -> None:
     }
     monday = today - timedelta(days=today.weekday())
     plan = [
-        (monday - timedelta(days=7), "member1", ["教学楼", "实训楼"]),
-        (monday, "vice", ["图书馆", "学生食堂"]),
-        (monday + timedelta(days=7), "member2", ["学生宿舍", "体育场馆"]),
+        (monday - timedelta(days=7), "member2", ["教学楼", "实训楼"]),
+        (monday, "principal", ["图书馆", "学生食堂"]),
+        (monday + timedelta(days=7), "vice", ["学生宿舍", "体育场馆"]),
     ]
     for week, leader, names in plan:
         rota.rota_assign(
@@ -54,13 +54,13 @@ def _patrols(u, d, today: dt.date) -> None:
         )
     now = timezone.now()
     rota.patrol_record(
-        actor=u["member1"],
+        actor=u["member2"],
         area_id=areas["教学楼"].pk,
         patrolled_at=now - timedelta(days=6, hours=2),
         note="各楼层教室秩序良好。",
     )
     record = rota.patrol_record(
-        actor=u["member1"],
+        actor=u["member2"],
         area_id=areas["实训楼"].pk,
         patrolled_at=now - timedelta(days=6, hours=1),
         note="二楼实训室使用中。",
@@ -69,7 +69,7 @@ def _patrols(u, d, today: dt.date) -> None:
         photos=[SimpleUploadedFile("配电箱.png", PNG, content_type="image/png")],
     )
     services.task_create(
-        actor=u["member1"],
+        actor=u["member2"],
         finding_id=record.findings.get().pk,
         track="performance",
         title="实训楼二楼配电箱加锁并张贴警示",
@@ -78,7 +78,7 @@ def _patrols(u, d, today: dt.date) -> None:
         deadline=today + timedelta(days=5),
     )
     rota.patrol_record(
-        actor=u["vice"],
+        actor=u["principal"],
         area_id=areas["学生食堂"].pk,
         patrolled_at=now - timedelta(hours=3),
         finding="午餐高峰仅开放4个窗口,排队较长。",

@@ -84,6 +84,10 @@ class HalfYearForm(forms.Form):
     half = forms.TypedChoiceField(label=_("半年"), coerce=int, choices=[(1, _("上半年")), (2, _("下半年"))])
 
 
+class ReportActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("edit", _("保存评述")), ("file", _("提交党委会"))], required=False)
+
+
 class CommentaryForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     commentary = forms.CharField(

@@ -159,6 +159,10 @@ def test_the_forward_page_shows_the_form_to_the_office_only(client, people):
     assert 'data-testid="letter-forward-submit"' in client.get(f"/mailbox/{letter.pk}/").content.decode()
     response = client.post(f"/mailbox/{letter.pk}/forward/", {"department": "", "note": ""})
     assert response.status_code == 400 and "请选择承办部门" in response.content.decode()
+    jiaowu = Department.objects.get(name="教务处")
+    response = client.post(f"/mailbox/{letter.pk}/forward/", {"department": jiaowu.pk, "note": "请核实。"})
+    assert response.status_code == 302
+    assert LetterForward.objects.get(letter=letter).note == "请核实。"
     client.force_login(people("staff"))
     assert client.post(f"/mailbox/{letter.pk}/forward/", {"department": "1"}).status_code == 403
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from core.errors import InvalidTransition
 from core.http import refuse
 from supervision import access
-from supervision.forms_patrols import CommentaryForm, FileReportForm, HalfYearForm, KeyAreaForm
+from supervision.forms_patrols import CommentaryForm, FileReportForm, HalfYearForm, KeyAreaForm, ReportActionForm
 from supervision.models import CommitteeReport, KeyAreaCheck
 from supervision.selectors.halfyear import half_of, halfyear_report
 from supervision.services import committee as services
@@ -40,7 +40,8 @@ def report_page(request):
     status = 200
     commentary_form = None
     if compiler and request.method == "POST":
-        action = request.POST.get("action")
+        chosen = ReportActionForm(request.POST)
+        action = chosen.cleaned_data["action"] if chosen.is_valid() else "edit"
         try:
             if report is None:
                 report = services.report_open(actor=user, year=year, half=half)

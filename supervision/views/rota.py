@@ -109,4 +109,4 @@ def photo_download(request, pk: int):
     photo = PatrolPhoto.objects.filter(pk=pk, record__in=selectors.records_of(request.user).values("pk")).first()
     if photo is None or not access.can_see_patrols(request.user):
         raise Http404
-    return FileResponse(photo.file.open("rb"), filename=photo.name, content_type=served_type(photo))
+    return FileResponse(photo.file.open("rb"), as_attachment=True, filename=photo.name, content_type=served_type(photo))
