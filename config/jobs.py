@@ -13,7 +13,7 @@ from decisions.services import notify_item_step
 from meetings.services import notify_attendees
 from notices.services import attach_pending_to_meeting, notice_for_resolution, notify_recipients
 from search.services import index_object
-from supervision.services.mailbox import notify_new_letter, notify_reply
+from supervision.services.mailbox import notify_forwarded, notify_new_letter, notify_reply
 from supervision.services.task_notify import notify_escalation, notify_task_step
 
 JOBS = [
@@ -27,6 +27,7 @@ JOBS = [
     notify_recipients,
     # supervision: the mailbox and the tasks
     notify_new_letter,
+    notify_forwarded,
     notify_reply,
     notify_task_step,
     notify_escalation,

@@ -352,6 +352,10 @@ REMINDER_CONSULTATION_HOURS = env_int("REMINDER_CONSULTATION_HOURS", 24)
 # Supervision tasks: reminded this many days before the deadline; once overdue, the responsible
 # leader is told at once and the track's supervisor after this many more days.
 SUPERVISION_DUE_SOON_DAYS = env_int("SUPERVISION_DUE_SOON_DAYS", 3)
+# 书记信箱: a letter is answered within this many working days (public holidays and the school's
+# own holiday table skipped); reminded this many working days before, escalated after.
+MAILBOX_REPLY_WORKING_DAYS = env_int("MAILBOX_REPLY_WORKING_DAYS", 15)
+MAILBOX_REMIND_DAYS_BEFORE = env_int("MAILBOX_REMIND_DAYS_BEFORE", 3)
 SUPERVISION_ESCALATE_DAYS = env_int("SUPERVISION_ESCALATE_DAYS", 3)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yishi@localhost")
 

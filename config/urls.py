@@ -50,6 +50,7 @@ urlpatterns = [
     path("patrols/", include("supervision.urls_patrols")),
     path("branches/", include("supervision.urls_branches")),
     path("reports/supervision/", include("supervision.urls_quarterly")),
+    path("reports/discipline/", include("supervision.urls_committee")),
     path("calendar/", include("supervision.urls_calendar")),
     path("dashboard/", include("dashboard.urls")),
     path("reports/party-building/", include("reports.urls")),

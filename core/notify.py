@@ -160,6 +160,21 @@ KINDS: dict[str, Kind] = {
     "letter.replied": Kind(
         "mailbox:detail", gettext_noop("您的来信已回复:%(subject)s"), gettext_noop("您的来信已有回复，请登录查看。")
     ),
+    "letter.forwarded": Kind(
+        "mailbox:detail",
+        gettext_noop("书记信箱来信转交您部门办理"),
+        gettext_noop("书记信箱有一封来信转交您部门办理（回复期限 %(deadline)s），请登录查看。"),
+    ),
+    "letter.due_soon": Kind(
+        "mailbox:detail",
+        gettext_noop("书记信箱来信即将到回复期限"),
+        gettext_noop("书记信箱有一封来信即将到回复期限（%(deadline)s），请登录回复。"),
+    ),
+    "letter.overdue": Kind(
+        "mailbox:detail",
+        gettext_noop("书记信箱来信逾期未回复"),
+        gettext_noop("书记信箱有一封来信逾期未回复（期限 %(deadline)s），请督办。"),
+    ),
 }
 
 _FIELD = re.compile(r"%\((\w+)\)")

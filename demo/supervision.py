@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from demo.study_and_work import seed_major_work
+from demo.supervision_sources import seed_sources
 from meetings.models import Meeting, Resolution
 from notices import services as notice_services
 from org.models import Department, User
@@ -108,6 +109,7 @@ def seed_supervision(held: Meeting) -> None:
     services.task_escalate_overdue(task=consumables, today=consumables.deadline + timedelta(days=1))
 
     _mailbox_and_patrols(u, d, today)
+    seed_sources(u, d, today)
     _branch_checks(u, d, today)
     duties_load_defaults()
 

@@ -16,12 +16,39 @@ def can_answer(user: User) -> bool:
 
 def visibility_filter(user: User) -> Q:
     """The Q that limits Letter rows to what `user` may see: their own letters; every letter for
-    the secretary and the party office; nothing for anyone else."""
+    the secretary and the party office; the letters forwarded to a department for its heads;
+    nothing for anyone else. (An anonymous letter's writer reads it by its query code instead.)"""
+    from supervision.models import LetterForward
+
     if not user.is_authenticated:
         return Q(pk__in=[])
     if can_answer(user):
         return Q()
-    return Q(author=user)
+    forwarded = LetterForward.objects.filter(department__in=user.headed_department_ids).values("letter_id")
+    return Q(author=user) | Q(pk__in=forwarded)
+
+
+def can_forward_letter(user: User) -> bool:
+    """The secretary and the party office forward a letter to a department (转办)."""
+    return can_answer(user)
+
+
+def can_reply_letter(user: User, letter) -> bool:
+    """The secretary and the party office answer every letter; a department head the letters
+    forwarded to their department."""
+    if can_answer(user):
+        return True
+    if not user.is_authenticated or not user.headed_department_ids:
+        return False
+    return letter.forwards.filter(department__in=user.headed_department_ids).exists()
+
+
+def sees_letter_writer(user: User, letter) -> bool:
+    """Who wrote a named letter is seen by the writer and those who answer the mailbox, never by
+    a department it is forwarded to; an anonymous letter names nobody to anyone."""
+    if letter.anonymous:
+        return False
+    return can_answer(user) or letter.author_id == user.pk
 
 
 def check_reply(user: User) -> None:
@@ -68,6 +95,11 @@ def can_record_patrol(user: User) -> bool:
     return user.is_authenticated and (user.is_leader or user.has_role(*OFFICE_ROLES))
 
 
+def can_plan_patrols(user: User) -> bool:
+    """The patrol rota (巡查排班) is drawn up by the party office or the school affairs office."""
+    return user.is_authenticated and user.has_role(*OFFICE_ROLES)
+
+
 def records_patrols_for_leaders(user: User) -> bool:
     """The offices record a patrol's findings on a leader's behalf."""
     return user.has_role(*OFFICE_ROLES)
@@ -101,6 +133,16 @@ def can_read_report(user: User) -> bool:
     """The supervision report: 纪委书记 compiles it for the Party committee; the secretary, the
     party office and the leaders read it."""
     return user.is_authenticated and (user.is_leader or user.has_role(Role.PARTY_OFFICE))
+
+
+def can_compile_report(user: User) -> bool:
+    """The discipline committee's half-year report is compiled, edited and filed by 纪委书记."""
+    return user.is_authenticated and user.has_role(Role.DISCIPLINE)
+
+
+def can_record_key_area(user: User) -> bool:
+    """Key-area supervision (招生命题、人员招聘、职称评审、合同商谈、资产处置) is the committee's."""
+    return user.is_authenticated and user.has_role(Role.DISCIPLINE)
 
 
 def can_check_branches(user: User) -> bool:

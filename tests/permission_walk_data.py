@@ -24,7 +24,7 @@ from notices import services as notice_services
 from notices.models import Notice
 from org.models import Department, User
 from supervision import services as supervision_services
-from supervision.models import BranchCheck, Evidence, Letter, PatrolFinding, ProgressReport, Task
+from supervision.models import BranchCheck, Evidence, Letter, PatrolFinding, PatrolPhoto, ProgressReport, Task
 from supervision.services.calendar import calendar_token_get
 from tests.factories import all_opinions, at_state, draft, evidence_file, resolution_task, running_meeting
 
@@ -92,6 +92,7 @@ def build_world() -> World:
     pk["letter_open"] = Letter.objects.get(author=u["staff"]).pk
     pk["finding_college"] = PatrolFinding.objects.get(leader=u["member1"]).pk  # 智能制造学院
     pk["finding_library"] = PatrolFinding.objects.get(leader=u["vice"]).pk  # no department
+    pk["patrol_photo"] = PatrolPhoto.objects.order_by("pk").first().pk  # member2's patrol of 实训楼
     pk["branch_check"] = BranchCheck.objects.order_by("pk").first().pk
 
     # --- what the demo lacks ----------------------------------------------------------------

@@ -43,6 +43,8 @@ ORGANISATION_MODELS = {
     "reports.indicator",
     "reports.reportsettings",
     "supervision.branchcheckitem",
+    "supervision.holiday",
+    "supervision.patrolarea",  # the campus areas the patrols cover  # the school's days off and worked weekends (reply deadlines)
 }
 
 # The workflow's records: none of them may be reachable in the admin.

@@ -220,6 +220,8 @@ OUTCOMES = {
 REFUSED = {"method", "bad", "conflict", "deny", "hide", "login", "admin_login"}
 ANON_PAGES = {
     "login",
+    "mailbox:anonymous",  # 匿名来信: written without signing in
+    "mailbox:query",  # and its reply read with the query code
     "calendar:feed",
     "password_reset",
     "password_reset_done",
@@ -546,6 +548,17 @@ def _targets() -> Iterator[Target]:
         carries=sees,
         row=("supervision.Letter", "letter_open"),
     )
+    # 匿名来信 and its query page: open to everyone, signed in or not (an empty form comes back).
+    for name in ("mailbox:anonymous", "mailbox:query"):
+        yield Target(name, "", (), get=cells(rest="page", anon="page"), post=cells(rest="form", anon="form"))
+    yield Target(
+        "mailbox:forward",
+        "letter_open",
+        (("pk", "pk:letter_open"),),
+        get=cells(("redirect", sees), rest="hide"),
+        post=cells(("act", ANSWERERS), ("deny", sees), rest="hide"),
+        row=("supervision.Letter", "letter_open"),
+    )
 
     # --- supervision ------------------------------------------------------------------------
     yield page("supervision:list")
@@ -623,6 +636,32 @@ def _targets() -> Iterator[Target]:
             get=cells(("page", sees), ("hide", PATROL_READERS), rest="deny"),
             post=cells(("read", sees), ("hide", PATROL_READERS), rest="deny"),
         )
+    yield Target(
+        "patrols:rota",
+        "",
+        (),
+        get=cells(("page", PATROL_READERS), rest="deny"),
+        post=cells(("form", OFFICES), ("deny", PATROL_READERS), rest="deny"),
+    )
+    yield page("patrols:record", sees=LEADERS | OFFICES, post="form")
+    yield page("patrols:coverage", sees=PATROL_READERS)
+    yield page("patrols:photo", sees=LEADERS | OFFICES, others="hide", get="file", kw=[("pk", "pk:patrol_photo")])
+    # 纪委半年督查报告 and key-area supervision: read by the report's readers, written by 纪委书记.
+    readers = LEADERS | {"partyoffice"}
+    yield Target(
+        "committee:page",
+        "",
+        (),
+        get=cells(("page", readers), rest="deny"),
+        post=cells(("act", {"discipline"}), ("deny", readers), rest="deny"),
+    )
+    yield Target(
+        "committee:key_areas",
+        "",
+        (),
+        get=cells(("page", readers), rest="deny"),
+        post=cells(("form", {"discipline"}), ("deny", readers), rest="deny"),
+    )
     yield page("branches:year", sees=LEADERS | {"partyoffice"})
     yield page("branches:check", sees={"partyoffice"}, post="form")
     yield page("branches:detail", sees=LEADERS | {"partyoffice"}, kw=[("pk", "pk:branch_check")])

@@ -40,6 +40,10 @@ NOT_RECORDS = {
     # Settings and the checklist: edited by the administrator, each change in the audit log.
     "reports.reportsettings": "settings",
     "supervision.branchcheckitem": "the checklist (each check keeps its marks)",
+    # The discipline committee's half-year report while drafted: its commentary is edited under a
+    # version lock, each edit (before and after) and the filing in the audit log; what was filed is
+    # the PC agenda item, which is on record as every item is.
+    "supervision.committeereport": "a draft edited under a version lock",
 }
 
 

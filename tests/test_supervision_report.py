@@ -489,3 +489,26 @@ def test_the_page_lists_the_overdue_tasks_a_page_at_a_time(client, people, july,
     assert row.findall(first) != row.findall(second)
     # The summary above still counts both.
     assert "其中逾期未办结 2 项" in first and "其中逾期未办结 2 项" in second
+
+
+def test_the_page_the_pdf_and_the_workbook_list_the_same_overdue_tasks(client, people, july):
+    """Section 四 of every document comes from one selector (report_context): the PDF once listed
+    no overdue task while the page and the workbook listed them."""
+    client.force_login(people("discipline"))
+    html = client.get("/reports/supervision/?year=2026&quarter=2").content.decode()
+    row = re.compile(
+        r'data-testid="overdue-row"><td class="item-title">(?:<a [^>]*>)?(.*?)(?:</a>)?</td>.*?</td><td>(\d+)</td>',
+        re.S,
+    )
+    on_page = [(title, int(days)) for title, days in row.findall(html)]
+
+    wb = openpyxl.load_workbook(io.BytesIO(client.get("/reports/supervision/2026-Q2.xlsx").content))
+    in_workbook = [(r[0], r[5]) for r in wb["逾期任务"].iter_rows(min_row=2, values_only=True)]
+
+    text = pdf_text(client.get("/reports/supervision/2026-Q2.pdf").content)
+    section = text.split("四、逾期未办结任务")[1].split("五、本季度督办情况")[0]
+
+    assert on_page == in_workbook == [("任务D", 20), ("(涉密任务)", 10)]
+    assert "统计日没有逾期未办结的任务" not in section
+    assert [title for title, _days in on_page] == re.findall(r"任务D|\(涉密任务\)", section)
+    assert "2026-06-10" in section and "2026-06-20" in section

@@ -316,7 +316,7 @@ def test_the_overdue_policy_lives_in_the_supervision_service_and_the_job_only_ca
 def test_a_reply_marks_a_letter_replied_for_the_secretary_and_refuses_staff(people):
     letter = supervision_services.letter_write(actor=people("staff"), subject="食堂", body="希望增加窗口")
     reason = refused(403, supervision_services.letter_reply, actor=people("member1"), letter_id=letter.pk, body="收到")
-    assert reason == "只有党委书记或党委办公室可以回复来信"
+    assert reason == "只有党委书记、党委办公室或来信转交部门的负责人可以回复来信"
     supervision_services.letter_reply(actor=people("secretary"), letter_id=letter.pk, body="已转后勤处")
     moved(LETTER_TRANSITIONS, "reply", letter, Letter.State.OPEN, people("secretary"))
 
@@ -431,6 +431,7 @@ WALKED = {
         "escalate": "tests/test_supervision_services.py",
     },
     "supervision.Letter": {"reply": "tests/test_transitions.py"},
+    "supervision.CommitteeReport": dict.fromkeys(["edit", "file"], "tests/test_committee_report.py"),
     "notices.Notice": {"publish": "tests/test_transitions.py", "urge": "tests/test_notice_urge.py"},
     "core.Delivery": {
         **dict.fromkeys(["claim", "sent", "retry", "give_up"], "tests/test_reminders.py"),

@@ -2,9 +2,11 @@
 
 from supervision.models.branches import BranchCheck, BranchCheckItem, BranchCheckMark
 from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence
-from supervision.models.mailbox import LETTER_TRANSITIONS, Letter, LetterReply
+from supervision.models.committee import REPORT_TRANSITIONS, CommitteeReport, KeyArea, KeyAreaCheck
+from supervision.models.mailbox import LETTER_TRANSITIONS, Holiday, Letter, LetterForward, LetterReply
 from supervision.models.partners import EvidenceLink, PartEvidence, PartReport, TaskPartner
 from supervision.models.patrols import PatrolFinding
+from supervision.models.rota import PatrolArea, PatrolPhoto, PatrolRecord, PatrolRota
 from supervision.models.tasks import (
     TASK_TRANSITIONS,
     TRACK_SUPERVISOR_ROLES,
@@ -21,6 +23,7 @@ from supervision.models.tasks import (
 
 __all__ = [
     "LETTER_TRANSITIONS",
+    "REPORT_TRANSITIONS",
     "TRACK_SUPERVISOR_ROLES",
     "TASK_TRANSITIONS",
     "TRANSITIONS",
@@ -28,6 +31,9 @@ __all__ = [
     "BranchCheckItem",
     "BranchCheckMark",
     "CalendarToken",
+    "CommitteeReport",
+    "KeyArea",
+    "KeyAreaCheck",
     "Duty",
     "DutyOccurrence",
     "Evidence",
@@ -36,10 +42,16 @@ __all__ = [
     "PartReport",
     "TaskPartner",
     "Follow",
+    "Holiday",
     "Letter",
+    "LetterForward",
     "LetterReply",
     "Milestone",
+    "PatrolArea",
     "PatrolFinding",
+    "PatrolPhoto",
+    "PatrolRecord",
+    "PatrolRota",
     "ProgressReport",
     "ReportReview",
     "Task",

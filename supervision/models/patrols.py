@@ -23,6 +23,23 @@ class PatrolFinding(AppendOnlyModel):
         blank=True,
         related_name="patrol_findings",
     )
+    # A finding recorded with a patrol record (rota patrols) names it and its area.
+    record = models.ForeignKey(
+        "supervision.PatrolRecord",
+        verbose_name=_("巡查记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    area = models.ForeignKey(
+        "supervision.PatrolArea",
+        verbose_name=_("巡查区域"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:

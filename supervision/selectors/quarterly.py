@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.pages import get_page
 from supervision import access
 from supervision.models import Letter, PatrolFinding, Task, TaskEscalation, Track
 from supervision.selectors.branches import BranchAverage, period_average, round1
@@ -264,6 +265,14 @@ def task_tallies(tasks, as_of: dt.date, until: dt.datetime) -> tuple[list[Tally]
     """`tally_groups` of `tasks` (from `tasks_in_scope`), counted in the database. One query."""
     groups = tasks.order_by().values(*TALLY_GROUP).annotate(**tally_counts(task_conditions(as_of, until)))
     return tally_groups(groups)
+
+
+def report_context(report: QuarterReport, *, links: bool, overdue_page=None, per_page: int | None = None) -> dict:
+    """What the page and the PDF render the report's sections from (the Excel file reads the same
+    `report.overdue`): section 四 lists `per_page` overdue tasks from page `overdue_page`, or all
+    of them on one page when `per_page` is None (the PDF), so no document can list fewer."""
+    per_page = per_page or max(len(report.overdue), 1)
+    return {"report": report, "overdue": get_page(report.overdue, per_page, overdue_page), "links": links}
 
 
 def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -> QuarterReport:

@@ -1,6 +1,13 @@
 """Every write of supervision (四督查) and its sources goes through these modules."""
 
-from supervision.services.mailbox import letter_reply, letter_write, notify_new_letter, notify_reply
+from supervision.services.mailbox import (
+    letter_forward,
+    letter_reply,
+    letter_write,
+    letter_write_anonymous,
+    notify_new_letter,
+    notify_reply,
+)
 from supervision.services.patrols import branch_check_record, finding_record
 from supervision.services.supervising import (
     BULK_ACTIONS,
@@ -27,8 +34,10 @@ __all__ = [
     "branch_check_record",
     "finding_record",
     "item_follow",
+    "letter_forward",
     "letter_reply",
     "letter_write",
+    "letter_write_anonymous",
     "notify_escalation",
     "notify_new_letter",
     "notify_reply",
