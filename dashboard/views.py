@@ -5,13 +5,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.http import refuse
 from dashboard import access, charts, exports, tables
 from dashboard.forms import FilterForm
 from dashboard.selectors import personal_dashboard, school_figures
+from supervision.selectors.org_life import branch_panel
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,7 +23,11 @@ def home(request):
     context = {
         "dash": personal_dashboard(request.user),
         "school_figures": access.can_read_school_figures(request.user),
+        "branch_panel": None,
     }
+    if access.sees_branch_panel(request.user):
+        today = timezone.localdate()
+        context["branch_panel"] = branch_panel(today.year, today)
     return render(request, "home.html", context)
 
 

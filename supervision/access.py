@@ -107,6 +107,23 @@ def can_check_branches(user: User) -> bool:
     return user.is_authenticated and user.has_role(Role.PARTY_OFFICE)
 
 
+def can_self_check(user: User, branch) -> bool:
+    """A branch checks itself (自查): its secretary, the branch's head in Yishi."""
+    return user.is_authenticated and branch.pk in user.headed_department_ids
+
+
+def can_record_org_life(user: User, branch) -> bool:
+    """三会一课 are recorded by the branch's secretary, or by the party office for it."""
+    return user.is_authenticated and (user.has_role(Role.PARTY_OFFICE) or branch.pk in user.headed_department_ids)
+
+
+def branches_kept_by(user: User) -> frozenset[int] | None:
+    """The branches whose 三会一课 and self-checks `user` keeps: None for all (the party office)."""
+    if user.has_role(Role.PARTY_OFFICE):
+        return None
+    return user.headed_department_ids
+
+
 def can_report(user: User, task) -> bool:
     """The lead department reports: its head."""
     return user.is_authenticated and task.lead_department_id in user.headed_department_ids

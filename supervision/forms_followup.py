@@ -141,6 +141,12 @@ class BranchCheckForm(ChoicesNow, forms.Form):
     note = forms.CharField(
         label=_("检查意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    rectify_by = forms.DateField(
+        label=_("整改时限"),
+        required=False,
+        help_text=_("未达标的每一项生成一项整改任务；不填则为检查之日起 30 天"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)

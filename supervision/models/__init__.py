@@ -1,6 +1,13 @@
 """Supervision (四督查) and its sources: the secretary's mailbox, campus patrols, the calendar."""
 
-from supervision.models.branches import BranchCheck, BranchCheckItem, BranchCheckMark
+from supervision.models.branches import (
+    ORG_LIFE_EVERY_MONTHS,
+    BranchCheck,
+    BranchCheckItem,
+    BranchCheckMark,
+    BranchMeeting,
+    OrgLife,
+)
 from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence
 from supervision.models.mailbox import LETTER_TRANSITIONS, Letter, LetterReply
 from supervision.models.patrols import PatrolFinding
@@ -26,6 +33,9 @@ __all__ = [
     "BranchCheck",
     "BranchCheckItem",
     "BranchCheckMark",
+    "BranchMeeting",
+    "ORG_LIFE_EVERY_MONTHS",
+    "OrgLife",
     "CalendarToken",
     "Duty",
     "DutyOccurrence",

@@ -44,6 +44,7 @@ class Task(models.Model):
         LETTER = "letter", _("书记信箱")
         PATROL = "patrol", _("校园周巡查")
         DUTY = "duty", _("行事历")
+        CHECK = "check", _("支部检查整改")
 
     track = models.CharField(_("督查类别"), max_length=16, choices=Track.choices)
     source = models.CharField(_("来源"), max_length=12, choices=Source.choices)
@@ -88,6 +89,15 @@ class Task(models.Model):
         blank=True,
         related_name="task",
     )
+    # A failed item of a party office's branch check becomes one rectification task (整改任务).
+    check_mark = models.OneToOneField(
+        "supervision.BranchCheckMark",
+        verbose_name=_("未达标检查项"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectification",
+    )
     title = models.CharField(_("任务名称"), max_length=200)
     description = models.TextField(_("任务要求"), blank=True)
     lead_department = models.ForeignKey(
@@ -130,6 +140,7 @@ class Task(models.Model):
                     | models.Q(source="letter", letter__isnull=False)
                     | models.Q(source="patrol", finding__isnull=False)
                     | models.Q(source="duty", occurrence__isnull=False)
+                    | models.Q(source="check", check_mark__isnull=False)
                 ),
                 name="task_source_named",
             ),
