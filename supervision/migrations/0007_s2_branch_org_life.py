@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.records import install
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -145,4 +147,6 @@ class Migration(migrations.Migration):
                 name="org_life_kind_valid",
             ),
         ),
+        # On PostgreSQL the new record table refuses UPDATE, DELETE and TRUNCATE (core.records).
+        install(append_only_tables=("supervision_branchmeeting",), no_truncate_tables=("supervision_branchmeeting",)),
     ]
