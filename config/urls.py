@@ -48,6 +48,7 @@ urlpatterns = [
     path("branches/", include("supervision.urls_branches")),
     path("reports/supervision/", include("supervision.urls_quarterly")),
     path("calendar/", include("supervision.urls_calendar")),
+    path("performance/", include("supervision.urls_performance")),
     path("dashboard/", include("dashboard.urls")),
     path("reports/party-building/", include("reports.urls")),
     path("search/", include("search.urls")),

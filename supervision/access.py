@@ -183,3 +183,29 @@ def check_report(user: User, task) -> None:
 def check_review(user: User, task) -> None:
     if not can_review(user, task):
         raise forbidden(_("只有本类督查的督查部门可以审核"))
+
+
+# --- department performance (部门工作绩效) -----------------------------------------------------
+
+
+def can_rate_performance(user: User) -> bool:
+    """The school affairs office rates the departments' performance."""
+    return user.is_authenticated and user.has_role(Role.AFFAIRS_OFFICE)
+
+
+def can_read_performance(user: User, rating=None) -> bool:
+    """The office reads every rating; leaders a published one; a department head his own line of
+    a published one (performance_rows limits it)."""
+    if not user.is_authenticated:
+        return False
+    if can_rate_performance(user):
+        return True
+    published = rating is None or rating.published_at is not None
+    return published and (user.is_leader or bool(user.headed_department_ids))
+
+
+def performance_departments(user: User) -> frozenset[int] | None:
+    """Whose scores `user` reads: None for all (the office, leaders); else the departments he heads."""
+    if can_rate_performance(user) or user.is_leader:
+        return None
+    return user.headed_department_ids

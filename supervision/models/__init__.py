@@ -11,6 +11,7 @@ from supervision.models.branches import (
 from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence
 from supervision.models.mailbox import LETTER_TRANSITIONS, Letter, LetterReply
 from supervision.models.patrols import PatrolFinding
+from supervision.models.performance import DepartmentScore, PerformanceRating, ScoreLine
 from supervision.models.tasks import (
     TASK_TRANSITIONS,
     TRACK_SUPERVISOR_ROLES,
@@ -37,6 +38,7 @@ __all__ = [
     "ORG_LIFE_EVERY_MONTHS",
     "OrgLife",
     "CalendarToken",
+    "DepartmentScore",
     "Duty",
     "DutyOccurrence",
     "Evidence",
@@ -45,8 +47,10 @@ __all__ = [
     "LetterReply",
     "Milestone",
     "PatrolFinding",
+    "PerformanceRating",
     "ProgressReport",
     "ReportReview",
+    "ScoreLine",
     "Task",
     "TaskEscalation",
     "Track",
