@@ -209,3 +209,9 @@ def performance_departments(user: User) -> frozenset[int] | None:
     if can_rate_performance(user) or user.is_leader:
         return None
     return user.headed_department_ids
+
+
+def sees_every_duty(user: User) -> bool:
+    """The party office keeps the responsibility calendar (行事历): it reads every role's duties;
+    everyone else those of his own roles."""
+    return user.is_authenticated and user.has_role(Role.PARTY_OFFICE)

@@ -4,7 +4,7 @@ pages (supervision.access), where a confidential task is shown only to those it 
 from django.contrib import admin
 
 from core.admin import AuditedModelAdmin
-from supervision.models import BranchCheckItem
+from supervision.models import BranchCheckItem, DutyStatement
 
 
 @admin.register(BranchCheckItem)
@@ -16,3 +16,12 @@ class BranchCheckItemAdmin(AuditedModelAdmin):
     list_editable = ["points", "position", "active"]
     list_filter = ["active"]
     search_fields = ["title"]
+
+
+@admin.register(DutyStatement)
+class DutyStatementAdmin(AuditedModelAdmin):
+    """党建履职说明书: each post's duties, attached to the role that holds it."""
+
+    list_display = ["post", "role", "position", "active"]
+    list_filter = ["role", "active"]
+    search_fields = ["post", "duties"]

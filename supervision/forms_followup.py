@@ -189,3 +189,18 @@ class QuarterForm(ChoicesNow, forms.Form):
             if (year, quarter) > (today.year, (today.month - 1) // 3 + 1):
                 raise forms.ValidationError(_("该季度尚未开始,无法生成报告"))
         return data
+
+
+class DutyViewForm(ChoicesNow, forms.Form):
+    """The responsibility calendar's view (year, month, week, day), its day and, for the party
+    office, the role whose duties it shows."""
+
+    view = forms.ChoiceField(
+        choices=[("year", _("年")), ("month", _("月")), ("week", _("周")), ("day", _("日"))], required=False
+    )
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    role = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("全部角色")), *roles]

@@ -43,6 +43,7 @@ ORGANISATION_MODELS = {
     "reports.indicator",
     "reports.reportsettings",
     "supervision.branchcheckitem",
+    "supervision.dutystatement",  # 党建履职说明书: the posts' duty descriptions
 }
 
 # The workflow's records: none of them may be reachable in the admin.
@@ -65,7 +66,11 @@ WORKFLOW_MODELS = [
     "supervision.evidence",
     "supervision.patrolfinding",
     "supervision.branchcheck",
+    "supervision.branchmeeting",
+    "supervision.performancerating",
+    "supervision.departmentscore",
     "reports.reportentry",
+    "reports.flaganswer",
 ]
 
 SECRET_LETTER = "涉密标记庚:反映某处长违规问题"

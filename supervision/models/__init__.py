@@ -8,7 +8,7 @@ from supervision.models.branches import (
     BranchMeeting,
     OrgLife,
 )
-from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence
+from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence, DutyStatement
 from supervision.models.mailbox import LETTER_TRANSITIONS, Letter, LetterReply
 from supervision.models.patrols import PatrolFinding
 from supervision.models.performance import DepartmentScore, PerformanceRating, ScoreLine
@@ -41,6 +41,7 @@ __all__ = [
     "DepartmentScore",
     "Duty",
     "DutyOccurrence",
+    "DutyStatement",
     "Evidence",
     "Follow",
     "Letter",
