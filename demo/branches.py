@@ -201,7 +201,7 @@ def _performance(u, today: dt.date) -> None:
         actor=u["affairsoffice"],
         year=today.year,
         period_end=end,
-        title=f"{today.year}年部门工作绩效考评(截至{end:%m月%d日})",
+        title=f"{today.year}年部门工作绩效考评（截至{end:%m月%d日}）",
     )
     performance_publish(actor=u["affairsoffice"], rating_id=rating.pk)
 

@@ -4,23 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0003_user_email_reminders'),
+        ("org", "0003_user_email_reminders"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='department',
-            name='department_kind_valid',
+            model_name="department",
+            name="department_kind_valid",
         ),
         migrations.AlterField(
-            model_name='department',
-            name='kind',
-            field=models.CharField(choices=[('leadership', '校领导'), ('office', '职能部门'), ('college', '二级学院'), ('branch', '党支部'), ('general_branch', '党总支')], default='office', max_length=16, verbose_name='类型'),
+            model_name="department",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("leadership", "校领导"),
+                    ("office", "职能部门"),
+                    ("college", "二级学院"),
+                    ("branch", "党支部"),
+                    ("general_branch", "党总支"),
+                ],
+                default="office",
+                max_length=16,
+                verbose_name="类型",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['leadership', 'office', 'college', 'branch', 'general_branch'])), name='department_kind_valid'),
+            model_name="department",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["leadership", "office", "college", "branch", "general_branch"])),
+                name="department_kind_valid",
+            ),
         ),
     ]

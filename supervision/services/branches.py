@@ -130,7 +130,7 @@ def branch_check_record(
             actor=actor,
             check_mark=mark,
             track=Track.BRANCH,
-            title=_("整改:%(item)s(%(year)s年%(month)s月检查)")
+            title=_("整改：%(item)s（%(year)s年%(month)s月检查）")
             % {"item": mark.item.title, "year": check.year, "month": check.month},
             description=check.note,
             lead_department_id=branch.pk,
