@@ -204,3 +204,9 @@ class DutyViewForm(ChoicesNow, forms.Form):
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", _("全部角色")), *roles]
+
+    def clean_date(self):
+        day = self.cleaned_data.get("date")
+        if day is not None and not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+            raise forms.ValidationError(_("日期须在 2000 年至 2100 年之间"))
+        return day

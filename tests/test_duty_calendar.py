@@ -165,3 +165,11 @@ def test_others_see_the_duties_and_statements_of_their_own_roles_only(client, pe
     client.force_login(people("partyoffice"))
     html = client.get("/calendar/duties/?view=month&date=2026-06-01&role=dept_head").content.decode()
     assert 'data-testid="duty"' not in html and "落实一岗双责" in html
+
+
+def test_a_day_out_of_range_falls_back_to_today(client, people, duties):
+    client.force_login(people("partyoffice"))
+    for query in ("view=year&date=9999-12-31", "view=day&date=0001-01-01", "view=week&date=abc&role=nobody"):
+        r = client.get(f"/calendar/duties/?{query}")
+        assert r.status_code == 200
+        assert "2026-07-13 — 2026-07-19" in r.content.decode() or "2026-01-01" in r.content.decode()
