@@ -537,6 +537,7 @@ def _targets() -> Iterator[Target]:
     yield page("quarterly_report:pdf", sees=LEADERS | {"partyoffice"}, kw=period)
     yield page("quarterly_report:xlsx", sees=LEADERS | {"partyoffice"}, kw=period)
     yield Target("calendar:page", "", (), get=cells(rest="page"), post=cells(rest="method"))
+    yield Target("calendar:duties", "", (), get=cells(rest="page"), post=cells(rest="method"))
     yield Target("calendar:token_reset", "", (), get=cells(rest="method"), post=cells(rest="done"))
     kw = (("token", "value:token_staff"),)
     yield Target(
