@@ -52,6 +52,7 @@ urlpatterns = [
     path("reports/supervision/", include("supervision.urls_quarterly")),
     path("reports/discipline/", include("supervision.urls_committee")),
     path("calendar/", include("supervision.urls_calendar")),
+    path("performance/", include("supervision.urls_performance")),
     path("dashboard/", include("dashboard.urls")),
     path("reports/party-building/", include("reports.urls")),
     path("search/", include("search.urls")),

@@ -153,6 +153,12 @@ KINDS: dict[str, Kind] = {
         gettext_noop("行事历提醒:%(title)s(%(period)s),%(due)s 到期"),
         gettext_noop("您有一项行事历职责即将到期，请登录查看。"),
     ),
+    # Department performance: a rating names departments and scores, never a task.
+    "performance.published": Kind(
+        "performance:detail",
+        gettext_noop("校务办发布了部门绩效考评：%(title)s"),
+        gettext_noop("校务办发布了部门绩效考评，请登录查看。"),
+    ),
     # The secretary's mailbox: every letter is private to its author and those who answer it.
     "letter.new": Kind(
         "mailbox:detail", gettext_noop("书记信箱新来信:%(subject)s"), gettext_noop("书记信箱有一封新来信，请登录查看。")

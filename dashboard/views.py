@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.http import refuse
@@ -14,6 +14,7 @@ from dashboard import access, charts, exports, tables
 from dashboard.forms import FilterForm
 from dashboard.selectors import drill, personal_dashboard, school_figures
 from dashboard.selectors.scopes import Window
+from supervision.selectors.org_life import branch_panel
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -24,7 +25,11 @@ def home(request):
     context = {
         "dash": personal_dashboard(request.user),
         "school_figures": access.can_read_school_figures(request.user),
+        "branch_panel": None,
     }
+    if access.sees_branch_panel(request.user):
+        today = timezone.localdate()
+        context["branch_panel"] = branch_panel(today.year, today)
     return render(request, "home.html", context)
 
 

@@ -11,6 +11,7 @@ class Department(models.Model):
         OFFICE = "office", _("职能部门")
         COLLEGE = "college", _("二级学院")
         BRANCH = "branch", _("党支部")
+        GENERAL_BRANCH = "general_branch", _("党总支")
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.OFFICE)
@@ -26,7 +27,8 @@ class Department(models.Model):
         ordering = ["sort_order", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["leadership", "office", "college", "branch"]), name="department_kind_valid"
+                condition=models.Q(kind__in=["leadership", "office", "college", "branch", "general_branch"]),
+                name="department_kind_valid",
             )
         ]
 

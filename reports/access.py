@@ -40,3 +40,13 @@ def enterable_department_ids(user: User, department_ids) -> frozenset[int]:
     if user.has_role(Role.PARTY_OFFICE):
         return frozenset(department_ids)
     return frozenset(department_ids) & user.headed_department_ids
+
+
+def can_answer_flag(user: User, department: Department) -> bool:
+    """A flagged value is explained by whoever may fill the department in."""
+    return can_enter(user, department)
+
+
+def check_answer_flag(user: User, department: Department) -> None:
+    if not can_answer_flag(user, department):
+        raise forbidden(_("只有本部门负责人或党委办公室可以说明%(department)s的异常值") % {"department": department})

@@ -37,6 +37,14 @@ class Indicator(models.Model):
     description = models.CharField(_("统计口径"), max_length=300, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("在用"), default=True, help_text=_("停用的指标不再填报,已填数据保留"))
+    minimum = models.DecimalField(
+        _("最低要求"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("年初目标和年终结果低于此值即标记“低于最低要求”；年中进度不比较；留空则不设"),
+    )
 
     class Meta:
         verbose_name = _("考核指标")
@@ -98,6 +106,11 @@ class ReportSettings(models.Model):
         help_text=_(
             "与均值之差的绝对值大于 k 倍(总体)标准差即标记。填报部门数 n 满足 √(n − 1) ≤ k(k = 2 时 n ≤ 5)时不可能出现此类异常值"
         ),
+    )
+    compare_within_kind = models.BooleanField(
+        _("与同类部门比较"),
+        default=False,
+        help_text=_("勾选后，均值和标准差在同类部门（职能部门、二级学院、党支部）之间分别计算"),
     )
     outlier_percent = models.DecimalField(
         _("偏离百分比(%)"),
@@ -226,3 +239,34 @@ class ReportEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.department} {self.year} {self.get_stage_display()} {self.indicator.name}: {self.value}"
+
+
+class FlagAnswer(AppendOnlyModel):
+    """A department's explanation of a flagged value (异常说明), kept as written; a later answer
+    is a new row beside it."""
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("考核指标"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="report_flag_answers"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    stage = models.CharField(_("阶段"), max_length=10, choices=Stage.choices)
+    entry = models.ForeignKey(
+        ReportEntry, verbose_name=_("说明的数值"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    flag = models.CharField(_("标记"), max_length=10)
+    flag_text = models.CharField(_("标记理由"), max_length=300)
+    text = models.TextField(_("说明"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("说明人"), on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("说明时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("异常说明")
+        verbose_name_plural = _("异常说明")
+        ordering = ["year", "stage", "department", "indicator", "id"]
+        indexes = [models.Index(fields=["year", "stage"], name="report_flag_answer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.year} {self.indicator.name}"

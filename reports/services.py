@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import conflict
-from core.text import clean_text
+from core.text import check_text, clean_text
 from org.models import Department, User
 from reports import access
-from reports.models import Indicator, ReportEntry, ReportSettings, Stage, Window
+from reports.models import FlagAnswer, Indicator, ReportEntry, ReportSettings, Stage, Window
+from reports.selectors import flag_reason, stage_table
 
 MAX_VALUE = Decimal("9999999999.99")
 
@@ -263,3 +264,50 @@ def department_values_record(
         if entry is not None:
             written.append(entry)
     return written
+
+
+@transaction.atomic
+def flag_answer(*, actor: User, department_id: int, indicator_id: int, year, stage: str, text: str) -> FlagAnswer:
+    """A department explains a flagged value (异常说明): its head or the party office, while the
+    value is flagged. The answer is kept with the flag's reason as it stood and the value it
+    explains; a later answer is a new row."""
+    stage, year = _stage(stage), _year(year)
+    department = Department.objects.filter(pk=department_id).first()
+    if department is None:
+        raise conflict(_("部门不存在"))
+    access.check_answer_flag(actor, department)
+    text = clean_text(text)
+    if not text:
+        raise conflict(_("请填写说明"))
+    check_text(FlagAnswer, text=text)
+    table = stage_table(year, stage)
+    cell = next(
+        (c for r in table.rows if r.department.pk == department.pk for c in r.cells if c.indicator.pk == indicator_id),
+        None,
+    )
+    if cell is None or cell.flag is None:
+        raise conflict(_("该数值没有被标记，无需说明"))
+    answer = FlagAnswer.objects.create(
+        indicator=cell.indicator,
+        department=department,
+        year=year,
+        stage=stage,
+        entry=cell.entry,
+        flag=cell.flag.kind,
+        flag_text=flag_reason(cell.flag, table.settings, cell.group)[:300],
+        text=text,
+        answered_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        verb="report.flag_answer",
+        target=answer,
+        data={
+            "department": department.pk,
+            "indicator": indicator_id,
+            "year": year,
+            "stage": stage,
+            "flag": cell.flag.kind,
+        },
+    )
+    return answer

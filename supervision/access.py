@@ -149,6 +149,23 @@ def can_check_branches(user: User) -> bool:
     return user.is_authenticated and user.has_role(Role.PARTY_OFFICE)
 
 
+def can_self_check(user: User, branch) -> bool:
+    """A branch checks itself (自查): its secretary, the branch's head in Yishi."""
+    return user.is_authenticated and branch.pk in user.headed_department_ids
+
+
+def can_record_org_life(user: User, branch) -> bool:
+    """三会一课 are recorded by the branch's secretary, or by the party office for it."""
+    return user.is_authenticated and (user.has_role(Role.PARTY_OFFICE) or branch.pk in user.headed_department_ids)
+
+
+def branches_kept_by(user: User) -> frozenset[int] | None:
+    """The branches whose 三会一课 and self-checks `user` keeps: None for all (the party office)."""
+    if user.has_role(Role.PARTY_OFFICE):
+        return None
+    return user.headed_department_ids
+
+
 def can_report(user: User, task) -> bool:
     """The lead department reports: its head."""
     return user.is_authenticated and task.lead_department_id in user.headed_department_ids
@@ -255,3 +272,35 @@ def partner_departments(user: User, task) -> list[int]:
 def can_report_part(user: User, task) -> bool:
     """A co-operating department's head reports their department's part."""
     return bool(partner_departments(user, task))
+
+
+# --- department performance (部门工作绩效) -----------------------------------------------------
+
+
+def can_rate_performance(user: User) -> bool:
+    """The school affairs office rates the departments' performance."""
+    return user.is_authenticated and user.has_role(Role.AFFAIRS_OFFICE)
+
+
+def can_read_performance(user: User, rating=None) -> bool:
+    """The office reads every rating; leaders a published one; a department head his own line of
+    a published one (performance_rows limits it)."""
+    if not user.is_authenticated:
+        return False
+    if can_rate_performance(user):
+        return True
+    published = rating is None or rating.published_at is not None
+    return published and (user.is_leader or bool(user.headed_department_ids))
+
+
+def performance_departments(user: User) -> frozenset[int] | None:
+    """Whose scores `user` reads: None for all (the office, leaders); else the departments he heads."""
+    if can_rate_performance(user) or user.is_leader:
+        return None
+    return user.headed_department_ids
+
+
+def sees_every_duty(user: User) -> bool:
+    """The party office keeps the responsibility calendar (行事历): it reads every role's duties;
+    everyone else those of his own roles."""
+    return user.is_authenticated and user.has_role(Role.PARTY_OFFICE)

@@ -4,7 +4,7 @@ pages (supervision.access), where a confidential task is shown only to those it 
 from django.contrib import admin
 
 from core.admin import AuditedModelAdmin
-from supervision.models import BranchCheckItem, Holiday, PatrolArea
+from supervision.models import BranchCheckItem, DutyStatement, Holiday, PatrolArea
 
 
 @admin.register(BranchCheckItem)
@@ -35,3 +35,12 @@ class PatrolAreaAdmin(AuditedModelAdmin):
     list_display = ["name", "position", "active"]
     list_editable = ["position", "active"]
     list_filter = ["active"]
+
+
+@admin.register(DutyStatement)
+class DutyStatementAdmin(AuditedModelAdmin):
+    """党建履职说明书: each post's duties, attached to the role that holds it."""
+
+    list_display = ["post", "role", "position", "active"]
+    list_filter = ["role", "active"]
+    search_fields = ["post", "duties"]

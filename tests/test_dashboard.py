@@ -588,7 +588,9 @@ HOME_QUERIES = {
     "principal": COMMON + 4 + 2,  # overdue, consultations
     "member1": COMMON + 4 + 2,  # overdue, consultations
     "discipline": COMMON + 4 + 3,  # reports to review, overdue, consultations
-    "partyoffice": COMMON + 4 + 4,  # reports to review, tasks to report, overdue, letters
+    # reports to review, tasks to report, overdue, letters; the branch panel: branches and checks,
+    # branches and 三会一课, open and overdue rectification
+    "partyoffice": COMMON + 4 + 4 + 6,
     "affairsoffice": COMMON + 4 + 3,  # reports to review, tasks to report, overdue
     "depthead": COMMON + 4 + 2,  # tasks to report, overdue
     "staff": COMMON + 4,

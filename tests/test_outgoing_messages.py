@@ -312,6 +312,17 @@ def test_nothing_about_a_confidential_object_leaves_the_server(
         supervision_services.letter_write, actor=staff, subject=SECRETS["letter subject"], body=SECRETS["letter body"]
     )
     do(supervision_services.letter_reply, actor=secretary, letter_id=letter.pk, body=SECRETS["letter reply"])
+    # A performance rating over the year's tasks (confidential ones among them), published to the leaders.
+    from supervision.services.performance import performance_publish, performance_rate
+
+    rating = do(
+        performance_rate,
+        actor=people("affairsoffice"),
+        year=timezone.localdate().year,
+        period_end=timezone.localdate(),
+        title="部门绩效考评",
+    )
+    do(performance_publish, actor=people("affairsoffice"), rating_id=rating.pk)
 
     # The calendar's duties and next month's digest (which lists the confidential resolution).
     Duty.objects.create(

@@ -665,11 +665,24 @@ def _targets() -> Iterator[Target]:
     yield page("branches:year", sees=LEADERS | {"partyoffice"})
     yield page("branches:check", sees={"partyoffice"}, post="form")
     yield page("branches:detail", sees=LEADERS | {"partyoffice"}, kw=[("pk", "pk:branch_check")])
+    # 三会一课 and self-checks: the readers of the branches and whoever heads a department (a branch
+    # secretary is the head of his branch); the list of branches each may pick is his own.
+    yield page("branches:org_life", sees=LEADERS | HEADS)
+    yield page("branches:org_life_new", sees=HEADS, post="form")
+    yield page("branches:self_check", sees=HEADS, post="form")
+    yield Target(
+        "performance:list",
+        "",
+        (),
+        get=cells(("page", LEADERS | HEADS), rest="deny"),
+        post=cells(("form", {"affairsoffice"}), rest="deny"),
+    )
     period = [("year", "value:year"), ("quarter", "value:quarter")]
     yield page("quarterly_report:page", sees=LEADERS | {"partyoffice"})
     yield page("quarterly_report:pdf", sees=LEADERS | {"partyoffice"}, kw=period)
     yield page("quarterly_report:xlsx", sees=LEADERS | {"partyoffice"}, kw=period)
     yield Target("calendar:page", "", (), get=cells(rest="page"), post=cells(rest="method"))
+    yield Target("calendar:duties", "", (), get=cells(rest="page"), post=cells(rest="method"))
     yield Target("calendar:token_reset", "", (), get=cells(rest="method"), post=cells(rest="done"))
     kw = (("token", "value:token_staff"),)
     yield Target(

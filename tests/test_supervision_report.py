@@ -263,8 +263,9 @@ def test_the_running_quarter_is_taken_as_of_today(july):
     r = quarterly_report(2026, 3)
 
     assert r.as_of == dt.date(2026, 7, 10)
-    # D E G H I: closed G (on time) H (late); open D E I; overdue D (30 days) E (10 days)
-    assert tally(r.total) == (5, 2, 1, 3, 2, Decimal("25.0"))
+    # D E G H I: closed G (on time) H (late); open D E I; overdue D (30 days) E (10 days); and the
+    # five rectification tasks of the items the 1 July checks found unmet (open, due 31 July)
+    assert tally(r.total) == (10, 2, 1, 8, 2, Decimal("25.0"))
     assert [(o.title, o.days_overdue, o.level) for o in r.overdue] == [("任务D", 30, 3), ("任务E", 10, 0)]
     assert [e.level for e in r.escalations] == [3]
     assert (r.letters, r.letters_reply_rate, r.findings, r.branch_checks, r.branch_average) == (0, None, 0, 0, None)

@@ -47,6 +47,7 @@ class Task(models.Model):
         # Handed out by an office, not from a resolution: 校务办 the department-performance and
         # annual work-plan tasks, 党委办公室 the branch tasks (supervision.services.assigned).
         ASSIGNED = "assigned", _("工作部署")
+        CHECK = "check", _("支部检查整改")
 
     class Plan(models.TextChoices):
         NONE = "", _("无")
@@ -98,6 +99,15 @@ class Task(models.Model):
         related_name="task",
     )
     plan = models.CharField(_("工作部署类别"), max_length=12, choices=Plan.choices, blank=True, default="")
+    # A failed item of a party office's branch check becomes one rectification task (整改任务).
+    check_mark = models.OneToOneField(
+        "supervision.BranchCheckMark",
+        verbose_name=_("未达标检查项"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectification",
+    )
     title = models.CharField(_("任务名称"), max_length=200)
     description = models.TextField(_("任务要求"), blank=True)
     lead_department = models.ForeignKey(
@@ -141,6 +151,7 @@ class Task(models.Model):
                     | models.Q(source="patrol", finding__isnull=False)
                     | models.Q(source="duty", occurrence__isnull=False)
                     | (models.Q(source="assigned") & ~models.Q(plan=""))
+                    | models.Q(source="check", check_mark__isnull=False)
                 ),
                 name="task_source_named",
             ),

@@ -155,6 +155,7 @@ def default_duties() -> list[dict]:
             "lead_days": 7,
             "lead_department": "党委办公室",
             "responsible_leader_role": Role.SECRETARY.value,
+            "discharge": Duty.Discharge.BRANCH_CHECK.value,
         },
         {
             "title": "全教会月度通报",

@@ -172,12 +172,13 @@ def task_create(
     letter_id: int | None = None,
     finding_id: int | None = None,
     occurrence=None,
+    check_mark=None,
     confidential: bool = False,
 ) -> Task:
     """A task from a resolution (分解落实), a letter, a patrol finding or (actor None) a calendar duty.
     A confidential resolution's tasks are confidential whatever `confidential` says; any other
     task is when asked (a letter's, say)."""
-    if occurrence is None:
+    if occurrence is None and check_mark is None:
         source, link, item, inherited = _source_of(
             actor=actor, resolution_id=resolution_id, letter_id=letter_id, finding_id=finding_id
         )
@@ -195,8 +196,10 @@ def task_create(
         ):
             # A confidential resolution is broken down only by those who may read its item.
             raise forbidden(_("该决议涉密,只有能查阅其议题的人员可以分解督查任务"))
-    else:
+    elif occurrence is not None:
         source, link, item, inherited = Task.Source.DUTY, {"occurrence": occurrence}, None, False
+    else:  # a failed item of a branch check (supervision.services.branches)
+        source, link, item, inherited = Task.Source.CHECK, {"check_mark": check_mark}, None, False
     confidential = bool(confidential) or inherited
     lead = Department.objects.filter(pk=lead_department_id, active=True).first() if lead_department_id else None
     leader = User.objects.filter(pk=responsible_leader_id, is_active=True).first() if responsible_leader_id else None

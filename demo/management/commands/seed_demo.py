@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from decisions import services
 from decisions.models import AgendaItem, Category, MajorKind
+from demo.branches import seed_branch_track
 from demo.party_building import seed_party_building
 from demo.people import seed_org
 from demo.study_and_work import seed_central_group, seed_pc_study, seed_tasks_with_partners
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         created = seed_org()
         created += self.seed_items()
         created += seed_party_building()
+        created += seed_branch_track()
         if created:
             # The search index is kept by jobs on commit and every ten minutes; the demo starts full.
             transaction.on_commit(reindex_all)
