@@ -55,6 +55,12 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def held_at(self):
+        """When the meeting was actually held: opened, else (not held yet) the time it is scheduled for.
+        The record (minutes, archive, pack) shows this, never the planned time of a moved meeting."""
+        return self.opened_at or self.starts_at
+
 
 class Attendance(models.Model):
     class Kind(models.TextChoices):

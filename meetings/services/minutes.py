@@ -42,7 +42,7 @@ def draft_minutes_text(meeting: Meeting) -> str:
 
 def _draft_minutes_text(meeting: Meeting) -> str:
     record = meeting_record(meeting.pk)
-    local = timezone.localtime(meeting.opened_at or meeting.starts_at)  # when it was held
+    local = timezone.localtime(meeting.held_at)
     join, nobody = item_services.join_names, pgettext("nobody", "无")
     lines = [
         _("%(meeting)s纪要") % {"meeting": meeting.title},
@@ -153,7 +153,7 @@ def minutes_sign(*, actor: User, minutes_id: int) -> Minutes:
     audit.record(actor=actor, verb="minutes.sign", target=minutes, data={"round": minutes.signing_round})
     signed = set(minutes.signatures.filter(round=minutes.signing_round).values_list("member_id", flat=True))
     if set(required) <= signed:
-        year = timezone.localtime(minutes.meeting.starts_at).year
+        year = timezone.localtime(minutes.meeting.held_at).year
         seq = next_number(f"minutes:{minutes.meeting.body.code}", year)
         minutes.number = _recorded(
             gettext_noop("%(body)s纪要〔%(year)s〕%(seq)s号"), body=minutes.meeting.body.name, year=year, seq=seq
