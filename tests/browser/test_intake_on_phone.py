@@ -77,6 +77,7 @@ def test_staff_submits_on_a_phone_and_the_department_head_approves(live_server, 
 
     # Log out from the collapsed navbar.
     open_menu(page)
+    page.get_by_test_id("account-menu").click()  # the account's links: one menu under the name
     page.get_by_role("button", name="退出").click()
     expect(page).to_have_url(re.compile(r"/login/$"))
 
