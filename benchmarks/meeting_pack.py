@@ -1,4 +1,4 @@
-"""Pages and seconds to build a meeting pack (会议材料汇编) of a 10-item Party committee meeting.
+"""Pages and seconds to build a meeting pack （会议材料汇编） of a 10-item Party committee meeting.
 
     .venv/bin/python benchmarks/meeting_pack.py [--items 10] [--attachment-pages 3] [--runs 3]
 

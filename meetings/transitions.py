@@ -36,7 +36,7 @@ MEETING_TRANSITIONS = declare(
     Meeting,
     {
         "agenda_add": _meeting_move(
-            "增加议题(议程已发布,只能由主持人按紧急议题列入)",
+            "增加议题（议程已发布，只能由主持人按紧急议题列入）",
             {M.PLANNING},
             verb="meeting.agenda_add",
             who=ARRANGES,
@@ -94,7 +94,7 @@ MEETING_TRANSITIONS = declare(
         "decide": _meeting_move("宣布议题结果", {M.IN_PROGRESS}, verb="meeting.decide"),
         "adjourn": _meeting_move("散会", {M.IN_PROGRESS}, {M.ADJOURNED}, verb="meeting.adjourn"),
     },
-    state_refusal=_("会议当前状态为“%(state)s”,不能%(step)s"),
+    state_refusal=_("会议当前状态为“%(state)s”，不能%(step)s"),
 )
 
 
@@ -114,7 +114,7 @@ MINUTES_TRANSITIONS = declare(
             of="meeting",
             refusal=RECORDER_ONLY,
             verb="minutes.edit",
-            blocked=_("纪要当前为“%(state)s”,不能修改;如需更正请起草更正纪要"),
+            blocked=_("纪要当前为“%(state)s”，不能修改；如需更正请起草更正纪要"),
         ),
         "send": Move(
             _("送签"),
@@ -132,7 +132,7 @@ MINUTES_TRANSITIONS = declare(
             who=SIGNS,
             refusal=_("只有出席会议的成员会签纪要"),
             verb="minutes.sign",
-            blocked=_("纪要当前为“%(state)s”,不在会签阶段"),
+            blocked=_("纪要当前为“%(state)s”，不在会签阶段"),
         ),
         "object": Move(
             _("提出修改意见"),
@@ -151,8 +151,8 @@ MINUTES_TRANSITIONS = declare(
             of="meeting",
             refusal=RECORDER_ONLY,
             verb="minutes.amend",
-            blocked=_("只有已签发的纪要需要更正;草稿请直接修改"),
+            blocked=_("只有已签发的纪要需要更正；草稿请直接修改"),
         ),
     },
-    state_refusal=_("纪要当前为“%(state)s”,不能%(step)s"),
+    state_refusal=_("纪要当前为“%(state)s”，不能%(step)s"),
 )

@@ -45,7 +45,7 @@ def meeting_list(request):
 def meeting_new(request):
     bodies = [b for b in MeetingBody.objects.select_related("chair") if access.organizes(request.user, b)]
     if not bodies:
-        return refuse(request, _("只有会务部门(党委办公室、校务办)或会议主持人可以安排会议"))
+        return refuse(request, _("只有会务部门（党委办公室、校务办）或会议主持人可以安排会议"))
     form = MeetingForm(request.POST or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,12 +159,12 @@ def meeting_act(request, pk: int, action: str):
 
 
 DONE = {
-    "publish": gettext_lazy("议程已发布,已通知参会人员。"),
+    "publish": gettext_lazy("议程已发布，已通知参会人员。"),
     "open": gettext_lazy("会议开始。"),
-    "adjourn": gettext_lazy("已散会,纪要草稿已根据会议记录生成。"),
-    "cancel": gettext_lazy("会议已取消,议题已退回待上会。"),
+    "adjourn": gettext_lazy("已散会，纪要草稿已根据会议记录生成。"),
+    "cancel": gettext_lazy("会议已取消，议题已退回待上会。"),
     "add": gettext_lazy("已列入议程。"),
-    "emergency": gettext_lazy("已列入临时紧急议题,理由已记录。"),
+    "emergency": gettext_lazy("已列入临时紧急议题，理由已记录。"),
     "present": gettext_lazy("已登记出席。"),
     "absent": gettext_lazy("已登记缺席及原因。"),
 }
@@ -282,10 +282,10 @@ ENTRY_DONE = {
     "recuse": gettext_lazy("已登记回避。"),
     "opinion": gettext_lazy("已记录表态。"),
     "vote_open": gettext_lazy("表决开始。"),
-    "vote": gettext_lazy("您的表决已记录;表决结束前其他成员看不到您的选择。"),
+    "vote": gettext_lazy("您的表决已记录；表决结束前其他成员看不到您的选择。"),
     "vote_close": gettext_lazy("表决结束。"),
     "decide": gettext_lazy("已记录结论。"),
-    "drop": gettext_lazy("已撤出议程,议题已退回待上会。"),
+    "drop": gettext_lazy("已撤出议程，议题已退回待上会。"),
 }
 
 
@@ -372,14 +372,14 @@ def minutes_act(request, pk: int, action: str):
     return redirect("meetings:minutes", result.pk if action == "amend" else pk)
 
 
-MINUTES_CONFIDENTIAL = gettext_lazy("本次会议含涉密议题,纪要仅限参会人员查阅")
+MINUTES_CONFIDENTIAL = gettext_lazy("本次会议含涉密议题，纪要仅限参会人员查阅")
 
 MINUTES_DONE = {
     "edit": gettext_lazy("纪要已保存。"),
     "send": gettext_lazy("纪要已送出席成员会签。"),
     "sign": gettext_lazy("您已会签。"),
-    "object": gettext_lazy("已退回记录人修改,会签将重新开始。"),
-    "amend": gettext_lazy("已起草更正纪要,请修改后送签。"),
+    "object": gettext_lazy("已退回记录人修改，会签将重新开始。"),
+    "amend": gettext_lazy("已起草更正纪要，请修改后送签。"),
 }
 
 
@@ -389,7 +389,7 @@ def meeting_archive_pdf(request, pk: int):
     if meeting.state != Meeting.State.ADJOURNED:
         return refuse(request, _("会议结束后才能生成归档文件"), status=409)
     if _has_confidential(meeting) and not _sees_confidential(request.user, meeting):
-        return refuse(request, _("本次会议含涉密议题,归档文件仅限参会人员下载"))
+        return refuse(request, _("本次会议含涉密议题，归档文件仅限参会人员下载"))
     from meetings.pdf import archive_pdf
 
     services.confidential_viewed(actor=request.user, entries=meeting.entries.all())

@@ -1,6 +1,6 @@
-"""党建工作年度报表: the yearly party-building report (seed 002: 年初目标书、年中进度表、年末成绩单).
+"""党建工作年度报表： the yearly party-building report （seed 002: 年初目标书、年中进度表、年末成绩单）.
 
-An administrator keeps the indicators (考核指标) and one settings row (填报时间, 异常值规则).
+An administrator keeps the indicators （考核指标） and one settings row （填报时间， 异常值规则）.
 Departments report one value per indicator, year and stage; a value is never changed in place:
 a correction is a new row that supersedes the current one, so the chain of rows is the history
 and the current value is the row nothing supersedes.
@@ -30,13 +30,13 @@ STAGE_ORDER = [Stage.TARGET, Stage.PROGRESS, Stage.RESULT]
 
 
 class Indicator(models.Model):
-    """One line of the report, e.g. 发展党员数 (人) or “三会一课”完成率 (%)."""
+    """One line of the report, e.g. 发展党员数 （人） or “三会一课”完成率 (%)."""
 
     name = models.CharField(_("指标名称"), max_length=100, unique=True)
-    unit = models.CharField(_("单位"), max_length=20, blank=True, help_text=_("如:人、%、次、学时、分"))
+    unit = models.CharField(_("单位"), max_length=20, blank=True, help_text=_("如：人、%、次、学时、分"))
     description = models.CharField(_("统计口径"), max_length=300, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
-    active = models.BooleanField(_("在用"), default=True, help_text=_("停用的指标不再填报,已填数据保留"))
+    active = models.BooleanField(_("在用"), default=True, help_text=_("停用的指标不再填报，已填数据保留"))
 
     class Meta:
         verbose_name = _("考核指标")
@@ -71,22 +71,22 @@ def _on(year: int, month: int, day: int) -> dt.date:
 class ReportSettings(models.Model):
     """The report's rules an administrator may change (one row): when each stage is open, and
     which values are flagged. A window whose closing day comes before its opening day in the
-    calendar closes in the next year (年终结果: 12月1日 至 次年1月31日)."""
+    calendar closes in the next year （年终结果： 12月1日 至 次年1月31日）."""
 
-    target_opens_month = models.PositiveSmallIntegerField(_("年初目标:开始月"), default=1)
-    target_opens_day = models.PositiveSmallIntegerField(_("年初目标:开始日"), default=1)
-    target_closes_month = models.PositiveSmallIntegerField(_("年初目标:截止月"), default=3)
-    target_closes_day = models.PositiveSmallIntegerField(_("年初目标:截止日"), default=31)
-    progress_opens_month = models.PositiveSmallIntegerField(_("年中进度:开始月"), default=6)
-    progress_opens_day = models.PositiveSmallIntegerField(_("年中进度:开始日"), default=1)
-    progress_closes_month = models.PositiveSmallIntegerField(_("年中进度:截止月"), default=7)
-    progress_closes_day = models.PositiveSmallIntegerField(_("年中进度:截止日"), default=31)
-    result_opens_month = models.PositiveSmallIntegerField(_("年终结果:开始月"), default=12)
-    result_opens_day = models.PositiveSmallIntegerField(_("年终结果:开始日"), default=1)
+    target_opens_month = models.PositiveSmallIntegerField(_("年初目标：开始月"), default=1)
+    target_opens_day = models.PositiveSmallIntegerField(_("年初目标：开始日"), default=1)
+    target_closes_month = models.PositiveSmallIntegerField(_("年初目标：截止月"), default=3)
+    target_closes_day = models.PositiveSmallIntegerField(_("年初目标：截止日"), default=31)
+    progress_opens_month = models.PositiveSmallIntegerField(_("年中进度：开始月"), default=6)
+    progress_opens_day = models.PositiveSmallIntegerField(_("年中进度：开始日"), default=1)
+    progress_closes_month = models.PositiveSmallIntegerField(_("年中进度：截止月"), default=7)
+    progress_closes_day = models.PositiveSmallIntegerField(_("年中进度：截止日"), default=31)
+    result_opens_month = models.PositiveSmallIntegerField(_("年终结果：开始月"), default=12)
+    result_opens_day = models.PositiveSmallIntegerField(_("年终结果：开始日"), default=1)
     result_closes_month = models.PositiveSmallIntegerField(
-        _("年终结果:截止月"), default=1, help_text=_("截止日早于开始日时,截止在次年")
+        _("年终结果：截止月"), default=1, help_text=_("截止日早于开始日时，截止在次年")
     )
-    result_closes_day = models.PositiveSmallIntegerField(_("年终结果:截止日"), default=31)
+    result_closes_day = models.PositiveSmallIntegerField(_("年终结果：截止日"), default=31)
     outlier_method = models.CharField(
         _("异常值规则"), max_length=10, choices=OutlierMethod.choices, default=OutlierMethod.SIGMA
     )
@@ -96,15 +96,15 @@ class ReportSettings(models.Model):
         decimal_places=2,
         default=Decimal("2"),
         help_text=_(
-            "与均值之差的绝对值大于 k 倍(总体)标准差即标记。填报部门数 n 满足 √(n − 1) ≤ k(k = 2 时 n ≤ 5)时不可能出现此类异常值"
+            "与均值之差的绝对值大于 k 倍（总体）标准差即标记。填报部门数 n 满足 √(n − 1) ≤ k（k = 2 时 n ≤ 5）时不可能出现此类异常值"
         ),
     )
     outlier_percent = models.DecimalField(
-        _("偏离百分比(%)"),
+        _("偏离百分比（%）"),
         max_digits=5,
         decimal_places=1,
         default=Decimal("30"),
-        help_text=_("仅在选择“偏离均值超过均值的一定百分比”时使用:|数值 − 均值| 大于 均值 × 此百分比即标记"),
+        help_text=_("仅在选择“偏离均值超过均值的一定百分比”时使用：|数值 − 均值| 大于 均值 × 此百分比即标记"),
     )
 
     class Meta:
@@ -141,7 +141,7 @@ class ReportSettings(models.Model):
             for edge in ("opens", "closes"):
                 month, day = getattr(self, f"{stage}_{edge}_month"), getattr(self, f"{stage}_{edge}_day")
                 if not _check_month_day(month, day):
-                    errors[f"{stage}_{edge}_day"] = _("没有这一天:%(month)s月%(day)s日") % {"month": month, "day": day}
+                    errors[f"{stage}_{edge}_day"] = _("没有这一天：%(month)s月%(day)s日") % {"month": month, "day": day}
         if errors:
             raise ValidationError(errors)
 
@@ -173,7 +173,7 @@ class Window:
 
 
 class ReportEntry(AppendOnlyModel):
-    """One value reported for a department, indicator, year and stage (填报记录).
+    """One value reported for a department, indicator, year and stage （填报记录）.
 
     Append-only: a correction supersedes the current row (`supersedes`, at most once each), so
     a key's rows form one chain; the first row of a chain is unique per key."""

@@ -1,4 +1,4 @@
-"""The outlier rule (异常值) of the party-building report, as a pure function (no database).
+"""The outlier rule （异常值） of the party-building report, as a pure function (no database).
 
 For one indicator, one year and one stage, take the values of the departments that reported
 one (n of them):
@@ -11,7 +11,7 @@ one (n of them):
   not flagged and no rounding moves it across. When every value is equal (σ = 0) nothing is
   flagged.
 - percentage rule (the alternative): a value is flagged when |v − m| > p% × |m|.
-- a department with no value is always flagged as missing (未填报).
+- a department with no value is always flagged as missing （未填报）.
 
 With few departments the 2σ rule can flag nothing. With the population σ the largest
 |v − m| / σ that n values can reach is √(n − 1), reached by one value away from n − 1 equal

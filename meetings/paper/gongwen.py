@@ -1,9 +1,9 @@
-"""Minutes (纪要) and resolutions (决议) as Word documents in the 公文 layout of GB/T 9704-2012.
+"""Minutes （纪要） and resolutions （决议） as Word documents in the 公文 layout of GB/T 9704-2012.
 
-A4; margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right; the issuing body's mark (发文机关
-标志) in red 小标宋 over the document number (发文字号) and a red rule; the title in 2号 小标宋
+A4; margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right; the issuing body's mark （发文机关
+标志） in red 小标宋 over the document number （发文字号） and a red rule; the title in 2号 小标宋
 (22 pt); the body in 3号 仿宋_GB2312 (16 pt) at a fixed 28 pt line, first lines indented two
-characters; first-level headings in 3号 黑体; the signer (签发人) and the date at the end; page
+characters; first-level headings in 3号 黑体； the signer （签发人） and the date at the end; page
 numbers in 4号 at the foot. The fonts are named, not embedded: Word on a school office's PC has them.
 """
 
@@ -157,7 +157,7 @@ def minutes_docx(minutes) -> bytes:
 
 
 def resolution_docx(resolution) -> bytes:
-    """A resolution (决议) with its meeting and item loaded, as a 公文 决议."""
+    """A resolution （决议） with its meeting and item loaded, as a 公文 决议."""
     meeting = resolution.meeting
     with translation.override(settings.LANGUAGE_CODE):
         doc = _document()

@@ -1,4 +1,4 @@
-"""The meeting pack (会议材料汇编): cover, agenda with a table of contents, and each item's
+"""The meeting pack （会议材料汇编）： cover, agenda with a table of contents, and each item's
 materials, its PDF attachments merged in, as one PDF with page numbers throughout.
 
 WeasyPrint sets the cover, the agenda and each item's text. For every page of a PDF attachment

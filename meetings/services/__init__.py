@@ -3,8 +3,8 @@
     schedule   scheduling, the agenda (and the chair's emergency item), publishing, cancelling,
                the materials deadline
     run        the day: opening, attendance, recusal, opinions, each item's outcome, adjourning
-    vote       表决: opening the vote, the ballots, the tally
-    minutes    纪要: the draft, editing, co-signing, objections, corrections
+    vote       表决： opening the vote, the ballots, the tally
+    minutes    纪要： the draft, editing, co-signing, objections, corrections
     base       the row locks, the table check, the quorum, telling the attendees
 
 Each action asks the meeting's (or the minutes') transition table first (meetings.models:

@@ -1,4 +1,4 @@
-"""纪要: drafted from the record at adjournment, edited by the recorder, co-signed by every member
+"""纪要： drafted from the record at adjournment, edited by the recorder, co-signed by every member
 present, locked by the last signature; corrections are new minutes that amend the locked ones."""
 
 import hashlib
@@ -47,36 +47,36 @@ def _draft_minutes_text(meeting: Meeting) -> str:
     lines = [
         _("%(meeting)s纪要") % {"meeting": meeting.title},
         "",
-        _("时间:%(year)s年%(month)s月%(day)s日 %(time)s")
+        _("时间：%(year)s年%(month)s月%(day)s日 %(time)s")
         % {"year": f"{local:%Y}", "month": f"{local:%m}", "day": f"{local:%d}", "time": f"{local:%H:%M}"},
-        _("地点:%(place)s") % {"place": meeting.place},
-        _("主持:%(chair)s") % {"chair": meeting.chair},
-        _("记录:%(secretary)s") % {"secretary": meeting.secretary},
-        _("出席:%(names)s") % {"names": join(a.person for a in record.present_members) or nobody},
-        _("缺席:%(names)s")
+        _("地点：%(place)s") % {"place": meeting.place},
+        _("主持：%(chair)s") % {"chair": meeting.chair},
+        _("记录：%(secretary)s") % {"secretary": meeting.secretary},
+        _("出席：%(names)s") % {"names": join(a.person for a in record.present_members) or nobody},
+        _("缺席：%(names)s")
         % {"names": join(f"{a.person}({a.absence_reason})" for a in record.absent_members) or nobody},
-        _("列席:%(names)s") % {"names": join(a.person for a in record.observers) or nobody},
+        _("列席：%(names)s") % {"names": join(a.person for a in record.observers) or nobody},
         "",
     ]
     indent = "   "
     for n, row in enumerate(record.entries, start=1):
         e = row.entry
-        heading = _("%(number)s. %(title)s(临时紧急议题)") if e.emergency else "%(number)s. %(title)s"
+        heading = _("%(number)s. %(title)s（临时紧急议题）") if e.emergency else "%(number)s. %(title)s"
         lines.append(heading % {"number": n, "title": e.item.title})
         if e.emergency:
-            lines.append(indent + _("紧急列入理由:%(reason)s") % {"reason": e.emergency_reason})
+            lines.append(indent + _("紧急列入理由：%(reason)s") % {"reason": e.emergency_reason})
         for r in row.recusals:
-            lines.append(indent + _("%(member)s回避(%(reason)s)。") % {"member": r.member, "reason": r.reason})
+            lines.append(indent + _("%(member)s回避（%(reason)s）。") % {"member": r.member, "reason": r.reason})
         for o in row.opinions:
             said = {"member": o.member, "stance": o.get_stance_display(), "text": o.text}
             lines.append(
-                indent + (_("%(member)s:%(stance)s。%(text)s") if o.text else _("%(member)s:%(stance)s。")) % said
+                indent + (_("%(member)s：%(stance)s。%(text)s") if o.text else _("%(member)s：%(stance)s。")) % said
             )
         if row.tally:
             t = row.tally
             lines.append(
                 indent
-                + _("表决:应到 %(should)s 人,赞成 %(for)s 票,反对 %(against)s 票,弃权 %(abstain)s 票。")
+                + _("表决：应到 %(should)s 人，赞成 %(for)s 票，反对 %(against)s 票，弃权 %(abstain)s 票。")
                 % {
                     "should": t.should_attend,
                     "for": t.votes_for,
@@ -87,9 +87,9 @@ def _draft_minutes_text(meeting: Meeting) -> str:
         resolution = getattr(e, "resolution", None)
         outcome = e.get_outcome_display() + (f"({resolution.number})" if resolution else "")
         if e.outcome_note:
-            lines.append(indent + _("结论:%(outcome)s。%(note)s") % {"outcome": outcome, "note": e.outcome_note})
+            lines.append(indent + _("结论：%(outcome)s。%(note)s") % {"outcome": outcome, "note": e.outcome_note})
         else:
-            lines.append(indent + _("结论:%(outcome)s。") % {"outcome": outcome})
+            lines.append(indent + _("结论：%(outcome)s。") % {"outcome": outcome})
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -108,7 +108,7 @@ def minutes_edit(*, actor: User, minutes_id: int, text: str, version: int) -> Mi
     minutes = _minutes(minutes_id)
     MINUTES_TRANSITIONS.check(actor, minutes, "edit")
     if minutes.version != version:
-        raise conflict(_("纪要已被他人修改,您的修改未保存。请刷新后重新编辑"))
+        raise conflict(_("纪要已被他人修改，您的修改未保存。请刷新后重新编辑"))
     text = required(text, missing=_("纪要正文不能为空"))
     minutes.text = text + "\n"
     minutes.version += 1
@@ -129,7 +129,7 @@ def minutes_send(*, actor: User, minutes_id: int) -> Minutes:
 
 
 def signers(minutes: Minutes, attendance=None) -> list[int]:
-    """Every member present co-signs (会签): meetings.access.signers."""
+    """Every member present co-signs （会签）： meetings.access.signers."""
     return access.signers(minutes, attendance)
 
 

@@ -1,4 +1,4 @@
-"""表决: opening the vote on an item, each member's ballot, and closing it with the tally."""
+"""表决： opening the vote on an item, each member's ballot, and closing it with the tally."""
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ def vote_open(*, actor: User, entry_id: int) -> AgendaEntry:
     facts = _require_quorum(entry, meeting)
     missing = _opinions_missing(entry, facts)
     if missing:
-        raise conflict(_("请先完成全体出席成员的表态,再进行表决"))
+        raise conflict(_("请先完成全体出席成员的表态，再进行表决"))
     entry.vote_state = AgendaEntry.VoteState.OPEN
     entry.save(update_fields=["vote_state"])
     audit.record(actor=actor, verb="meeting.vote_open", target=meeting, data={"entry": entry.pk})
@@ -57,7 +57,7 @@ def vote_cast(*, actor: User, entry_id: int, choice: str) -> Vote:
         with transaction.atomic():
             vote = Vote.objects.create(entry=entry, member=actor, choice=choice)
     except IntegrityError as exc:
-        raise conflict(_("您已就此议题投过票,每人只能投一次")) from exc
+        raise conflict(_("您已就此议题投过票，每人只能投一次")) from exc
     # The choice is not in the audit data: votes stay secret until the vote closes.
     audit.record(actor=actor, verb="meeting.vote_cast", target=meeting, data={"entry": entry.pk})
     return vote

@@ -1,4 +1,4 @@
-"""Supervision (四督查) and its sources: the secretary's mailbox, campus patrols, the calendar."""
+"""Supervision （四督查） and its sources: the secretary's mailbox, campus patrols, the calendar."""
 
 from supervision.models.branches import BranchCheck, BranchCheckItem, BranchCheckMark
 from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence

@@ -1,5 +1,5 @@
-"""党支部建设成效: the party office's checklist of a branch's work and each check's marks (the
-branch track of 四督查). Checks and their marks are written once (append-only)."""
+"""党支部建设成效： the party office's checklist of a branch's work and each check's marks (the
+branch track of 四督查）. Checks and their marks are written once (append-only)."""
 
 from django.conf import settings
 from django.db import models
@@ -27,7 +27,7 @@ class BranchCheckItem(models.Model):
 
 
 class BranchCheck(AppendOnlyModel):
-    """The monthly check of one party branch (支部月度检查); its score is the points of the items met."""
+    """The monthly check of one party branch （支部月度检查）； its score is the points of the items met."""
 
     branch = models.ForeignKey(
         Department, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="branch_checks"

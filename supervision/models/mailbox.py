@@ -1,4 +1,4 @@
-"""书记信箱: letters to the Party secretary, each answered (回复百分百).
+"""书记信箱： letters to the Party secretary, each answered （回复百分百）.
 
 Anyone may write a letter; the secretary, or the party office on his behalf, replies. Replies
 are kept as written (append-only); the first one marks the letter replied.
@@ -73,7 +73,7 @@ LETTER_TRANSITIONS = declare(
             verb="letter.reply",
         ),
     },
-    state_refusal=_("来信当前状态为“%(state)s”,不能%(step)s"),
+    state_refusal=_("来信当前状态为“%(state)s”，不能%(step)s"),
 )
 
 

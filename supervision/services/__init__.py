@@ -1,4 +1,4 @@
-"""Every write of supervision (四督查) and its sources goes through these modules."""
+"""Every write of supervision （四督查） and its sources goes through these modules."""
 
 from supervision.services.mailbox import letter_reply, letter_write, notify_new_letter, notify_reply
 from supervision.services.patrols import branch_check_record, finding_record

@@ -1,4 +1,4 @@
-"""Every write to the secretary's mailbox (书记信箱) goes through here.
+"""Every write to the secretary's mailbox （书记信箱） goes through here.
 
     letter_write    anyone writes a letter; the secretary and the party office are told
     letter_reply    the secretary (or the party office for him) replies; the author is told

@@ -1,4 +1,4 @@
-"""Campus patrols (校园周巡查) and the party office's monthly branch checks (支部月度检查).
+"""Campus patrols （校园周巡查） and the party office's monthly branch checks （支部月度检查）.
 
     finding_record        a leader (or an office for a leader) records what a patrol found
     branch_check_record   the party office checks a branch, once per branch and month
@@ -86,7 +86,7 @@ def branch_check_record(
         raise conflict(_("不能检查尚未到来的月份"))
     items = list(BranchCheckItem.objects.filter(active=True))
     if not items:
-        raise conflict(_("尚未设置支部检查项目,请管理员在后台添加"))
+        raise conflict(_("尚未设置支部检查项目，请管理员在后台添加"))
     if BranchCheck.objects.filter(branch=branch, year=year, month=month).exists():
         raise conflict(_("%(branch)s %(year)s年%(month)s月已检查") % {"branch": branch, "year": year, "month": month})
     score = sum(i.points for i in items if met.get(i.pk))

@@ -1,8 +1,8 @@
-"""Every write to a supervision task (四督查) goes through here.
+"""Every write to a supervision task （四督查） goes through here.
 
     task_create      a resolution, letter, patrol finding or calendar duty becomes a task
     task_report      the lead department's head reports progress, with evidence
-    task_review      the track's supervisor accepts, closes (办结, only with evidence) or returns
+    task_review      the track's supervisor accepts, closes （办结， only with evidence） or returns
     item_follow      follow or stop following an agenda item's tasks
 
 The supervisor's urging and escalation (and the overdue policy) are in supervision.services.supervising;
@@ -10,7 +10,7 @@ who is told, in supervision.services.task_notify.
 
 Each locks the task row, asks TASK_TRANSITIONS (supervision.models: who, then the state), writes the rows
 and one audit event, and tells people after commit. Closing the last task of a resolved item
-closes the item (决策—执行—反馈—办结).
+closes the item （决策—执行—反馈—办结）.
 """
 
 import datetime as dt
@@ -116,9 +116,9 @@ def _source_of(
         if item.state == ItemState.CLOSED:
             # An assigner may not see a confidential item (the task form shows its number only).
             name = resolution.number if resolution.confidential or item.confidential else item.title
-            raise conflict(_("议题“%(title)s”已办结,不能再下达任务") % {"title": name})
+            raise conflict(_("议题“%(title)s”已办结，不能再下达任务") % {"title": name})
         if item.state != ItemState.RESOLVED:
-            raise conflict(_("议题尚未形成决议,不能下达督查任务"))
+            raise conflict(_("议题尚未形成决议，不能下达督查任务"))
         return Task.Source.RESOLUTION, {"resolution": resolution}, item, resolution.confidential
     if letter_id:
         letter = Letter.objects.filter(access.visibility_filter(actor), pk=letter_id).first()
@@ -174,7 +174,7 @@ def task_create(
     occurrence=None,
     confidential: bool = False,
 ) -> Task:
-    """A task from a resolution (分解落实), a letter, a patrol finding or (actor None) a calendar duty.
+    """A task from a resolution （分解落实）， a letter, a patrol finding or (actor None) a calendar duty.
     A confidential resolution's tasks are confidential whatever `confidential` says; any other
     task is when asked (a letter's, say)."""
     if occurrence is None:
@@ -194,7 +194,7 @@ def task_create(
             and not AgendaItem.objects.filter(item_visibility_filter(actor), pk=item.pk).exists()
         ):
             # A confidential resolution is broken down only by those who may read its item.
-            raise forbidden(_("该决议涉密,只有能查阅其议题的人员可以分解督查任务"))
+            raise forbidden(_("该决议涉密，只有能查阅其议题的人员可以分解督查任务"))
     else:
         source, link, item, inherited = Task.Source.DUTY, {"occurrence": occurrence}, None, False
     confidential = bool(confidential) or inherited
@@ -262,11 +262,11 @@ def task_report(
     milestone_ids: Iterable[int] = (),
     files: Sequence[UploadedFile] = (),
 ) -> ProgressReport:
-    """进展报告 (or, final, 办结报告: evidence required). One report waits for review at a time."""
+    """进展报告 (or, final, 办结报告： evidence required). One report waits for review at a time."""
     task = _locked(task_id)
     _who(actor, task, "report")
     if task.state == Task.State.REPORTED:
-        raise conflict(_("上一份进展报告尚待审核,审核后才能再次报送"))
+        raise conflict(_("上一份进展报告尚待审核，审核后才能再次报送"))
     _require(task, "report")
     text = required(text, missing=_("请填写进展情况"))
     check_text(ProgressReport, text=text)
@@ -301,11 +301,11 @@ def _ids(values: Iterable, refusal: str) -> list[int]:
     try:
         return [int(v) for v in values]
     except (TypeError, ValueError) as exc:
-        raise conflict(refusal or _("数据无效,请刷新后重试")) from exc
+        raise conflict(refusal or _("数据无效，请刷新后重试")) from exc
 
 
 def review_decisions(report: ProgressReport) -> list[str]:
-    """What the supervisor may answer to `report`: 同意办结 only to a final report (办结报告).
+    """What the supervisor may answer to `report`: 同意办结 only to a final report （办结报告）.
     The review form offers these; task_review accepts nothing else."""
     return [d for d in ReportReview.Decision.values if d != ReportReview.Decision.CLOSE or report.is_final]
 
@@ -324,7 +324,7 @@ def task_review(
     rating: str = "",
     report_id: int | None = None,
 ) -> ReportReview:
-    """The supervisor's answer to the waiting report: accept (progress), close (办结) or return."""
+    """The supervisor's answer to the waiting report: accept (progress), close （办结） or return."""
     task = _locked(task_id)
     # The three answers share one rule (supervision.access.can_review): who first, whatever the answer.
     _who(actor, task, "accept")
@@ -334,10 +334,10 @@ def task_review(
     _require(task, step)
     report = pending_report(task)
     if report is None or (report_id is not None and [report.pk] != _ids([report_id], "")):
-        raise conflict(_("待审核的报告已变化,请刷新后再审核"))
+        raise conflict(_("待审核的报告已变化，请刷新后再审核"))
     # Nobody reviews their own report (an office that both leads a task and supervises its track).
     if report.author_id == actor.pk:
-        raise forbidden(_("不能审核本人报送的报告,请由本类督查的其他人员审核"))
+        raise forbidden(_("不能审核本人报送的报告，请由本类督查的其他人员审核"))
     comment = clean_text(comment)
     if decision == ReportReview.Decision.RETURN and not comment:
         raise conflict(_("退回须写明需补充的内容"))
@@ -382,7 +382,7 @@ def _close_item_if_done(actor: User, task: Task) -> None:
 
 @transaction.atomic
 def item_follow(*, actor: User, item_id: int, follow: bool) -> bool:
-    """关注: the person is told whenever a task of the item changes state."""
+    """关注： the person is told whenever a task of the item changes state."""
     if not actor.is_authenticated:
         raise forbidden(_("请先登录"))
     if follow:
