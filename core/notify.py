@@ -135,7 +135,7 @@ KINDS: dict[str, Kind] = {
     ),
     "duty.due": Kind(
         "calendar:page",
-        gettext_noop("行事历提醒：%(title)s(%(period)s),%(due)s 到期"),
+        gettext_noop("行事历提醒：%(title)s（%(period)s），%(due)s 到期"),
         gettext_noop("您有一项行事历职责即将到期，请登录查看。"),
     ),
     # The secretary's mailbox: every letter is private to its author and those who answer it.

@@ -90,7 +90,7 @@ MilestoneFormSet = forms.formset_factory(
 
 class MilestoneChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.title}({obj.due:%Y-%m-%d})"
+        return f"{obj.title}（{obj.due:%Y-%m-%d}）"
 
 
 class ProgressReportForm(ChoicesNow, forms.Form):

@@ -54,7 +54,7 @@ def _draft_minutes_text(meeting: Meeting) -> str:
         _("记录：%(secretary)s") % {"secretary": meeting.secretary},
         _("出席：%(names)s") % {"names": join(a.person for a in record.present_members) or nobody},
         _("缺席：%(names)s")
-        % {"names": join(f"{a.person}({a.absence_reason})" for a in record.absent_members) or nobody},
+        % {"names": join(f"{a.person}（{a.absence_reason}）" for a in record.absent_members) or nobody},
         _("列席：%(names)s") % {"names": join(a.person for a in record.observers) or nobody},
         "",
     ]
@@ -85,7 +85,7 @@ def _draft_minutes_text(meeting: Meeting) -> str:
                 }
             )
         resolution = getattr(e, "resolution", None)
-        outcome = e.get_outcome_display() + (f"({resolution.number})" if resolution else "")
+        outcome = e.get_outcome_display() + (f"（{resolution.number}）" if resolution else "")
         if e.outcome_note:
             lines.append(indent + _("结论：%(outcome)s。%(note)s") % {"outcome": outcome, "note": e.outcome_note})
         else:

@@ -145,7 +145,7 @@ def _duties(person: User, start: dt.date, end: dt.date) -> list[CalendarEvent]:
                 CalendarEvent(
                     uid=f"duty-{duty.pk}-{period}@yishi",
                     kind="duty",
-                    title=_("行事历：%(title)s(%(period)s)") % {"title": duty.title, "period": period},
+                    title=_("行事历：%(title)s（%(period)s）") % {"title": duty.title, "period": period},
                     start=due,
                     end=due + dt.timedelta(days=1),
                     url=reverse("calendar:page"),

@@ -60,7 +60,7 @@ def _duty_task(duty: Duty, occurrence: DutyOccurrence) -> tuple[Task | None, boo
             actor=None,
             occurrence=occurrence,
             track=duty.track,
-            title=f"{duty.title}({occurrence.period})",
+            title=f"{duty.title}（{occurrence.period}）",
             description=duty.description,
             lead_department_id=duty.lead_department_id,
             responsible_leader_id=duty.responsible_leader_id,
