@@ -206,7 +206,7 @@ def give_up_interrupted() -> int:
             log.warning("reminder deliveries %s were interrupted while sending; kept for a person", ids)
         return Delivery.objects.filter(pk__in=ids, state=Delivery.State.SENDING).update(
             state=Delivery.State.GAVE_UP,
-            last_error="发送过程中断(发送进程被终止),无法确认是否已送达。请向接收人核实,需要时选择“立即重新发送”。",
+            last_error="发送过程中断（发送进程被终止），无法确认是否已送达。请向接收人核实，需要时选择“立即重新发送”。",
         )
 
 

@@ -75,7 +75,7 @@ def _tally_rows(rows: list[Tally]) -> list[list[Cell]]:
 
 
 def _tally_headers(first: str) -> list[str]:
-    return [first, _("任务总数"), _("已办结"), _("按期办结"), _("在办"), _("逾期未办结"), _("按时办结率(%)")]
+    return [first, _("任务总数"), _("已办结"), _("按期办结"), _("在办"), _("逾期未办结"), _("按时办结率（%）")]
 
 
 def summary(f: SchoolFigures) -> Table:
@@ -85,16 +85,16 @@ def summary(f: SchoolFigures) -> Table:
         _("概况"),
         [_("项目"), _("数值")],
         [
-            [_("统计期内提交的议题(项)"), f.items_total],
-            [_("形成决议(项)"), f.resolutions],
-            [_("提交至决议天数(中位数)"), f.median_days],
-            [_("召开会议(次)"), sum(b.meetings for b in f.bodies)],
-            [_("研究议题(项)"), sum(b.decided for b in f.bodies)],
-            [_("督查任务(项)"), t.total],
-            [_("逾期未办结(项)"), t.overdue_open],
-            [_("按时办结率(%)"), t.on_time_rate],
+            [_("统计期内提交的议题（项）"), f.items_total],
+            [_("形成决议（项）"), f.resolutions],
+            [_("提交至决议天数（中位数）"), f.median_days],
+            [_("召开会议（次）"), sum(b.meetings for b in f.bodies)],
+            [_("研究议题（项）"), sum(b.decided for b in f.bodies)],
+            [_("督查任务（项）"), t.total],
+            [_("逾期未办结（项）"), t.overdue_open],
+            [_("按时办结率（%）"), t.on_time_rate],
             [_("通报未读 / 回执"), f"{n.unread} / {n.receipts}"],
-            [_("书记信箱回复率(%)"), m.percent],
+            [_("书记信箱回复率（%）"), m.percent],
         ],
         # The counts link to their lists; a median or a rate is not a count (its parts are linked
         # in the tables below).
@@ -117,12 +117,12 @@ def stages(f: SchoolFigures) -> Table:
     return Table(
         "stages",
         _("议题分阶段"),
-        [_("阶段"), _("议题数(项)")],
+        [_("阶段"), _("议题数（项）")],
         [[s.label, s.count] for s in f.stages],
         foot=[_("合计"), f.items_total],
         links=[[None, figure_url(f, "items", state=s.state)] for s in f.stages],
         foot_links=[None, figure_url(f, "items")],
-        note=_("统计期内提交的议题,按现在所处的阶段计数。"),
+        note=_("统计期内提交的议题，按现在所处的阶段计数。"),
     )
 
 
@@ -130,7 +130,7 @@ def bodies(f: SchoolFigures) -> Table:
     return Table(
         "bodies",
         _("会议与决策"),
-        [_("会议机构"), _("召开会议(次)"), _("研究议题(项)"), _("形成决议(项)"), _("提交至决议天数(中位数)")],
+        [_("会议机构"), _("召开会议（次）"), _("研究议题（项）"), _("形成决议（项）"), _("提交至决议天数（中位数）")],
         [[b.name, b.meetings, b.decided, b.resolutions, b.median_days] for b in f.bodies],
         links=[
             [
@@ -150,7 +150,7 @@ def bodies(f: SchoolFigures) -> Table:
             f.resolutions,
             f.median_days,
         ],
-        note=_("提交至决议天数 = 决议形成时间 − 议题提交时间(小时 ÷ 24),取统计期内各项决议的中位数。"),
+        note=_("提交至决议天数 = 决议形成时间 − 议题提交时间（小时 ÷ 24），取统计期内各项决议的中位数。"),
     )
 
 
@@ -185,7 +185,7 @@ def notices(f: SchoolFigures) -> Table:
     return Table(
         "notices",
         _("通报阅读情况"),
-        [_("通报层级"), _("通报(份)"), _("回执(人次)"), _("未读(人次)"), _("未读率(%)")],
+        [_("通报层级"), _("通报（份）"), _("回执（人次）"), _("未读（人次）"), _("未读率（%）")],
         [[r.label, r.notices, r.receipts, r.unread, r.unread_rate] for r in f.notices],
         foot=[n.label, n.notices, n.receipts, n.unread, n.unread_rate],
         links=[
@@ -213,10 +213,10 @@ def mailbox(f: SchoolFigures) -> Table:
     return Table(
         "mailbox",
         _("书记信箱"),
-        [pgettext("letters counted", "范围"), _("来信(封)"), _("已回复(封)"), _("回复率(%)")],
+        [pgettext("letters counted", "范围"), _("来信（封）"), _("已回复（封）"), _("回复率（%）")],
         [
             [_("统计期内"), m.letters, m.replied, m.percent],
-            [_("累计(全部来信)"), m.all_letters, m.all_replied, m.all_percent],
+            [_("累计（全部来信）"), m.all_letters, m.all_replied, m.all_percent],
         ],
         links=[
             [None, figure_url(f, "letters"), figure_url(f, "letters", replied=1), None],

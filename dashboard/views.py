@@ -1,5 +1,5 @@
-"""一屏晾晒, 一键掌控: the personal dashboard (工作台, the home page), the leaders' dashboard
-(学校数据) and its Excel exports."""
+"""一屏晾晒， 一键掌控： the personal dashboard （工作台， the home page）， the leaders' dashboard
+（学校数据） and its Excel exports."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -21,7 +21,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def home(request):
-    """工作台: what waits on me, my next meetings, my overdue tasks, unread notices, my items."""
+    """工作台： what waits on me, my next meetings, my overdue tasks, unread notices, my items."""
     context = {
         "dash": personal_dashboard(request.user),
         "school_figures": access.can_read_school_figures(request.user),

@@ -1,4 +1,4 @@
-"""Default meeting bodies and the scope table (一定), as DOMAIN.md gives them.
+"""Default meeting bodies and the scope table （一定）， as DOMAIN.md gives them.
 
 Used by the demo and the tests, which may start from a flushed database (the data migration
 decisions/0003 carries its own frozen copy). Idempotent.
@@ -19,21 +19,21 @@ BODIES = [
 # 一定: DOMAIN.md's default scope per meeting. Administrators edit it afterwards.
 SCOPE = {
     "PC": [
-        ("study", "理论学习(第一议题)"),
+        ("study", "理论学习（第一议题）"),
         ("report", "听取重要工作汇报"),
         ("proposal", "“三重一大”及重大问题的提议"),
-        ("decision", "“三重一大”、重大事项决议;对校长办公会重要事项方案作出决议"),
+        ("decision", "“三重一大”、重大事项决议；对校长办公会重要事项方案作出决议"),
         ("briefing", "上级文件、会议精神通报"),
     ],
     "PO": [
         ("report", "教育教学、行政管理工作汇报"),
         ("proposal", "教育教学、行政管理、日常财务事项的提议"),
-        ("decision", "日常事务决定;重要事项商议后报党委会决议"),
+        ("decision", "日常事务决定；重要事项商议后报党委会决议"),
     ],
     "SA": [
         ("study", "理论学习"),
         ("report", "听取汇报、布置工作"),
-        ("briefing", "传达文件精神;通报党委会决议"),
+        ("briefing", "传达文件精神；通报党委会决议"),
     ],
     "AS": [
         ("report", "各部门重要工作"),

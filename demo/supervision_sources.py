@@ -27,15 +27,15 @@ def seed_sources(u, d, today: dt.date) -> None:
 
 def _anonymous_letters(u, d) -> None:
     forwarded, _code = services.letter_write_anonymous(
-        subject="实训室耗材领用登记不规范", body="部分实训室耗材领用没有登记,建议规范管理。"
+        subject="实训室耗材领用登记不规范", body="部分实训室耗材领用没有登记，建议规范管理。"
     )
     services.letter_forward(
         actor=u["partyoffice"], letter_id=forwarded.pk, department_id=d["教务处"].pk, note="请教务处核实并答复。"
     )
     services.letter_reply(
-        actor=u["depthead"], letter_id=forwarded.pk, body="已核实,已要求各实训室启用领用登记台账,月底前检查。"
+        actor=u["depthead"], letter_id=forwarded.pk, body="已核实，已要求各实训室启用领用登记台账，月底前检查。"
     )
-    services.letter_write_anonymous(subject="宿舍热水供应时间偏短", body="冬季宿舍热水只供应到22点,建议延长。")
+    services.letter_write_anonymous(subject="宿舍热水供应时间偏短", body="冬季宿舍热水只供应到22点，建议延长。")
 
 
 def _patrols(u, d, today: dt.date) -> None:
@@ -64,7 +64,7 @@ def _patrols(u, d, today: dt.date) -> None:
         area_id=areas["实训楼"].pk,
         patrolled_at=now - timedelta(days=6, hours=1),
         note="二楼实训室使用中。",
-        finding="二楼配电箱未上锁,存在安全隐患。",
+        finding="二楼配电箱未上锁，存在安全隐患。",
         department_id=d["智能制造学院"].pk,
         photos=[SimpleUploadedFile("配电箱.png", PNG, content_type="image/png")],
     )
@@ -81,16 +81,16 @@ def _patrols(u, d, today: dt.date) -> None:
         actor=u["principal"],
         area_id=areas["学生食堂"].pk,
         patrolled_at=now - timedelta(hours=3),
-        finding="午餐高峰仅开放4个窗口,排队较长。",
+        finding="午餐高峰仅开放4个窗口，排队较长。",
     )
 
 
 def _committee(u, today: dt.date) -> None:
     discipline = u["discipline"]
     for area, process, days, findings in [
-        ("recruitment", "专任教师公开招聘面试", 20, "面试评分表未当场密封,已现场纠正。"),
+        ("recruitment", "专任教师公开招聘面试", 20, "面试评分表未当场密封，已现场纠正。"),
         ("contracts", "实训设备采购合同商谈", 12, ""),
-        ("titles", "年度职称评审会议", 5, "评审程序规范,未发现问题。"),
+        ("titles", "年度职称评审会议", 5, "评审程序规范，未发现问题。"),
     ]:
         committee.key_area_record(
             actor=discipline,
@@ -106,6 +106,6 @@ def _committee(u, today: dt.date) -> None:
         actor=discipline,
         report_id=report.pk,
         version=report.version,
-        commentary="本半年督查任务总体按期推进;书记信箱来信(含匿名来信)均已按期回复或转办;"
-        "校园周巡查尚有区域未覆盖,下半月安排补巡。建议加强招聘、采购环节全程监督。",
+        commentary="本半年督查任务总体按期推进；书记信箱来信（含匿名来信）均已按期回复或转办；"
+        "校园周巡查尚有区域未覆盖，下半月安排补巡。建议加强招聘、采购环节全程监督。",
     )

@@ -19,7 +19,7 @@ def organizes(user: User, body: MeetingBody) -> bool:
 
 
 def chairs(user: User | int, meeting: Meeting) -> bool:
-    """主持人: the meeting's recorded chair (a person, or a person's id)."""
+    """主持人： the meeting's recorded chair (a person, or a person's id)."""
     pk = user if isinstance(user, int) else user.pk
     return meeting.chair_id is not None and meeting.chair_id == pk
 
@@ -41,12 +41,12 @@ def speaks_for(user: User, meeting: Meeting, *, member_id: int) -> bool:
 
 
 def may_vote(user: User, meeting: Meeting, *, entry) -> str | None:
-    """表决: a member present who has not recused on `entry`; else the reason why not."""
+    """表决： a member present who has not recused on `entry`; else the reason why not."""
     from meetings.selectors import entry_facts
 
     facts = entry_facts(entry, meeting)
     if user.pk in facts["recused"]:
-        return _("您已回避此议题,不参加表决")
+        return _("您已回避此议题，不参加表决")
     if user.pk not in facts["present"]:
         return _("只有出席会议的成员可以表决")
     return None
@@ -111,8 +111,8 @@ def visible_meetings(user: User):
 
 
 def records(user: User, meeting: Meeting) -> bool:
-    """Who writes the minutes (纪要由会议秘书编写): the meeting's recorder and its body's secretary
-    office (PC → 党委办公室, PO/SA/AS → 校务办). Not the chair, who signs them with the others."""
+    """Who writes the minutes （纪要由会议秘书编写）： the meeting's recorder and its body's secretary
+    office （PC → 党委办公室， PO/SA/AS → 校务办）. Not the chair, who signs them with the others."""
     return user.pk == meeting.secretary_id or is_secretary_office(user, meeting.body)
 
 
@@ -151,7 +151,7 @@ SIGNS = Q(kind=Attendance.Kind.MEMBER, status=Attendance.Status.PRESENT)
 
 
 def signers(minutes: Minutes, attendance=None) -> list[int]:
-    """Every member present co-signs (会签). `attendance`: the meeting's rows, when already loaded."""
+    """Every member present co-signs （会签）. `attendance`: the meeting's rows, when already loaded."""
     if attendance is not None:
         return [
             a.person_id

@@ -13,10 +13,10 @@ class MeetingForm(ChoicesNow, forms.Form):
     )
     place = forms.CharField(label=_("地点"), max_length=200, initial=_("行政楼第一会议室"))
     title = forms.CharField(
-        label=_("会议名称(可选)"),
+        label=_("会议名称（可选）"),
         max_length=200,
         required=False,
-        help_text=_("留空则自动生成,如“党委会2026年第3次会议”"),
+        help_text=_("留空则自动生成，如“党委会2026年第3次会议”"),
     )
 
     def __init__(self, *args, bodies=(), **kwargs):

@@ -31,7 +31,7 @@ def quorum_met(body, *, present: int, should_attend: int, appointment: bool = Fa
 
 
 def vote_passes(body, tally: Tally) -> bool:
-    """More than half of the members who should attend (应到会) in favour, not merely those present."""
+    """More than half of the members who should attend （应到会） in favour, not merely those present."""
     return reaches(tally.votes_for, tally.should_attend, body.pass_num, body.pass_den, strict=True)
 
 

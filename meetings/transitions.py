@@ -36,7 +36,7 @@ MEETING_TRANSITIONS = declare(
     Meeting,
     {
         "agenda_add": _meeting_move(
-            "增加议题(议程已发布,只能由主持人按紧急议题列入)",
+            "增加议题（议程已发布，只能由主持人按紧急议题列入）",
             {M.PLANNING},
             verb="meeting.agenda_add",
             who=ARRANGES,
@@ -116,7 +116,7 @@ MEETING_TRANSITIONS = declare(
         # 第一议题 / 中心组学习: the study is recorded on the day or after it.
         "study_record": _meeting_move("记录学习", {M.IN_PROGRESS, M.ADJOURNED}, verb="study.record"),
     },
-    state_refusal=_("会议当前状态为“%(state)s”,不能%(step)s"),
+    state_refusal=_("会议当前状态为“%(state)s”，不能%(step)s"),
 )
 
 
@@ -136,7 +136,7 @@ MINUTES_TRANSITIONS = declare(
             of="meeting",
             refusal=RECORDER_ONLY,
             verb="minutes.edit",
-            blocked=_("纪要当前为“%(state)s”,不能修改;如需更正请起草更正纪要"),
+            blocked=_("纪要当前为“%(state)s”，不能修改；如需更正请起草更正纪要"),
         ),
         "send": Move(
             _("送签"),
@@ -154,7 +154,7 @@ MINUTES_TRANSITIONS = declare(
             who=SIGNS,
             refusal=_("只有出席会议的成员会签纪要"),
             verb="minutes.sign",
-            blocked=_("纪要当前为“%(state)s”,不在会签阶段"),
+            blocked=_("纪要当前为“%(state)s”，不在会签阶段"),
         ),
         "object": Move(
             _("提出修改意见"),
@@ -173,10 +173,10 @@ MINUTES_TRANSITIONS = declare(
             of="meeting",
             refusal=RECORDER_ONLY,
             verb="minutes.amend",
-            blocked=_("只有已签发的纪要需要更正;草稿请直接修改"),
+            blocked=_("只有已签发的纪要需要更正；草稿请直接修改"),
         ),
     },
-    state_refusal=_("纪要当前为“%(state)s”,不能%(step)s"),
+    state_refusal=_("纪要当前为“%(state)s”，不能%(step)s"),
 )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views, views_day, views_live, views_study
+from meetings import views, views_day, views_live, views_paper, views_study
 from meetings.views import entry as entry_views
 from meetings.views import minutes as minutes_views
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("entries/<int:pk>/live/", views_live.entry_live, name="entry_live"),
     path("entries/<int:pk>/ballot/", views_live.entry_ballot, name="entry_ballot"),
     path("<int:pk>/archive.pdf", views.meeting_archive_pdf, name="archive"),
+    path("<int:pk>/agenda.pdf", views_paper.meeting_agenda_pdf, name="agenda_pdf"),
+    path("<int:pk>/pack.pdf", views_paper.meeting_pack_pdf, name="pack_pdf"),
+    path("minutes/<int:pk>/minutes.docx", views_paper.minutes_word, name="minutes_docx"),
+    path("resolutions/<int:pk>/resolution.docx", views_paper.resolution_word, name="resolution_docx"),
     path("entries/<int:pk>/", entry_views.entry_detail, name="entry"),
     path("entries/<int:pk>/act/<slug:action>/", entry_views.entry_act, name="entry_act"),
     path("minutes/<int:pk>/", minutes_views.minutes_detail, name="minutes"),

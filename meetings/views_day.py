@@ -32,7 +32,7 @@ def _warning(form, shortfall) -> dict:
 def meeting_new(request):
     bodies = [b for b in MeetingBody.objects.select_related("chair") if access.organizes(request.user, b)]
     if not bodies:
-        return refuse(request, _("只有会务部门(党委办公室、校务办)或会议主持人可以安排会议"))
+        return refuse(request, _("只有会务部门（党委办公室、校务办）或会议主持人可以安排会议"))
     form = ScheduleForm(request.POST or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -17,7 +17,7 @@ PAGE_SIZE = 20
 
 @login_required
 def notice_list(request):
-    """通报: the notices addressed to me (unread first); the party office also has every notice sent."""
+    """通报： the notices addressed to me (unread first); the party office also has every notice sent."""
     q, box = request.GET.get("q", ""), request.GET.get("box", "")
     sender = access.is_party_office(request.user)
     if box == "sent" and not sender:
@@ -98,7 +98,7 @@ def notice_publish(request, pk: int):
         context = _detail_context(request, notice, selectors.receipt_of(request.user, notice))
         return render(request, "notices/notice_detail.html", context, status=e.status)
     n = notice.recipients.count()
-    messages.success(request, ngettext("通报已发布,送达 %(n)s 人。", "通报已发布,送达 %(n)s 人。", n) % {"n": n})
+    messages.success(request, ngettext("通报已发布，送达 %(n)s 人。", "通报已发布，送达 %(n)s 人。", n) % {"n": n})
     return redirect("notices:detail", pk)
 
 

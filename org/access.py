@@ -25,7 +25,7 @@ def chair_of(body: MeetingBody) -> User | None:
 
 
 def is_secretary_office(user: User, body: MeetingBody) -> bool:
-    """The body's secretary office (PC → 党委办公室, PO/SA/AS → 校务办)."""
+    """The body's secretary office （PC → 党委办公室， PO/SA/AS → 校务办）."""
     return bool(body.secretary_role) and user.has_role(body.secretary_role)
 
 

@@ -53,7 +53,7 @@ OFFICE_ROLES = frozenset({Role.PARTY_OFFICE, Role.AFFAIRS_OFFICE})
 
 
 class User(AbstractUser):
-    """A person at the school. Several roles each (交叉任职), one home department."""
+    """A person at the school. Several roles each （交叉任职）， one home department."""
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     department = models.ForeignKey(
@@ -123,7 +123,7 @@ class RoleAssignment(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        help_text=_("部门负责人必填:其审核哪个部门的议题"),
+        help_text=_("部门负责人必填：其审核哪个部门的议题"),
     )
 
     class Meta:
@@ -148,7 +148,7 @@ class RoleAssignment(models.Model):
 
 
 class MeetingBody(models.Model):
-    """A meeting that sits regularly: 党委会, 校长办公会, 校务会, 全教会."""
+    """A meeting that sits regularly: 党委会， 校长办公会， 校务会， 全教会."""
 
     class Code(models.TextChoices):
         PC = "PC", _("党委会")
@@ -180,15 +180,15 @@ class MeetingBody(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     # Defaults from the rules of procedure; a school may change them here.
-    quorum_num = models.PositiveSmallIntegerField(_("开会人数:分子"), default=1)
-    quorum_den = models.PositiveSmallIntegerField(_("开会人数:分母"), default=2)
+    quorum_num = models.PositiveSmallIntegerField(_("开会人数：分子"), default=1)
+    quorum_den = models.PositiveSmallIntegerField(_("开会人数：分母"), default=2)
     quorum_strict = models.BooleanField(
-        _("开会人数须“超过”该比例"), default=True, help_text=_("勾选为“超过半数”,不勾选为“达到”")
+        _("开会人数须“超过”该比例"), default=True, help_text=_("勾选为“超过半数”，不勾选为“达到”")
     )
-    appointment_quorum_num = models.PositiveSmallIntegerField(_("干部任免到会:分子"), default=2)
-    appointment_quorum_den = models.PositiveSmallIntegerField(_("干部任免到会:分母"), default=3)
-    pass_num = models.PositiveSmallIntegerField(_("表决通过:分子"), default=1)
-    pass_den = models.PositiveSmallIntegerField(_("表决通过:分母"), default=2)
+    appointment_quorum_num = models.PositiveSmallIntegerField(_("干部任免到会：分子"), default=2)
+    appointment_quorum_den = models.PositiveSmallIntegerField(_("干部任免到会：分母"), default=3)
+    pass_num = models.PositiveSmallIntegerField(_("表决通过：分子"), default=1)
+    pass_den = models.PositiveSmallIntegerField(_("表决通过：分母"), default=2)
     materials_days = models.PositiveSmallIntegerField(_("会议材料提前天数"), default=2)
     # 第一议题: the school's policy per body (meetings.rules.first_item_problem asks it).
     study_first = models.BooleanField(

@@ -2,7 +2,7 @@
 
 The report is 晾晒 (put on show): every leader, the party office and every department head
 reads the whole table, all departments side by side; other staff do not. Values are entered by
-a department's head for that department, or by the party office (党委办公室) for any of them.
+a department's head for that department, or by the party office （党委办公室） for any of them.
 """
 
 from django.utils.translation import gettext as _

@@ -38,14 +38,14 @@ def rule_text(settings: ReportSettings) -> str:
     """The outlier rule in words, as the page and the workbook state it."""
     if settings.outlier_method == OutlierMethod.SIGMA:
         return _(
-            "对每个指标、每个阶段,在已填报的 n 个部门中计算平均值 m 与总体标准差 σ(离差平方和除以 n);"
-            "|数值 − m| 大于 %(k)s × σ 的数值标记为异常(恰好等于不标记;各部门数值全部相同时 σ = 0,不标记);"
+            "对每个指标、每个阶段，在已填报的 n 个部门中计算平均值 m 与总体标准差 σ（离差平方和除以 n）；"
+            "|数值 − m| 大于 %(k)s × σ 的数值标记为异常（恰好等于不标记；各部门数值全部相同时 σ = 0，不标记）；"
             "未填报的部门一律标记为“未填报”。n 个数值中 |数值 − m| ÷ σ 最大为 √(n − 1),"
-            "所以 √(n − 1) ≤ %(k)s,即填报的部门不超过 %(n)s 个时,不可能出现偏离超过 %(k)s 个标准差的数值。"
+            "所以 √(n − 1) ≤ %(k)s，即填报的部门不超过 %(n)s 个时，不可能出现偏离超过 %(k)s 个标准差的数值。"
         ) % {"k": plain(settings.outlier_k), "n": rules.largest_n_without_outliers(settings.outlier_k)}
     return _(
-        "对每个指标、每个阶段,在已填报的部门中计算平均值 m;|数值 − m| 大于 |m| × %(p)s%% 的数值标记为异常"
-        "(恰好等于不标记);未填报的部门一律标记为“未填报”。"
+        "对每个指标、每个阶段，在已填报的部门中计算平均值 m;|数值 − m| 大于 |m| × %(p)s%% 的数值标记为异常"
+        "（恰好等于不标记）；未填报的部门一律标记为“未填报”。"
     ) % {"p": plain(settings.outlier_percent)}
 
 
@@ -196,7 +196,7 @@ class StageTable:
 
 
 def _departments(year: int):
-    """The departments concerned (all active ones but 校领导), and any other with a value this year."""
+    """The departments concerned （all active ones but 校领导）， and any other with a value this year."""
     with_values = ReportEntry.objects.filter(year=year).values("department_id")
     return list(
         Department.objects.exclude(kind=Department.Kind.LEADERSHIP)

@@ -33,8 +33,8 @@ def window_refusal(window: Window, day: dt.date) -> str | None:
     if status == "open":
         return None
     reason = {
-        "not_yet": _("%(year)s年度%(stage)s的填报时间为 %(opens)s 至 %(closes)s,尚未开始。"),
-        "closed": _("%(year)s年度%(stage)s的填报时间为 %(opens)s 至 %(closes)s,已经截止。"),
+        "not_yet": _("%(year)s年度%(stage)s的填报时间为 %(opens)s 至 %(closes)s，尚未开始。"),
+        "closed": _("%(year)s年度%(stage)s的填报时间为 %(opens)s 至 %(closes)s，已经截止。"),
     }[status]
     return reason % {
         "year": window.opens.year,
@@ -132,9 +132,9 @@ def _write(
     """One value: None when it equals the current one (nothing written)."""
     if (current.pk if current else None) != replaces:
         if current is None:
-            raise conflict(_("%(indicator)s的数值与页面所示不一致,请刷新后再填") % {"indicator": indicator.name})
+            raise conflict(_("%(indicator)s的数值与页面所示不一致，请刷新后再填") % {"indicator": indicator.name})
         raise conflict(
-            _("%(indicator)s已由%(who)s于 %(when)s 更新为 %(value)s,请刷新页面核对后再填")
+            _("%(indicator)s已由%(who)s于 %(when)s 更新为 %(value)s，请刷新页面核对后再填")
             % {
                 "indicator": indicator.name,
                 "who": current.entered_by,
@@ -145,7 +145,7 @@ def _write(
     if current is not None and current.value == value:
         return None
     if current is not None and not reason:
-        raise conflict(_("更正已填报的数值(%(indicator)s)须说明理由") % {"indicator": indicator.name})
+        raise conflict(_("更正已填报的数值（%(indicator)s）须说明理由") % {"indicator": indicator.name})
     try:
         with transaction.atomic():
             entry = ReportEntry.objects.create(
@@ -160,7 +160,7 @@ def _write(
                 entered_at=moment,
             )
     except IntegrityError as exc:  # another writer got there first (without the lock: SQLite tests, raw SQL)
-        raise conflict(_("%(indicator)s刚刚已被他人填报,请刷新后再填") % {"indicator": indicator.name}) from exc
+        raise conflict(_("%(indicator)s刚刚已被他人填报，请刷新后再填") % {"indicator": indicator.name}) from exc
     audit.record(
         actor=actor,
         verb="report.correct" if current else "report.enter",
@@ -187,7 +187,7 @@ def _indicators(ids) -> dict[int, Indicator]:
         if indicator is None:
             raise conflict(_("考核指标不存在"))
         if not indicator.active:
-            raise conflict(_("考核指标“%(indicator)s”已停用,不再填报") % {"indicator": indicator.name})
+            raise conflict(_("考核指标“%(indicator)s”已停用，不再填报") % {"indicator": indicator.name})
     return found
 
 
@@ -204,7 +204,7 @@ def entry_record(
     reason: str = "",
     at: dt.datetime | None = None,
 ) -> ReportEntry | None:
-    """Report one value (填报) or correct it (更正: `replaces` is the current row's id, a reason
+    """Report one value （填报） or correct it （更正： `replaces` is the current row's id, a reason
     is required). Returns the new row, or None when the value equals the current one.
 
     `at` writes the value as of that (past) moment, its window checked on that day: for the
@@ -249,7 +249,9 @@ def department_values_record(
         indicator, row = indicators[indicator_id], current.get(indicator_id)
         if raw is None or str(raw).strip() == "":
             if row is not None:
-                raise conflict(_("%(indicator)s已填报,不能清空;如需更正请填写新的数值") % {"indicator": indicator.name})
+                raise conflict(
+                    _("%(indicator)s已填报，不能清空；如需更正请填写新的数值") % {"indicator": indicator.name}
+                )
             continue
         entry = _write(
             actor=actor,

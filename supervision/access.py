@@ -63,8 +63,8 @@ ASSIGNERS = (Role.PARTY_OFFICE, Role.AFFAIRS_OFFICE, Role.DISCIPLINE)
 
 
 def supervised_tracks(user: User) -> list[str]:
-    """The tracks `user` supervises (纪委: task completion; 校务办: performance and projects;
-    党委办公室: branch building)."""
+    """The tracks `user` supervises （纪委： task completion; 校务办： performance and projects;
+    党委办公室： branch building)."""
     from supervision.models import TRACK_SUPERVISOR_ROLES
 
     if not user.is_authenticated:

@@ -22,7 +22,7 @@ class QueryCodeForm(ChoicesNow, forms.Form):
     code = forms.CharField(
         label=_("查询码"),
         max_length=40,
-        help_text=_("匿名写信时页面上显示的查询码,如 ABCD-EFGH-JKMN-PQRS。"),
+        help_text=_("匿名写信时页面上显示的查询码，如 ABCD-EFGH-JKMN-PQRS。"),
         error_messages={"required": _("请输入查询码")},
     )
 

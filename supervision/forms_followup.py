@@ -102,20 +102,20 @@ class PatrolFindingForm(ChoicesNow, forms.Form):
         label=_("发现问题"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("写明看到的情况和需要整改的问题;未发现问题也可记录。"),
+        help_text=_("写明看到的情况和需要整改的问题；未发现问题也可记录。"),
     )
     department = forms.ModelChoiceField(
         label=_("涉及部门"),
         queryset=Department.objects.filter(active=True),
         required=False,
-        empty_label=_("(不涉及具体部门)"),
+        empty_label=_("（不涉及具体部门）"),
     )
     leader = forms.ModelChoiceField(
         label=_("巡查领导"),
         queryset=User.objects.none(),
         required=False,
-        empty_label=_("(本人)"),
-        help_text=_("办公室代领导记录时选择巡查领导;留空记为本人。"),
+        empty_label=_("（本人）"),
+        help_text=_("办公室代领导记录时选择巡查领导；留空记为本人。"),
     )
 
     def __init__(self, *args, for_leader: bool = True, **kwargs):
@@ -153,7 +153,7 @@ class BranchCheckForm(ChoicesNow, forms.Form):
         self.items = list(items)
         for item in self.items:
             self.fields[self.item_field(item)] = forms.BooleanField(
-                label=gettext("%(title)s(%(points)s 分)") % {"title": item.title, "points": item.points},
+                label=gettext("%(title)s（%(points)s 分）") % {"title": item.title, "points": item.points},
                 required=False,
             )
         self.fields["month"].choices = [(m, gettext("%(month)s月") % {"month": m}) for m in range(1, 13)]
@@ -187,7 +187,7 @@ class QuarterForm(ChoicesNow, forms.Form):
         if year and quarter:
             today = timezone.localdate()
             if (year, quarter) > (today.year, (today.month - 1) // 3 + 1):
-                raise forms.ValidationError(_("该季度尚未开始,无法生成报告"))
+                raise forms.ValidationError(_("该季度尚未开始，无法生成报告"))
         return data
 
 

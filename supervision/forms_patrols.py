@@ -12,7 +12,7 @@ from supervision.models import PatrolArea
 
 
 class RotaForm(ChoicesNow, forms.Form):
-    week = forms.DateField(label=_("巡查周(周一)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    week = forms.DateField(label=_("巡查周（周一）"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     leader = forms.ModelChoiceField(label=_("巡查领导"), queryset=User.objects.none())
     areas = forms.ModelMultipleChoiceField(
         label=_("巡查区域"), queryset=PatrolArea.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -45,14 +45,14 @@ class PatrolRecordForm(ChoicesNow, forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("未发现问题可留空;填写后记为一条巡查发现,可转为督查任务。"),
+        help_text=_("未发现问题可留空；填写后记为一条巡查发现，可转为督查任务。"),
     )
     department = forms.ModelChoiceField(
-        label=_("涉及部门"), queryset=Department.objects.none(), required=False, empty_label=_("(不涉及具体部门)")
+        label=_("涉及部门"), queryset=Department.objects.none(), required=False, empty_label=_("（不涉及具体部门）")
     )
-    photos = MultipleFileField(label=_("照片"), required=False, help_text=_("可多选,JPG 或 PNG,最多 6 张。"))
+    photos = MultipleFileField(label=_("照片"), required=False, help_text=_("可多选，JPG 或 PNG，最多 6 张。"))
     leader = forms.ModelChoiceField(
-        label=_("巡查领导"), queryset=User.objects.none(), required=False, empty_label=_("(本人)")
+        label=_("巡查领导"), queryset=User.objects.none(), required=False, empty_label=_("（本人）")
     )
 
     def __init__(self, *args, for_leader: bool = True, **kwargs):

@@ -1,4 +1,4 @@
-"""Background work for supervision (四督查): machine reminders, not memory (从人脑提醒变成机脑提醒).
+"""Background work for supervision （四督查）： machine reminders, not memory （从人脑提醒变成机脑提醒）.
 
     remind_tasks     tasks due soon → reminded; overdue → escalated (level 1, then level 2)
     remind_letters   书记信箱 letters near / past their reply deadline → reminded / escalated
@@ -70,5 +70,5 @@ def remind_letters(today: dt.date | None = None) -> dict[str, int]:
 
 
 def sweep_calendar() -> dict[str, int]:
-    """行事历: today's duties (see supervision.services.calendar.calendar_sweep)."""
+    """行事历： today's duties (see supervision.services.calendar.calendar_sweep)."""
     return calendar_sweep()

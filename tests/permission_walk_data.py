@@ -4,7 +4,7 @@ a confidential resolution with its minutes, its notice and a confidential task w
 notices with narrow audiences and a draft, a calendar token and a notification.
 
 `build_world()` returns the objects by key; the walk's rules name the keys. Every confidential
-title carries a marker (涉密标记…) that must appear on no page of someone who may not see it.
+title carries a marker （涉密标记…） that must appear on no page of someone who may not see it.
 """
 
 from dataclasses import dataclass, field
@@ -29,12 +29,12 @@ from supervision.services.calendar import calendar_token_get
 from tests.factories import all_opinions, at_state, draft, evidence_file, resolution_task, running_meeting
 
 # Titles of what is confidential: each must stay off every page of those who may not see it.
-SECRET_ITEM_SCREENING = "涉密标记甲:教职工住房调配方案"
-SECRET_ITEM_CONSULTING = "涉密标记乙:财务专项审计整改"
-SECRET_ITEM_RESOLVED = "涉密标记丙:学院中层干部调整"
-SECRET_TASK = "涉密标记丁:干部调整后续谈话"
-SECRET_NOTICE = "涉密标记戊:上级巡视反馈意见"
-SECRET_ITEM_LIVE = "涉密标记己:校园安全专项整治"
+SECRET_ITEM_SCREENING = "涉密标记甲：教职工住房调配方案"
+SECRET_ITEM_CONSULTING = "涉密标记乙：财务专项审计整改"
+SECRET_ITEM_RESOLVED = "涉密标记丙：学院中层干部调整"
+SECRET_TASK = "涉密标记丁：干部调整后续谈话"
+SECRET_NOTICE = "涉密标记戊：上级巡视反馈意见"
+SECRET_ITEM_LIVE = "涉密标记己：校园安全专项整治"
 SECURITY_ITEM = "关于调整校园安保外包服务的请示"  # the demo's confidential PO item
 
 
@@ -153,7 +153,7 @@ def build_world() -> World:
     secret_notice = notice_services.notice_create_upper_document(
         actor=office,
         title=SECRET_NOTICE,
-        body="巡视反馈意见原文,限教务处阅。",
+        body="巡视反馈意见原文，限教务处阅。",
         departments=[Department.objects.get(name="教务处")],
         confidential=True,
     )
@@ -173,7 +173,7 @@ def build_world() -> World:
     notice_services.notice_publish(actor=office, notice_id=finance_notice.pk)
     pk["notice_finance"] = finance_notice.pk
     pk["notice_draft"] = notice_services.notice_create_upper_document(
-        actor=office, title="关于学习贯彻上级会议精神的通报(草稿)", body="草稿", everyone=True
+        actor=office, title="关于学习贯彻上级会议精神的通报（草稿）", body="草稿", everyone=True
     ).pk
 
     # The staff member's calendar feed and one notification of theirs.

@@ -75,8 +75,8 @@ WORKFLOW_MODELS = [
     "reports.flaganswer",
 ]
 
-SECRET_LETTER = "涉密标记庚:反映某处长违规问题"
-SECRET_REMINDER = "涉密标记辛:请对议题发表意见"
+SECRET_LETTER = "涉密标记庚：反映某处长违规问题"
+SECRET_REMINDER = "涉密标记辛：请对议题发表意见"
 MARKER = "涉密标记"
 
 

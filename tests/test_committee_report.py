@@ -36,7 +36,7 @@ def data(people):
         process="2026年专任教师招聘面试",
         held_on=dt.date(2026, 5, 12),
         present=True,
-        findings="面试评分表未当场密封,已要求整改。",
+        findings="面试评分表未当场密封，已要求整改。",
     )
     committee.key_area_record(
         actor=discipline, area="assets", process="报废设备处置", held_on=dt.date(2026, 3, 2), present=False

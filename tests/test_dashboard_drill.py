@@ -79,7 +79,7 @@ def test_a_confidential_task_is_counted_and_listed_without_its_title(client, dem
     url = f"/dashboard/leaders/list/tasks/?year={year}&lead={task.lead_department_id}"
     text = client.get(url).content.decode()
     assert "涉密的督查任务标题" not in text
-    assert "(涉密任务)" in text
+    assert "（涉密任务）" in text
     assert f"/supervision/tasks/{task.pk}/" not in text
 
 

@@ -228,7 +228,7 @@ def test_the_rates_count_anonymous_letters(client, people, settings):
         assert counts == {"on_time": 1, "judged": 3, "overdue_open": 1}
         client.force_login(people("secretary"))
         html = client.get("/mailbox/?box=all").content.decode()
-    assert "已回复 2 / 共 3 封(67%)" in html
+    assert "已回复 2 / 共 3 封（67%）" in html
     assert "按期回复 1 / 3 封（33%），逾期未回复 1 封" in html
     assert html.count("匿名来信") >= 2
 

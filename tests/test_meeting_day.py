@@ -241,7 +241,7 @@ def test_minutes_say_unregistered_for_members_never_marked(people):
     services.meeting_adjourn(actor=office, meeting_id=meeting2.pk)
 
     text = Minutes.objects.get(meeting=meeting2).text
-    assert "缺席：无" not in text and "缺席:无" not in text
+    assert "缺席：无" not in text and "缺席：无" not in text
     assert "未登记" in text and str(people("member1")) in text.split("未登记", 1)[1].splitlines()[0]
 
 

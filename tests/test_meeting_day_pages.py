@@ -89,7 +89,7 @@ def test_a_show_of_hands_is_entered_and_corrected_on_the_page(client, people):
     act(client, recorder, entry, "vote_close")
 
     html = page(client, people("member1"), entry)
-    assert "赞成 3,反对 1" in html
+    assert "赞成 3，反对 1" in html
     history = re.search(r'data-testid="corrections".*?</div></div>', html, re.S).group(0)
     assert "看错了手" in history and "赞成 → 反对" in history
 
@@ -109,7 +109,7 @@ def test_a_member_votes_by_secret_ballot_and_the_page_shows_only_who_and_how_man
     services.vote_close(actor=people("partyoffice"), entry_id=entry.pk)
 
     html = page(client, people("principal"), entry)
-    assert "赞成 3,反对 1,弃权 0" in html
+    assert "赞成 3，反对 1，弃权 0" in html
     assert 'data-testid="votes"' not in html  # no list of who chose what
     assert "无记名投票" in html
 

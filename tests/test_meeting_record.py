@@ -329,13 +329,13 @@ def test_an_entered_vote_is_corrected_and_the_tally_follows(people):
     services.vote_close(actor=recorder, entry_id=entry.pk)
     wrong = Vote.objects.get(entry=entry, member__username="member2")
 
-    new = services.vote_correct(actor=recorder, vote_id=wrong.pk, choice="against", reason="member2 举手反对,误记")
+    new = services.vote_correct(actor=recorder, vote_id=wrong.pk, choice="against", reason="member2 举手反对，误记")
 
     assert (new.corrects_id, new.choice, new.entered_by, new.reason) == (
         wrong.pk,
         "against",
         recorder,
-        "member2 举手反对,误记",
+        "member2 举手反对，误记",
     )
     assert Vote.objects.get(pk=wrong.pk).choice == "for"
     tally = services.tally(AgendaEntry.objects.get(pk=entry.pk), services.entry_facts(entry, meeting))

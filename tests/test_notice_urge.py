@@ -56,7 +56,7 @@ def test_the_sender_reminds_each_unread_recipient_once_a_day(school, dingtalk):
         assert event.actor == user("partyoffice") and event.data["reminded"] == len(unread)
         deliver_due()
         assert [n["userid_list"] for n in dingtalk.sent] == ["ding-m2"]
-        assert dingtalk.sent[0]["msg"]["action_card"]["markdown"] == "请阅读通报:关于做好年终考核工作的通报"
+        assert dingtalk.sent[0]["msg"]["action_card"]["markdown"] == "请阅读通报：关于做好年终考核工作的通报"
 
         with pytest.raises(InvalidTransition) as again:
             services.notice_urge(actor=user("partyoffice"), notice_id=notice.pk)

@@ -61,7 +61,7 @@ def test_the_names_read_as_the_school_writes_them(people):
     depthead = people("depthead")
     assignment = RoleAssignment.objects.get(user=depthead, role=Role.DEPT_HEAD)
     assert str(depthead) == "吴晓东"
-    assert str(assignment) == "吴晓东 · 部门负责人(教务处)"
+    assert str(assignment) == "吴晓东 · 部门负责人（教务处）"
     assert str(User(username="nobody")) == "nobody"
     member = BodyMember.objects.get(body__code="PC", user=people("member1"))
     assert str(member) == "党委会 · 张卫东 · 成员"

@@ -15,9 +15,9 @@ running the code:
   the private iCal feed (the token in its URL is the secret: anyone holding it reads it, a wrong
   one is 404), the password-reset pages and logout. The Django admin (its index) sends everyone but the administrator to
   the admin's login, django-rq's home page to the site's login.
-- Items (议题): the submitter; the head of the item's department once submitted (confidential
-  included: 部门看本部门); the attendees of the requested meeting once submitted (members,
-  observers, chair, its secretary office: PC → 党委办公室, PO → 校务办; confidential included);
+- Items （议题）： the submitter; the head of the item's department once submitted (confidential
+  included: 部门看本部门）； the attendees of the requested meeting once submitted (members,
+  observers, chair, its secretary office: PC → 党委办公室， PO → 校务办； confidential included);
   every leader once submitted if not confidential; a leader named for consultation; and, for a
   confidential item, those its resolution names (the responsible leader of its task). The
   administrator reads submitted items that are not confidential (support work), nothing else.
@@ -32,23 +32,23 @@ running the code:
   meeting: 教务处 and 财务处 heads). The chair, the recorder and the body's secretary office run
   it (publish, open, attendance, agenda, votes, outcomes); an emergency item only the chair.
   Opinions: the member, or who runs the meeting. Votes: the members present (the discipline
-  secretary observes, 列席, and does not vote). An agenda entry, the minutes and the archive of
+  secretary observes, 列席， and does not vote). An agenda entry, the minutes and the archive of
   a meeting with a confidential item are for its attendees and those who run it; an entry of a
   confidential item is 404 for everyone else, its minutes and archive 403 to other readers of the
-  meeting. Minutes are edited, sent and amended by the meeting secretary (PC: 党委办公室), signed
+  meeting. Minutes are edited, sent and amended by the meeting secretary （PC: 党委办公室）， signed
   or sent back by the members present. The archive exists once the meeting is over (409 before).
-- Notices (三通报): their audience and their writer; 党委办公室 writes and publishes and sees every
+- Notices （三通报）： their audience and their writer; 党委办公室 writes and publishes and sees every
   notice that is not confidential; a confidential one only its audience (a confidential
   resolution's notice: the attendees of its meeting). Leaders see everything not confidential,
   published notices included. "Everyone" is the school's staff, not the administrator's account.
-- Mailbox (书记信箱): a letter for its writer, the secretary and the party office (404 for others);
+- Mailbox （书记信箱）： a letter for its writer, the secretary and the party office (404 for others);
   the secretary and the party office answer it.
-- Supervision (四督查): leaders, the two offices (and the administrator) see every task that is not
+- Supervision （四督查）： leaders, the two offices (and the administrator) see every task that is not
   confidential; the lead department (its head and its people), the item's submitter and the
   responsible leader too; a confidential task only the responsible leader, the lead department's
   head, the track's supervisor, who handed it out, and the resolving body's attendees. 404 for
   others, on the task and its evidence. The lead department's head reports; the track's
-  supervisor (任务 → 纪委, 绩效/项目 → 校务办, 支部 → 党委办公室) reviews, urges, escalates and
+  supervisor （任务 → 纪委， 绩效/项目 → 校务办， 支部 → 党委办公室） reviews, urges, escalates and
   works in bulk; leaders read every track. Tasks are handed out by the party office, the school
   affairs office and the discipline secretary from a resolution they may see (a confidential
   one: only those who see its item), by the secretary or the party office from a letter, and by
@@ -72,7 +72,7 @@ case, whatever the table says:
 
 - a refused request (403/404/405/400 bad request, a login redirect) changes nothing: no audit
   event, no new or removed row in any of Yishi's tables, no change to the target's own row. The
-  one write allowed is the logged view of a confidential record (留痕), and only for someone who
+  one write allowed is the logged view of a confidential record （留痕）， and only for someone who
   may see it (a 403 page that shows the item to its reader is a view of it);
 - nobody outside an item's (or task's) visibility gets a 200 on a URL that carries it;
 - no HTML page shows a confidential title (the world's markers, 涉密标记…) to someone who may not
@@ -406,6 +406,48 @@ def _targets() -> Iterator[Target]:
     kw = (("pk", "pk:meeting_upcoming"),)
     upcoming = cells(("conflict", MEETING_READERS), rest="hide")
     yield Target("meetings:archive", "meeting_upcoming", kw, get=upcoming, post=upcoming)
+    # On paper: the agenda and the pack for every reader of the meeting, a confidential item in
+    # them (and logged) only for its attendees; the minutes and resolutions in Word as their pages.
+    for name in ("meetings:agenda_pdf", "meetings:pack_pdf"):
+        for key in ("meeting_held", "meeting_secret"):
+            logs = PC_ATTENDEES if key == "meeting_secret" else None
+            kw = [("pk", f"pk:{key}")]
+            yield page(name, key, sees=MEETING_READERS, others="hide", get="file", kw=kw, logs=logs)
+    yield page(
+        "meetings:minutes_docx",
+        "minutes_locked",
+        sees=MEETING_READERS,
+        others="hide",
+        get="file",
+        kw=[("pk", "pk:minutes_locked")],
+    )
+    yield Target(
+        "meetings:minutes_docx",
+        "minutes_secret",
+        (("pk", "pk:minutes_secret"),),
+        get=cells(("file", secret_record), ("deny", MEETING_READERS), rest="hide"),
+        post=cells(("read", secret_record), ("deny", MEETING_READERS), rest="hide"),
+        carries=ITEM_SEES["item_secret"],
+    )
+    yield page(
+        "meetings:resolution_docx",
+        "resolution",
+        sees=MEETING_READERS,
+        others="hide",
+        get="file",
+        kw=[("pk", "pk:resolution")],
+    )
+    kw = (("pk", "pk:resolution_secret"),)
+    secret = cells(("file", secret_record), rest="hide")
+    secret_post = cells(("read", secret_record), rest="hide")
+    yield Target(
+        "meetings:resolution_docx",
+        "resolution_secret",
+        kw,
+        get=secret,
+        post=secret_post,
+        carries=ITEM_SEES["item_secret"],
+    )
     yield page(
         "meetings:entry", "entry_resolved", sees=MEETING_READERS, others="hide", kw=[("pk", "pk:entry_resolved")]
     )

@@ -18,14 +18,14 @@ outcome.
 After every service call (not only after every rule: a roll call or a round of opinions is one
 call per person) the database is read afresh and these must hold:
 
-1. No decision (a resolution, or any other conclusion but 暂缓) at a meeting that decides,
+1. No decision （a resolution, or any other conclusion but 暂缓） at a meeting that decides,
    without its quorum: more than half of the members who should attend (members less those
-   recused) present; two thirds for an appointment (干部任免) item. The counting is redone here
+   recused) present; two thirds for an appointment （干部任免） item. The counting is redone here
    from the attendance rows with fractions, from the body's admin-editable shares. A passing
-   vote carries more than half of those who should attend (应到会), not of those present.
-2. 一把手末位表态: the chair's opinion on an agenda entry is the last one on it, and when it is
+   vote carries more than half of those who should attend （应到会）， not of those present.
+2. 一把手末位表态： the chair's opinion on an agenda entry is the last one on it, and when it is
    recorded every other present, non-recused member has already spoken.
-3. 两议: nothing is implemented on a two-deliberation item (三重一大, or sent on by the principal's
+3. 两议： nothing is implemented on a two-deliberation item （三重一大， or sent on by the principal's
    office) before the PC resolution: no notice and no supervision task on it, and no resolution
    on it other than the Party committee's.
 4. History is append-only: no `core.AuditEvent` row is changed or deleted (each row's fields are
@@ -34,7 +34,7 @@ call per person) the database is read afresh and these must hold:
    members present speak and vote; every item, meeting, minutes, notice and task state is a
    known one, reached by a chain of recorded steps (one audit event per state change, and the
    row's version counts them); a resolution exists exactly for a passed entry of a deciding
-   body, with numbers 1..n per body and year; an item with an open concern (意见不一) is on no
+   body, with numbers 1..n per body and year; an item with an open concern （意见不一） is on no
    agenda; a scheduled item is on exactly one agenda; an item decided at a meeting had its
    materials; nothing but an emergency item joins a published agenda; locked minutes carry
    every present member's signature of the text as locked; a closed item's tasks are all closed.
@@ -801,7 +801,7 @@ class SchoolMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.summary["minutes_signing"])
     @rule(n=pick, permutation=order, count=st.integers(1, 6))
     def sign_minutes(self, n, permutation, count):
-        """会签: the people on the meeting's list sign, one call each (only present members may)."""
+        """会签： the people on the meeting's list sign, one call each (only present members may)."""
         minutes_all = Minutes.objects.select_related("meeting").order_by("pk")
         minutes = self._choose(minutes_all.filter(state=Minutes.State.SIGNING), minutes_all, n)
         rows = list(minutes.meeting.attendance.order_by("pk"))
@@ -1174,7 +1174,7 @@ class SchoolMachine(RuleBasedStateMachine):
                     actor=office,
                     entry_id=entry.pk,
                     outcome=AgendaEntry.Outcome.DEFERRED,
-                    note="到会人数不足,下次再议",
+                    note="到会人数不足，下次再议",
                 )
                 return
         if coin == 9 and not spoken and not entry.vote_state and len(present) > 1:
@@ -1662,5 +1662,5 @@ def test_an_item_deferred_at_a_meeting_cannot_crash_its_emergency_readdition(peo
     )
     with pytest.raises(InvalidTransition, match="已在本次会议的议程上"):
         meeting_services.emergency_add(
-            actor=people("secretary"), meeting_id=meeting.pk, item_id=item.pk, reason="补充材料已到,今天议定"
+            actor=people("secretary"), meeting_id=meeting.pk, item_id=item.pk, reason="补充材料已到，今天议定"
         )

@@ -302,7 +302,7 @@ def test_urging_a_closed_task_is_refused_by_its_state_and_a_stranger_by_who(peop
     closed_task(task)
     refused(403, supervision_services.task_urge, actor=people("staff"), task_id=task.pk)
     assert refused(409, supervision_services.task_urge, actor=supervisor_of(task), task_id=task.pk) == (
-        "任务已办结,无需催办"
+        "任务已办结，无需催办"
     )
     assert TASK_TRANSITIONS.allowed_actions(supervisor_of(task), task) == set()
 

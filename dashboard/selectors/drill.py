@@ -171,7 +171,7 @@ def _receipts(w: Window, params, *, per_notice: bool) -> Drill:
 
     def notice_row(notice, detail, when):
         url = reverse("notices:detail", args=[notice.pk]) if notice.pk in readable else ""
-        return Row(notice.title if notice.pk in readable else _("(无权查阅的通报)"), url, detail, when)
+        return Row(notice.title if notice.pk in readable else _("（无权查阅的通报）"), url, detail, when)
 
     label = f" · {Notice.Level(level).label}" if level else ""
     rows = scopes.receipts(w, level=level, unread=unread)

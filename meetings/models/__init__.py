@@ -57,6 +57,12 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def held_at(self):
+        """When the meeting was actually held: opened, else (not held yet) the time it is scheduled for.
+        The record (minutes, archive, pack) shows this, never the planned time of a moved meeting."""
+        return self.opened_at or self.starts_at
+
 
 class Attendance(models.Model):
     class Kind(models.TextChoices):
@@ -109,7 +115,7 @@ class AgendaEntry(models.Model):
         NONE = "", _("未决")
         PASSED = "passed", _("通过")
         PASSED_WITH_CHANGES = "passed_with_changes", _("修改后通过")
-        PASSED_TO_PC = "passed_to_pc", _("商议通过,提交党委会决议")
+        PASSED_TO_PC = "passed_to_pc", _("商议通过，提交党委会决议")
         NOTED = "noted", _("已学习/已听取")
         DEFERRED = "deferred", _("暂缓")
         NOT_PASSED = "not_passed", _("未通过")
@@ -193,7 +199,7 @@ class AgendaEntry(models.Model):
 
 
 class Recusal(AppendOnlyModel):
-    """回避: a member with a conflict of interest leaves the item: no opinion, no vote."""
+    """回避： a member with a conflict of interest leaves the item: no opinion, no vote."""
 
     entry = models.ForeignKey(AgendaEntry, verbose_name=_("议程"), on_delete=models.PROTECT, related_name="recusals")
     member = models.ForeignKey(
@@ -214,7 +220,7 @@ class Recusal(AppendOnlyModel):
 class Opinion(AppendOnlyModel):
     class Stance(models.TextChoices):
         AGREE = "agree", _("同意")
-        AGREE_WITH_CHANGES = "agree_with_changes", _("原则同意,有修改意见")
+        AGREE_WITH_CHANGES = "agree_with_changes", _("原则同意，有修改意见")
         DISAGREE = "disagree", _("不同意")
         RESERVE = "reserve", _("保留意见")
 
@@ -246,7 +252,7 @@ class Opinion(AppendOnlyModel):
 
 
 class Vote(AppendOnlyModel):
-    """票决: one per member per item, hidden from other members until the vote closes."""
+    """票决： one per member per item, hidden from other members until the vote closes."""
 
     class Choice(models.TextChoices):
         FOR = "for", _("赞成")
@@ -287,7 +293,7 @@ class Vote(AppendOnlyModel):
 
 
 class Resolution(AppendOnlyModel):
-    """决议事项: a final decision with its number, e.g. 党委会〔2026〕12号. Issued once, never changed."""
+    """决议事项： a final decision with its number, e.g. 党委会〔2026〕12号. Issued once, never changed."""
 
     body = models.ForeignKey(
         MeetingBody, verbose_name=_("会议机构"), on_delete=models.PROTECT, related_name="resolutions"
@@ -320,7 +326,7 @@ class Resolution(AppendOnlyModel):
 
 
 class Minutes(models.Model):
-    """纪要: drafted from the record, edited by the meeting secretary, co-signed by every member
+    """纪要： drafted from the record, edited by the meeting secretary, co-signed by every member
     present, then locked. A correction is a new Minutes that amends the locked one."""
 
     class State(models.TextChoices):
@@ -355,7 +361,7 @@ class Minutes(models.Model):
     record_rule = custom(settled="state = 'locked'")
 
     def __str__(self) -> str:
-        return self.number or gettext("%(meeting)s 纪要(草稿)") % {"meeting": self.meeting}
+        return self.number or gettext("%(meeting)s 纪要（草稿）") % {"meeting": self.meeting}
 
 
 class MinutesSignature(AppendOnlyModel):

@@ -59,7 +59,7 @@ def _require_open_entry(entry: AgendaEntry) -> None:
     if entry.dropped_at:
         raise conflict(_("该议题已撤出议程"))
     if entry.outcome:
-        raise conflict(_("该议题已有结果:%(outcome)s") % {"outcome": entry.get_outcome_display()})
+        raise conflict(_("该议题已有结果：%(outcome)s") % {"outcome": entry.get_outcome_display()})
 
 
 def _bump(meeting: Meeting) -> None:
@@ -80,9 +80,9 @@ def _require_quorum(entry: AgendaEntry, meeting: Meeting) -> dict:
     facts = entry_facts(entry, meeting)
     if not facts["quorum"]:
         if facts["appointment"]:
-            text = _("到会人数不足:应到 %(should)s 人,实到 %(present)s 人,须三分之二以上成员到会方可议决")
+            text = _("到会人数不足：应到 %(should)s 人，实到 %(present)s 人，须三分之二以上成员到会方可议决")
         else:
-            text = _("到会人数不足:应到 %(should)s 人,实到 %(present)s 人,须半数以上成员到会方可议决")
+            text = _("到会人数不足：应到 %(should)s 人，实到 %(present)s 人，须半数以上成员到会方可议决")
         raise conflict(text % {"should": len(facts["should_attend"]), "present": len(facts["present"])})
     return facts
 

@@ -150,7 +150,7 @@ def attendance_correct(
     current = _under_deliberation(meeting)
     if row.kind == Attendance.Kind.MEMBER:
         if not present and meeting.entries.filter(decided_at__isnull=False).exists():
-            raise conflict(_("已有议题作出决定,不能再将出席成员改为缺席"))
+            raise conflict(_("已有议题作出决定，不能再将出席成员改为缺席"))
         if current is not None:
             if current.vote_state:
                 raise conflict(

@@ -42,7 +42,7 @@ def draft_minutes_text(meeting: Meeting) -> str:
 
 def _draft_minutes_text(meeting: Meeting) -> str:
     record = meeting_record(meeting.pk)
-    local = timezone.localtime(meeting.opened_at or meeting.starts_at)  # when it was held
+    local = timezone.localtime(meeting.held_at)
     join, nobody = item_services.join_names, pgettext("nobody", "无")
     # Members never marked are not "absent: none": the record says they were not registered.
     unmarked = (
@@ -53,15 +53,15 @@ def _draft_minutes_text(meeting: Meeting) -> str:
     lines = [
         _("%(meeting)s纪要") % {"meeting": meeting.title},
         "",
-        _("时间:%(year)s年%(month)s月%(day)s日 %(time)s")
+        _("时间：%(year)s年%(month)s月%(day)s日 %(time)s")
         % {"year": f"{local:%Y}", "month": f"{local:%m}", "day": f"{local:%d}", "time": f"{local:%H:%M}"},
-        _("地点:%(place)s") % {"place": meeting.place},
-        _("主持:%(chair)s") % {"chair": meeting.chair},
-        _("记录:%(secretary)s") % {"secretary": meeting.secretary},
-        _("出席:%(names)s") % {"names": join(a.person for a in record.present_members) or nobody},
-        _("缺席:%(names)s")
+        _("地点：%(place)s") % {"place": meeting.place},
+        _("主持：%(chair)s") % {"chair": meeting.chair},
+        _("记录：%(secretary)s") % {"secretary": meeting.secretary},
+        _("出席：%(names)s") % {"names": join(a.person for a in record.present_members) or nobody},
+        _("缺席：%(names)s")
         % {"names": join(f"{a.person}({a.absence_reason})" for a in record.absent_members) or unmarked or nobody},
-        _("列席:%(names)s") % {"names": join(a.person for a in record.observers) or nobody},
+        _("列席：%(names)s") % {"names": join(a.person for a in record.observers) or nobody},
     ]
     if record.unknown_members and record.absent_members:
         lines.append(_("未登记：%(names)s") % {"names": join(a.person for a in record.unknown_members)})
@@ -69,12 +69,12 @@ def _draft_minutes_text(meeting: Meeting) -> str:
     indent = "   "
     for n, row in enumerate(record.entries, start=1):
         e = row.entry
-        heading = _("%(number)s. %(title)s(临时紧急议题)") if e.emergency else "%(number)s. %(title)s"
+        heading = _("%(number)s. %(title)s（临时紧急议题）") if e.emergency else "%(number)s. %(title)s"
         lines.append(heading % {"number": n, "title": e.item.title})
         if e.emergency:
-            lines.append(indent + _("紧急列入理由:%(reason)s") % {"reason": e.emergency_reason})
+            lines.append(indent + _("紧急列入理由：%(reason)s") % {"reason": e.emergency_reason})
         for r in row.recusals:
-            lines.append(indent + _("%(member)s回避(%(reason)s)。") % {"member": r.member, "reason": r.reason})
+            lines.append(indent + _("%(member)s回避（%(reason)s）。") % {"member": r.member, "reason": r.reason})
         for o in row.opinions:
             said = {"member": o.member, "stance": o.get_stance_display(), "text": o.text}
             lines.append(
@@ -84,7 +84,7 @@ def _draft_minutes_text(meeting: Meeting) -> str:
             t = row.tally
             lines.append(
                 indent
-                + _("表决:应到 %(should)s 人,赞成 %(for)s 票,反对 %(against)s 票,弃权 %(abstain)s 票。")
+                + _("表决：应到 %(should)s 人，赞成 %(for)s 票，反对 %(against)s 票，弃权 %(abstain)s 票。")
                 % {
                     "should": t.should_attend,
                     "for": t.votes_for,
@@ -95,9 +95,9 @@ def _draft_minutes_text(meeting: Meeting) -> str:
         resolution = getattr(e, "resolution", None)
         outcome = e.get_outcome_display() + (f"({resolution.number})" if resolution else "")
         if e.outcome_note:
-            lines.append(indent + _("结论:%(outcome)s。%(note)s") % {"outcome": outcome, "note": e.outcome_note})
+            lines.append(indent + _("结论：%(outcome)s。%(note)s") % {"outcome": outcome, "note": e.outcome_note})
         else:
-            lines.append(indent + _("结论:%(outcome)s。") % {"outcome": outcome})
+            lines.append(indent + _("结论：%(outcome)s。") % {"outcome": outcome})
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -130,7 +130,7 @@ def _save(actor: User, minutes: Minutes, text: str, version: int) -> Minutes:
                 )
                 % {"who": last.actor, "time": f"{timezone.localtime(last.created_at):%H:%M:%S}"}
             )
-        raise conflict(_("纪要已被他人修改,您的修改未保存。请刷新后重新编辑"))
+        raise conflict(_("纪要已被他人修改，您的修改未保存。请刷新后重新编辑"))
     text = required(text, missing=_("纪要正文不能为空")) + "\n"
     if text == minutes.text:
         return minutes  # nothing changed (an autosave on leaving the field): no new version

@@ -44,7 +44,7 @@ def meeting_schedule(
         # Scheduling creates the meeting: there is no row (and no state) for the table to ask yet.
         raise forbidden(_("只有%(body)s的会务部门或主持人可以安排会议") % {"body": body.name})
     if body.chair_id is None:
-        raise conflict(_("%(body)s尚未设置主持人,请先在系统管理中设置") % {"body": body.name})
+        raise conflict(_("%(body)s尚未设置主持人，请先在系统管理中设置") % {"body": body.name})
     if starts_at <= timezone.now():
         raise conflict(_("会议时间须晚于现在"))
     place = clean_text(place)
@@ -113,7 +113,7 @@ def _put_on_agenda(actor: User, meeting: Meeting, item_id: int, *, emergency_rea
         raise InvalidTransition(_("议题不存在"), status=404)
     if item.requested_body_id != meeting.body_id:
         raise conflict(
-            _("该议题拟提交%(requested)s,不能列入%(body)s")
+            _("该议题拟提交%(requested)s，不能列入%(body)s")
             % {"requested": item.requested_body.name, "body": meeting.body.name}
         )
     problem = item_services.scope_problem(body=meeting.body, category=item.category, major_kind=item.major_kind)
@@ -121,7 +121,7 @@ def _put_on_agenda(actor: User, meeting: Meeting, item_id: int, *, emergency_rea
         raise conflict(problem)
     if meeting.entries.filter(item=item, dropped_at__isnull=True).exists():
         # An item deferred (缓议) at this meeting keeps its entry: it comes back at a later meeting.
-        raise conflict(_("该议题已在本次会议的议程上(含已缓议),不能再次列入;请列入下次会议"))
+        raise conflict(_("该议题已在本次会议的议程上（含已缓议），不能再次列入；请列入下次会议"))
     item_services.item_schedule(actor=actor, item_id=item.pk, meeting_title=meeting.title)
     position = (meeting.entries.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     entry = AgendaEntry.objects.create(
@@ -190,7 +190,7 @@ def meeting_publish(*, actor: User, meeting_id: int, exception_reason: str = "")
     _check(actor, meeting, "publish")
     first = meeting.entries.filter(dropped_at__isnull=True).select_related("item").order_by("position", "id").first()
     if first is None:
-        raise conflict(_("议程为空,请先列入议题"))
+        raise conflict(_("议程为空，请先列入议题"))
     exception_reason = clean_text(exception_reason)
     problem = rules.first_item_problem(meeting.body, first.item.category, exception_reason=exception_reason)
     if problem:
@@ -218,7 +218,7 @@ def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     _check(actor, meeting, "cancel")
     reason = required(reason, missing=_("取消会议须写明理由"))
     for entry in meeting.entries.filter(dropped_at__isnull=True, outcome=""):
-        _drop(actor, meeting, entry, _recorded(gettext_noop("会议取消:%(reason)s"), reason=reason))
+        _drop(actor, meeting, entry, _recorded(gettext_noop("会议取消：%(reason)s"), reason=reason))
     _move(meeting, actor=actor, action="cancel", reason=reason)
     enqueue("notices.services.automatic.attach_pending_to_meeting", meeting_id=meeting.pk)
     enqueue(notify_attendees, meeting.pk, "cancel", reason)

@@ -49,7 +49,7 @@ def vote_open(*, actor: User, entry_id: int, mode: str = "") -> AgendaEntry:
     facts = _require_quorum(entry, meeting)
     missing = _opinions_missing(entry, facts)
     if missing:
-        raise conflict(_("请先完成全体出席成员的表态,再进行表决"))
+        raise conflict(_("请先完成全体出席成员的表态，再进行表决"))
     entry.vote_state = AgendaEntry.VoteState.OPEN
     entry.vote_mode = mode
     entry.save(update_fields=["vote_state", "vote_mode"])
@@ -88,7 +88,7 @@ def vote_cast(*, actor: User, entry_id: int, choice: str) -> Vote | BallotCast:
             else:
                 ballot = Vote.objects.create(entry=entry, member=actor, choice=choice)
     except IntegrityError as exc:
-        raise conflict(_("您已就此议题投过票,每人只能投一次")) from exc
+        raise conflict(_("您已就此议题投过票，每人只能投一次")) from exc
     if entry.vote_mode == VoteMode.SECRET:
         # The count grows in place: no row, time or order ties this choice to the voter.
         SecretBallot.objects.filter(entry=entry).update(**{BOX_COLUMN[choice]: F(BOX_COLUMN[choice]) + 1})

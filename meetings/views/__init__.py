@@ -147,12 +147,12 @@ def meeting_act(request, pk: int, action: str):
 
 
 DONE = {
-    "publish": gettext_lazy("议程已发布,已通知参会人员。"),
+    "publish": gettext_lazy("议程已发布，已通知参会人员。"),
     "open": gettext_lazy("会议开始。"),
-    "adjourn": gettext_lazy("已散会,纪要草稿已根据会议记录生成。"),
-    "cancel": gettext_lazy("会议已取消,议题已退回待上会。"),
+    "adjourn": gettext_lazy("已散会，纪要草稿已根据会议记录生成。"),
+    "cancel": gettext_lazy("会议已取消，议题已退回待上会。"),
     "add": gettext_lazy("已列入议程。"),
-    "emergency": gettext_lazy("已列入临时紧急议题,理由已记录。"),
+    "emergency": gettext_lazy("已列入临时紧急议题，理由已记录。"),
     "present": gettext_lazy("已登记出席。"),
     "absent": gettext_lazy("已登记缺席及原因。"),
     "correct_attendance": gettext_lazy("已更正出席情况，原登记和更正理由已记录。"),
@@ -165,7 +165,7 @@ def meeting_archive_pdf(request, pk: int):
     if meeting.state != Meeting.State.ADJOURNED:
         return refuse(request, _("会议结束后才能生成归档文件"), status=409)
     if access.has_confidential(meeting) and not access.sees_confidential(request.user, meeting):
-        return refuse(request, _("本次会议含涉密议题,归档文件仅限参会人员下载"))
+        return refuse(request, _("本次会议含涉密议题，归档文件仅限参会人员下载"))
     from meetings.pdf import archive_pdf
 
     services.confidential_viewed(actor=request.user, entries=meeting.entries.all())

@@ -202,11 +202,11 @@ ENTRY_DONE = {
     "recuse": gettext_lazy("已登记回避。"),
     "opinion": gettext_lazy("已记录表态。"),
     "vote_open": gettext_lazy("表决开始。"),
-    "vote": gettext_lazy("您的表决已记录;表决结束前其他成员看不到您的选择。"),
+    "vote": gettext_lazy("您的表决已记录；表决结束前其他成员看不到您的选择。"),
     "vote_enter": gettext_lazy("已登记该成员的表决。"),
     "vote_close": gettext_lazy("表决结束。"),
     "correct_opinion": gettext_lazy("已更正表态，原记录和更正理由保留在本议题的记录中。"),
     "correct_vote": gettext_lazy("已更正表决登记，原登记和更正理由保留在本议题的记录中。"),
     "decide": gettext_lazy("已记录结论。"),
-    "drop": gettext_lazy("已撤出议程,议题已退回待上会。"),
+    "drop": gettext_lazy("已撤出议程，议题已退回待上会。"),
 }

@@ -141,12 +141,12 @@ def minutes_act(request, pk: int, action: str):
     return redirect("meetings:minutes", result.pk if action == "amend" else pk)
 
 
-MINUTES_CONFIDENTIAL = gettext_lazy("本次会议含涉密议题,纪要仅限参会人员查阅")
+MINUTES_CONFIDENTIAL = gettext_lazy("本次会议含涉密议题，纪要仅限参会人员查阅")
 
 MINUTES_DONE = {
     "edit": gettext_lazy("纪要已保存。"),
     "send": gettext_lazy("纪要已送出席成员会签。"),
     "sign": gettext_lazy("您已会签。"),
-    "object": gettext_lazy("已退回记录人修改,会签将重新开始。"),
-    "amend": gettext_lazy("已起草更正纪要,请修改后送签。"),
+    "object": gettext_lazy("已退回记录人修改，会签将重新开始。"),
+    "amend": gettext_lazy("已起草更正纪要，请修改后送签。"),
 }

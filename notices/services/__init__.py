@@ -1,4 +1,4 @@
-"""Every write to a notice goes through here (三通报).
+"""Every write to a notice goes through here （三通报）.
 
     notice_create_upper_document   the party office writes a notice of an upper-level document (draft)
     notice_publish                 the party office publishes a draft: recipients, in-app notifications
@@ -100,13 +100,13 @@ def _add_audience(
     rows += [NoticeAudience(notice=notice, kind=Audience.DEPARTMENT, department=d) for d in _unique(departments)]
     for role in dict.fromkeys(roles):
         if role not in Role.values:
-            raise conflict(_("未知角色:%(role)s") % {"role": role})
+            raise conflict(_("未知角色：%(role)s") % {"role": role})
         rows.append(NoticeAudience(notice=notice, kind=Audience.ROLE, role=role))
     rows += [NoticeAudience(notice=notice, kind=Audience.PERSON, person=p) for p in _unique(people)]
     if attendees_of is not None:
         rows.append(NoticeAudience(notice=notice, kind=Audience.ATTENDEES, meeting=attendees_of))
     if not rows:
-        raise conflict(_("请选择通报范围:全体、部门、角色或人员"))
+        raise conflict(_("请选择通报范围：全体、部门、角色或人员"))
     return NoticeAudience.objects.bulk_create(rows)
 
 
@@ -143,14 +143,14 @@ def notice_create_upper_document(
     people: Iterable[User] = (),
     confidential: bool = False,
 ) -> Notice:
-    """上级文件精神: the party office writes the notice (a draft) and says whom it is for."""
+    """上级文件精神： the party office writes the notice (a draft) and says whom it is for."""
     access.check_create(actor)
     title, body = clean_text(title), clean_text(body)
     if not title or not body:
         raise conflict(_("请填写通报标题和正文"))
     check_text(Notice, title=title, body=body)
     if confidential and everyone:
-        raise conflict(_("涉密通报不能发给全体教职工,请指定部门、角色或人员"))
+        raise conflict(_("涉密通报不能发给全体教职工，请指定部门、角色或人员"))
     notice = Notice.objects.create(
         level=Notice.Level.UPPER_DOCUMENT, title=title, body=body, confidential=confidential, created_by=actor
     )
@@ -184,7 +184,7 @@ def _publish(notice: Notice, *, actor: User | None) -> Notice:
         )
     people = recipients_of(notice)
     if not people:
-        raise conflict(_("通报范围内没有人员,请调整范围后再发布"))
+        raise conflict(_("通报范围内没有人员，请调整范围后再发布"))
     now = timezone.now()
     notice.published_at = now
     if notice.meeting_id is None:

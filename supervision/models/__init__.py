@@ -1,4 +1,4 @@
-"""Supervision (四督查) and its sources: the secretary's mailbox, campus patrols, the calendar."""
+"""Supervision （四督查） and its sources: the secretary's mailbox, campus patrols, the calendar."""
 
 from supervision.models.branches import (
     ORG_LIFE_EVERY_MONTHS,

@@ -1,4 +1,4 @@
-"""行事历: the year's recurring duties per role (seed 002), and each person's private iCal feed."""
+"""行事历： the year's recurring duties per role (seed 002), and each person's private iCal feed."""
 
 import datetime as dt
 import secrets
@@ -33,9 +33,9 @@ class Duty(models.Model):
     track = models.CharField(_("督查类别"), max_length=16, choices=Track.choices)
     rhythm = models.CharField(_("周期"), max_length=12, choices=Rhythm.choices)
     month = models.PositiveSmallIntegerField(
-        _("周期内第几月"), default=1, help_text=_("每季度 1–3,每半年 1–6,每年 1–12;每月不用")
+        _("周期内第几月"), default=1, help_text=_("每季度 1–3，每半年 1–6，每年 1–12；每月不用")
     )
-    day = models.PositiveSmallIntegerField(_("到期日"), default=25, help_text=_("当月几号到期(1–28)"))
+    day = models.PositiveSmallIntegerField(_("到期日"), default=25, help_text=_("当月几号到期（1–28）"))
     lead_days = models.PositiveSmallIntegerField(_("提前天数"), default=7, help_text=_("到期前几天生成任务和提醒"))
     lead_department = models.ForeignKey(
         Department,
@@ -44,7 +44,7 @@ class Duty(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("填写则每期生成督查任务;留空只发提醒"),
+        help_text=_("填写则每期生成督查任务；留空只发提醒"),
     )
     responsible_leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,

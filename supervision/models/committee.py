@@ -106,5 +106,5 @@ REPORT_TRANSITIONS = declare(
             verb="committee_report.file",
         ),
     },
-    state_refusal=_("报告当前状态为“%(state)s”,不能%(step)s"),
+    state_refusal=_("报告当前状态为“%(state)s”，不能%(step)s"),
 )

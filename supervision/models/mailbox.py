@@ -1,4 +1,4 @@
-"""书记信箱: letters to the Party secretary, each answered (回复百分百).
+"""书记信箱： letters to the Party secretary, each answered （回复百分百）.
 
 Anyone may write a letter; the secretary, or the party office on his behalf, replies. Replies
 are kept as written (append-only); the first one marks the letter replied.
@@ -89,7 +89,7 @@ LETTER_TRANSITIONS = declare(
             verb="letter.reply",
         ),
     },
-    state_refusal=_("来信当前状态为“%(state)s”,不能%(step)s"),
+    state_refusal=_("来信当前状态为“%(state)s”，不能%(step)s"),
 )
 
 
@@ -141,7 +141,7 @@ class Holiday(models.Model):
     calendar (chinese_calendar): editable in the admin, read when reply deadlines are counted."""
 
     day = models.DateField(_("日期"), unique=True)
-    is_workday = models.BooleanField(_("上班日"), default=False, help_text=_("勾选表示这一天照常上班(调休)。"))
+    is_workday = models.BooleanField(_("上班日"), default=False, help_text=_("勾选表示这一天照常上班（调休）。"))
     name = models.CharField(_("名称"), max_length=50, blank=True)
 
     class Meta:

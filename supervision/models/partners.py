@@ -65,7 +65,7 @@ class PartEvidence(AppendOnlyModel):
     part = models.ForeignKey(PartReport, verbose_name=_("协办进展"), on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
     name = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
     content_type = models.CharField(_("类型"), max_length=100)
     sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)

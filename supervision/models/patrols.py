@@ -1,4 +1,4 @@
-"""校园周巡查: the leaders' weekly campus patrol; each finding can become a supervision task."""
+"""校园周巡查： the leaders' weekly campus patrol; each finding can become a supervision task."""
 
 from django.conf import settings
 from django.db import models

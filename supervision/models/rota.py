@@ -31,7 +31,7 @@ class PatrolArea(models.Model):
 class PatrolRota(models.Model):
     """One leader's patrol week (排班): the Monday of the week and the areas assigned."""
 
-    week = models.DateField(_("巡查周(周一)"))
+    week = models.DateField(_("巡查周（周一）"))
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("巡查领导"), on_delete=models.PROTECT, related_name="patrol_rota"
     )
@@ -84,7 +84,7 @@ class PatrolPhoto(AppendOnlyModel):
     )
     file = models.FileField(_("照片"), upload_to="patrols/%Y/%m/")
     name = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
     content_type = models.CharField(_("类型"), max_length=100)
     sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)

@@ -1,6 +1,6 @@
-"""四督查: supervision tasks on four tracks, their milestones, progress reports and reviews.
+"""四督查： supervision tasks on four tracks, their milestones, progress reports and reviews.
 
-A task comes from a resolution (决议事项), a letter to the secretary's mailbox, a campus patrol
+A task comes from a resolution （决议事项）， a letter to the secretary's mailbox, a campus patrol
 finding or a duty of the responsibility calendar. The lead department reports progress with
 evidence; the track's supervisor accepts, returns or escalates. Reports, reviews, evidence and
 escalations are written once (append-only); the task row carries the current state.
@@ -226,7 +226,7 @@ TASK_TRANSITIONS = declare(
             who=REVIEWS,
             refusal=REVIEWERS_ONLY,
             verb="task.urge",
-            blocked=_("任务已办结,无需催办"),
+            blocked=_("任务已办结，无需催办"),
         ),
         # The daily sweep escalates overdue tasks itself (levels 1 and 2); the supervisor hands an
         # unfulfilled one on to the Party secretary (level 3).
@@ -238,10 +238,10 @@ TASK_TRANSITIONS = declare(
             refusal=REVIEWERS_ONLY,
             verb="task.escalate",
             system=True,
-            blocked=_("任务已办结,无需督办"),
+            blocked=_("任务已办结，无需督办"),
         ),
     },
-    state_refusal=_("任务当前状态为“%(state)s”,不能执行此操作(可能已被他人处理,请刷新)"),
+    state_refusal=_("任务当前状态为“%(state)s”，不能执行此操作（可能已被他人处理，请刷新）"),
 )
 
 # The state moves as (sources, target), the shape pages and reports read first.
@@ -253,7 +253,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 
 
 class Milestone(models.Model):
-    """A stage of a task (节点). Done when the supervisor accepts a report that completes it."""
+    """A stage of a task （节点）. Done when the supervisor accepts a report that completes it."""
 
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(_("节点"), max_length=200)
@@ -281,7 +281,7 @@ class Milestone(models.Model):
 
 
 class ProgressReport(AppendOnlyModel):
-    """进展报告 by the lead department; a final one (办结报告) asks for the task to be closed."""
+    """进展报告 by the lead department; a final one （办结报告） asks for the task to be closed."""
 
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="reports")
     author = models.ForeignKey(
@@ -304,14 +304,14 @@ class ProgressReport(AppendOnlyModel):
 
 
 class Evidence(AppendOnlyModel):
-    """A file that proves progress (佐证材料), stored outside every public path."""
+    """A file that proves progress （佐证材料）， stored outside every public path."""
 
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("进展报告"), on_delete=models.PROTECT, related_name="evidence"
     )
     file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
     name = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
     content_type = models.CharField(_("类型"), max_length=100)
     sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
@@ -365,7 +365,7 @@ class ReportReview(AppendOnlyModel):
 
 
 class TaskEscalation(AppendOnlyModel):
-    """督办升级: by a sweep (overdue → responsible leader, then supervisor) or by the supervisor."""
+    """督办升级： by a sweep (overdue → responsible leader, then supervisor) or by the supervisor."""
 
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="escalations")
     level = models.PositiveSmallIntegerField(_("等级"))
@@ -376,7 +376,7 @@ class TaskEscalation(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("空:系统自动督办"),
+        help_text=_("空：系统自动督办"),
     )
     reason = models.TextField(_("理由"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -391,7 +391,7 @@ class TaskEscalation(AppendOnlyModel):
 
 
 class Follow(models.Model):
-    """A person who follows an agenda item (关注) is told when its tasks change state."""
+    """A person who follows an agenda item （关注） is told when its tasks change state."""
 
     item = models.ForeignKey("decisions.AgendaItem", verbose_name=_("议题"), on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""Reads of party-branch building (党支部建设): the year table and a month's check.
+"""Reads of party-branch building （党支部建设）： the year table and a month's check.
 
 A month's percentage is its score ÷ its full score × 100. The annual score of a branch is the
 mean of the percentages of the months it was checked, rounded half up to one decimal; months

@@ -174,9 +174,9 @@ def summary_text(r: HalfYearReport) -> str:
     """The figures as plain text: the agenda item's background when the report is filed."""
     t = r.total
     lines = [
-        _("%(period)s督查工作情况(统计日 %(as_of)s)") % {"period": r.period.label, "as_of": r.as_of.isoformat()},
+        _("%(period)s督查工作情况（统计日 %(as_of)s）") % {"period": r.period.label, "as_of": r.as_of.isoformat()},
         _(
-            "一、督查任务 %(total)s 项:已办结 %(closed)s 项(按期 %(on_time)s 项),在办 %(open)s 项,逾期未办结 %(late)s 项;本期督办升级 %(esc)s 次。"
+            "一、督查任务 %(total)s 项：已办结 %(closed)s 项（按期 %(on_time)s 项），在办 %(open)s 项，逾期未办结 %(late)s 项；本期督办升级 %(esc)s 次。"
         )
         % {
             "total": t.total,
@@ -187,11 +187,11 @@ def summary_text(r: HalfYearReport) -> str:
             "esc": r.escalations,
         },
         "  " + _(";").join(f"{x.label} {x.total}" for x in r.by_track),
-        _("二、书记信箱来信 %(n)s 封(匿名 %(anon)s 封),已回复 %(replied)s 封,按期回复 %(on_time)s 封。")
+        _("二、书记信箱来信 %(n)s 封（匿名 %(anon)s 封），已回复 %(replied)s 封，按期回复 %(on_time)s 封。")
         % {"n": r.letters, "anon": r.letters_anonymous, "replied": r.letters_replied, "on_time": r.letters_on_time},
-        _("三、校园周巡查覆盖区域 %(covered)s / %(total)s 个,巡查发现 %(findings)s 条,未办结 %(open)s 条。")
+        _("三、校园周巡查覆盖区域 %(covered)s / %(total)s 个，巡查发现 %(findings)s 条，未办结 %(open)s 条。")
         % {"covered": r.areas_covered, "total": r.areas_total, "findings": r.findings, "open": r.findings_open},
-        _("四、决而未果(决议任务逾期未办结)%(n)s 项。") % {"n": len(r.unfulfilled)},
-        _("五、重点领域监督:") + _(";").join(f"{label} {n} 次" for label, n, _p in r.key_areas),
+        _("四、决而未果（决议任务逾期未办结）%(n)s 项。") % {"n": len(r.unfulfilled)},
+        _("五、重点领域监督：") + _(";").join(f"{label} {n} 次" for label, n, _p in r.key_areas),
     ]
     return "\n".join(lines)

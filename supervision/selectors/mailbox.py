@@ -82,7 +82,7 @@ def reply_rate_counts() -> dict:
 
 
 def reply_rate() -> tuple[int, int]:
-    """(replied, total) over all letters: the mailbox's reply rate (回复百分百)."""
+    """(replied, total) over all letters: the mailbox's reply rate （回复百分百）."""
     counts = Letter.objects.aggregate(**reply_rate_counts())
     return counts["all_replied"], counts["all_total"]
 

@@ -1,4 +1,4 @@
-"""Every write of supervision (四督查) and its sources goes through these modules."""
+"""Every write of supervision （四督查） and its sources goes through these modules."""
 
 from supervision.services.branches import branch_check_record, branch_self_check, org_life_record
 from supervision.services.mailbox import (

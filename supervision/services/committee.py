@@ -54,7 +54,7 @@ def _period(year: int, half: int) -> HalfYear:
         raise conflict(_("报告期间无效"))
     period = HalfYear(int(year), half)
     if period.start > timezone.localdate():
-        raise conflict(_("该半年尚未开始,不能编写报告"))
+        raise conflict(_("该半年尚未开始，不能编写报告"))
     return period
 
 
@@ -80,7 +80,7 @@ def _locked(report_id: int) -> CommitteeReport:
 
 def _check_version(report: CommitteeReport, version: int) -> None:
     if report.version != version:
-        raise conflict(_("报告已被他人修改(当前为第 %(v)s 版),请刷新后再编辑") % {"v": report.version})
+        raise conflict(_("报告已被他人修改（当前为第 %(v)s 版），请刷新后再编辑") % {"v": report.version})
 
 
 @transaction.atomic

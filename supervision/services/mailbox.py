@@ -1,4 +1,4 @@
-"""Every write to the secretary's mailbox (书记信箱) goes through here.
+"""Every write to the secretary's mailbox （书记信箱） goes through here.
 
     letter_write            a signed-in person writes a letter under their name
     letter_write_anonymous  anyone writes without a name: no link to the writer is stored, they get
@@ -98,7 +98,7 @@ def letter_write_anonymous(*, subject: str, body: str) -> tuple[Letter, str]:
         except IntegrityError:  # the same code twice: 1 in 2^79, try another
             continue
         return letter, code
-    raise conflict(_("暂时无法生成查询码,请稍后再试"))
+    raise conflict(_("暂时无法生成查询码，请稍后再试"))
 
 
 @transaction.atomic

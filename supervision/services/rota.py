@@ -56,7 +56,7 @@ def rota_assign(*, actor: User, week: dt.date, leader_id: int, area_ids: Sequenc
 
 def _photo_problem(upload: UploadedFile) -> str | None:
     if extension(upload.name) not in PHOTO_EXTENSIONS:
-        return _("巡查照片只接受 JPG 或 PNG 图片:%(name)s") % {"name": upload.name}
+        return _("巡查照片只接受 JPG 或 PNG 图片：%(name)s") % {"name": upload.name}
     return item_services.attachment_problem(upload)
 
 

@@ -116,9 +116,9 @@ def _source_of(
         if item.state == ItemState.CLOSED:
             # An assigner may not see a confidential item (the task form shows its number only).
             name = resolution.number if resolution.confidential or item.confidential else item.title
-            raise conflict(_("议题“%(title)s”已办结,不能再下达任务") % {"title": name})
+            raise conflict(_("议题“%(title)s”已办结，不能再下达任务") % {"title": name})
         if item.state != ItemState.RESOLVED:
-            raise conflict(_("议题尚未形成决议,不能下达督查任务"))
+            raise conflict(_("议题尚未形成决议，不能下达督查任务"))
         return Task.Source.RESOLUTION, {"resolution": resolution}, item, resolution.confidential
     if letter_id:
         letter = Letter.objects.filter(access.visibility_filter(actor), pk=letter_id).first()
@@ -195,7 +195,7 @@ def task_create(
             and not AgendaItem.objects.filter(item_visibility_filter(actor), pk=item.pk).exists()
         ):
             # A confidential resolution is broken down only by those who may read its item.
-            raise forbidden(_("该决议涉密,只有能查阅其议题的人员可以分解督查任务"))
+            raise forbidden(_("该决议涉密，只有能查阅其议题的人员可以分解督查任务"))
     elif occurrence is not None:
         source, link, item, inherited = Task.Source.DUTY, {"occurrence": occurrence}, None, False
     else:  # a failed item of a branch check (supervision.services.branches)
@@ -261,7 +261,7 @@ def task_report(
     task = _locked(task_id)
     _who(actor, task, "report")
     if task.state == Task.State.REPORTED:
-        raise conflict(_("上一份进展报告尚待审核,审核后才能再次报送"))
+        raise conflict(_("上一份进展报告尚待审核，审核后才能再次报送"))
     _require(task, "report")
     text = required(text, missing=_("请填写进展情况"))
     check_text(ProgressReport, text=text)
@@ -295,7 +295,7 @@ def _ids(values: Iterable, refusal: str) -> list[int]:
     try:
         return [int(v) for v in values]
     except (TypeError, ValueError) as exc:
-        raise conflict(refusal or _("数据无效,请刷新后重试")) from exc
+        raise conflict(refusal or _("数据无效，请刷新后重试")) from exc
 
 
 def review_decisions(report: ProgressReport) -> list[str]:
@@ -328,10 +328,10 @@ def task_review(
     _require(task, step)
     report = pending_report(task)
     if report is None or (report_id is not None and [report.pk] != _ids([report_id], "")):
-        raise conflict(_("待审核的报告已变化,请刷新后再审核"))
+        raise conflict(_("待审核的报告已变化，请刷新后再审核"))
     # Nobody reviews their own report (an office that both leads a task and supervises its track).
     if report.author_id == actor.pk:
-        raise forbidden(_("不能审核本人报送的报告,请由本类督查的其他人员审核"))
+        raise forbidden(_("不能审核本人报送的报告，请由本类督查的其他人员审核"))
     comment = clean_text(comment)
     if decision == ReportReview.Decision.RETURN and not comment:
         raise conflict(_("退回须写明需补充的内容"))

@@ -1,4 +1,4 @@
-"""党支部建设: the party office's monthly check of each branch and the year's table."""
+"""党支部建设： the party office's monthly check of each branch and the year's table."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -78,7 +78,7 @@ def branch_check_new(request):
             else:
                 messages.success(
                     request,
-                    _("%(branch)s %(year)s年%(month)s月检查已记录:%(score)s / %(full)s 分。")
+                    _("%(branch)s %(year)s年%(month)s月检查已记录：%(score)s / %(full)s 分。")
                     % {
                         "branch": check.branch,
                         "year": check.year,

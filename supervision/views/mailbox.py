@@ -17,7 +17,7 @@ PAGE_SIZE = 20
 
 @login_required
 def letter_list(request):
-    """书记信箱: my letters; the secretary and the party office also have every letter."""
+    """书记信箱： my letters; the secretary and the party office also have every letter."""
     box = request.GET.get("box", "")
     answerer = access.can_answer(request.user)
     if box == "all" and not answerer:
@@ -55,7 +55,7 @@ def letter_new(request):
         except InvalidTransition as e:
             form.add_error(None, e.reason)
             return render(request, "supervision/letter_form.html", {"form": form}, status=e.status)
-        messages.success(request, _("来信已送达书记信箱,回复后会通知您。"))
+        messages.success(request, _("来信已送达书记信箱，回复后会通知您。"))
         return redirect("mailbox:detail", letter.pk)
     return render(request, "supervision/letter_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -78,7 +78,7 @@ def letter_detail(request, pk: int):
                 form.add_error(None, e.reason)
                 status = e.status
             else:
-                messages.success(request, _("回复已发送,写信人会收到通知。"))
+                messages.success(request, _("回复已发送，写信人会收到通知。"))
                 return redirect("mailbox:detail", letter.pk)
         else:
             status = 400
@@ -126,7 +126,7 @@ def letter_forward(request, pk: int):
             messages.error(request, e.reason)
         else:
             messages.success(
-                request, _("来信已转交%(dept)s办理,写信人的身份不随信转交。") % {"dept": d["department"].name}
+                request, _("来信已转交%(dept)s办理，写信人的身份不随信转交。") % {"dept": d["department"].name}
             )
         return redirect("mailbox:detail", letter.pk)
     context = {

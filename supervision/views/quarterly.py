@@ -1,4 +1,4 @@
-"""季度督查报告: the discipline committee's quarterly supervision report, as a page, PDF and Excel."""
+"""季度督查报告： the discipline committee's quarterly supervision report, as a page, PDF and Excel."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required

@@ -76,7 +76,7 @@ def _results(request, template: str) -> str:
 
 @login_required
 def task_list(request):
-    """督查任务: my tasks (departments I head, tasks I lead), the reports waiting on me, everything I see."""
+    """督查任务： my tasks (departments I head, tasks I lead), the reports waiting on me, everything I see."""
     user = request.user
     tracks = access.supervised_tracks(user)
     tab = request.GET.get("tab") or ("review" if tracks else "mine")
@@ -136,7 +136,7 @@ def _history(task: Task) -> list:
     for e in events:
         label = str(VERB_LABELS.get(e.verb, e.verb))
         if e.verb == "task.escalate" and e.data.get("level"):
-            label = _("%(step)s(第 %(level)s 级)") % {"step": label, "level": e.data["level"]}
+            label = _("%(step)s（第 %(level)s 级）") % {"step": label, "level": e.data["level"]}
         e.verb_label = label
         e.to_state_label = Task.State(e.to_state).label if e.to_state in Task.State.values else ""
     return events
@@ -245,9 +245,9 @@ def task_report(request, pk: int):
     except InvalidTransition as e:
         return _render_detail(request, pk, status=e.status, error=e.reason, report_form=form)
     if d["is_final"]:
-        messages.success(request, _("办结报告已报送,等待督查部门审核。"))
+        messages.success(request, _("办结报告已报送，等待督查部门审核。"))
     else:
-        messages.success(request, _("进展报告已报送,等待督查部门审核。"))
+        messages.success(request, _("进展报告已报送，等待督查部门审核。"))
     return redirect("supervision:detail", pk)
 
 
@@ -289,9 +289,9 @@ def task_urge(request, pk: int):
     except InvalidTransition as e:
         return _render_detail(request, pk, status=e.status, error=e.reason, urge_form=form)
     if sent:
-        messages.success(request, _("已催办,提醒 %(n)s 人。") % {"n": sent})
+        messages.success(request, _("已催办，提醒 %(n)s 人。") % {"n": sent})
     else:
-        messages.info(request, _("今天已催办过,不再重复提醒。"))
+        messages.info(request, _("今天已催办过，不再重复提醒。"))
     return redirect("supervision:detail", pk)
 
 
@@ -307,7 +307,7 @@ def task_escalate(request, pk: int):
         services.task_escalate(actor=request.user, task_id=pk, reason=form.cleaned_data["reason"])
     except InvalidTransition as e:
         return _render_detail(request, pk, status=e.status, error=e.reason, escalate_form=form)
-    messages.success(request, _("已升级督办,党委书记和责任人会收到提醒。"))
+    messages.success(request, _("已升级督办，党委书记和责任人会收到提醒。"))
     return redirect("supervision:detail", pk)
 
 
@@ -337,7 +337,7 @@ def item_follow(request, item_id: int):
         return refuse(request, e.reason, status=e.status)
     if request.headers.get("HX-Request"):
         return render(request, "supervision/_task_follow.html", {"item_id": item_id, "following": follow})
-    messages.success(request, _("已关注,任务有进展时会通知您。") if follow else _("已取消关注。"))
+    messages.success(request, _("已关注，任务有进展时会通知您。") if follow else _("已取消关注。"))
     target = form.cleaned_data.get("next", "")
     # Back to a page of this site: a path, no control characters (never a view name to reverse).
     if (

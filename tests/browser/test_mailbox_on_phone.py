@@ -27,7 +27,7 @@ def test_an_anonymous_letter_is_forwarded_answered_and_read_with_the_code(live_s
     expect(page.get_by_test_id("anonymous-promise")).to_be_visible()
     assert_fits_phone(page)
     page.get_by_label("主题").fill("实训楼三楼消防通道堆放杂物")
-    page.get_by_label("内容").fill("多次看到实训楼三楼通道堆放纸箱,存在消防隐患。")
+    page.get_by_label("内容").fill("多次看到实训楼三楼通道堆放纸箱，存在消防隐患。")
     page.get_by_test_id("anonymous-send").click()
     code = page.get_by_test_id("query-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", code)
@@ -59,7 +59,7 @@ def test_an_anonymous_letter_is_forwarded_answered_and_read_with_the_code(live_s
         head.goto(f"{base}/mailbox/?box=forwarded")
         head.get_by_role("link", name="实训楼三楼消防通道堆放杂物").click()
         assert_fits_phone(head)
-        head.get_by_label("回复内容").fill("已于当日清理通道,并加强巡查。感谢您的反映。")
+        head.get_by_label("回复内容").fill("已于当日清理通道，并加强巡查。感谢您的反映。")
         head.get_by_test_id("letter-reply-submit").click()
         expect(head.get_by_test_id("letter-reply")).to_contain_text("已于当日清理通道")
     finally:
@@ -72,7 +72,7 @@ def test_an_anonymous_letter_is_forwarded_answered_and_read_with_the_code(live_s
         writer.get_by_label("查询码").fill(code)
         writer.get_by_test_id("query-submit").click()
         expect(writer.get_by_test_id("letter-subject")).to_have_text("实训楼三楼消防通道堆放杂物")
-        expect(writer.get_by_test_id("letter-reply")).to_contain_text("已于当日清理通道,并加强巡查。")
+        expect(writer.get_by_test_id("letter-reply")).to_contain_text("已于当日清理通道，并加强巡查。")
         assert_fits_phone(writer)
     finally:
         context.close()

@@ -101,7 +101,7 @@ def test_four_people_run_a_pc_meeting_from_attendance_to_locked_minutes(live_ser
     # The principal declares a conflict of interest: recorded by the secretary before deliberation.
     office.goto(entry_url)
     office.get_by_label("回避人").select_option(label=NAMES["principal"])
-    office.get_by_placeholder("回避原因(必填)").fill("近亲属在承建单位任职")
+    office.get_by_placeholder("回避原因（必填）").fill("近亲属在承建单位任职")
     office.get_by_role("button", name="登记回避").click()
     expect(success(office)).to_contain_text("已登记回避")
     assert Recusal.objects.get(entry=entry).member.username == "principal"
@@ -145,7 +145,7 @@ def test_four_people_run_a_pc_meeting_from_attendance_to_locked_minutes(live_ser
     office.get_by_test_id("vote-close").click()
     expect(office.get_by_test_id("tally")).to_contain_text("获得通过")
     for page in (member1, member2, chair):
-        expect(page.get_by_test_id("tally")).to_contain_text("应到 3 人:赞成 3,反对 0,弃权 0", timeout=POLL_WAIT)
+        expect(page.get_by_test_id("tally")).to_contain_text("应到 3 人：赞成 3，反对 0，弃权 0", timeout=POLL_WAIT)
         expect(page.get_by_test_id("tally")).to_contain_text("获得通过")
         assert not_reloaded(page)
 

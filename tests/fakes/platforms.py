@@ -97,7 +97,7 @@ class FakeDingTalk:
             return _json({"errcode": 42001, "errmsg": "access_token超时"})
         if self.rate_limited:
             self.rate_limited -= 1
-            return _json({"errcode": 90018, "errmsg": "当前企业调用该接口的次数超过限制,请稍后再试"})
+            return _json({"errcode": 90018, "errmsg": "当前企业调用该接口的次数超过限制，请稍后再试"})
         return None
 
     def _getuserinfo(self, request: Request) -> Response:
