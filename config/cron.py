@@ -14,6 +14,7 @@ from core.reminders import deliver_due
 from decisions.jobs import remind_consultations
 from meetings.jobs import check_materials_due, remind_meetings
 from notices.jobs import compile_monthly_digest
+from org.jobs import check_directory
 from search.jobs import reindex_changed
 from supervision.jobs import remind_letters, remind_tasks, sweep_calendar
 
@@ -31,6 +32,9 @@ cron.register(sweep_calendar, "default", cron="30 7 * * *", name="responsibility
 cron.register(remind_tasks, "default", cron="0 8 * * *", name="supervision tasks: due soon, overdue")
 # 08:10 school time, daily: 书记信箱 letters near their reply deadline reminded, overdue ones escalated.
 cron.register(remind_letters, "default", cron="10 8 * * *", name="mailbox: reply deadlines")
+# 02:00 school time, daily: when DingTalk is configured, the administrators are told what a sync
+# of its contact directory would change (applied by them in the admin, never by the job).
+cron.register(check_directory, "default", cron="0 2 * * *", name="DingTalk directory: changes to confirm")
 # Every 10 minutes: the search index catches up with what changed (the services also index on commit).
 cron.register(reindex_changed, "default", interval=600, name="search index: what changed")
 # Every minute: jobs still waiting in the database outbox (Redis refused them, or their process

@@ -154,6 +154,11 @@ KINDS: dict[str, Kind] = {
         gettext_noop("您有一项行事历职责即将到期，请登录查看。"),
     ),
     # Department performance: a rating names departments and scores, never a task.
+    "directory.changes": Kind(
+        "admin:org_user_directory",
+        gettext_noop("钉钉通讯录有 %(count)s 项变化待确认同步"),
+        gettext_noop("钉钉通讯录有变化待确认同步，请登录查看。"),
+    ),
     "performance.published": Kind(
         "performance:detail",
         gettext_noop("校务办发布了部门绩效考评：%(title)s"),

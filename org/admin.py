@@ -57,6 +57,7 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="org_user_import"),
             path("import/template/", self.admin_site.admin_view(self.import_template), name="org_user_import_template"),
+            path("directory/", self.admin_site.admin_view(self.directory_view), name="org_user_directory"),
             *super().get_urls(),
         ]
 
@@ -71,6 +72,33 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
             "attachment; filename*=UTF-8''%E4%BA%BA%E5%91%98%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
         )
         return response
+
+    def directory_view(self, request):
+        """钉钉通讯录同步: what the DingTalk directory would change, then the same changes applied."""
+        from core.errors import InvalidTransition
+        from core.providers.base import ProviderError
+        from core.providers.dingtalk import DingTalk
+        from org import directory
+
+        if not may_import_people(request.user):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "title": _("钉钉通讯录同步"), "opts": self.model._meta}
+        if not DingTalk.configured():
+            context["error"] = _("尚未配置钉钉（DINGTALK_APP_KEY、DINGTALK_APP_SECRET），无法同步通讯录。")
+            return TemplateResponse(request, "admin/org/user/directory.html", context, status=409)
+        try:
+            if request.method == "POST":
+                done = directory.apply(actor=request.user, fingerprint=request.POST.get("fingerprint", ""))
+                messages.success(request, _("已同步通讯录，共 %(n)s 项变化。") % {"n": len(done.changes)})
+                return redirect("admin:org_user_changelist")
+            context["plan"] = directory.plan()
+        except InvalidTransition as exc:
+            messages.error(request, exc.reason)
+            return redirect("admin:org_user_directory")
+        except ProviderError as exc:
+            context["error"] = _("钉钉暂时无法访问，请稍后重试（%(detail)s）。") % {"detail": exc}
+            return TemplateResponse(request, "admin/org/user/directory.html", context, status=503)
+        return TemplateResponse(request, "admin/org/user/directory.html", context)
 
     def import_view(self, request):
         """人员导入: upload, preview what would change (nothing is kept), then apply the same file."""

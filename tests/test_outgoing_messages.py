@@ -195,7 +195,7 @@ def run_cron_jobs(ran: set[str]) -> None:
 
 
 def test_nothing_about_a_confidential_object_leaves_the_server(
-    people, settings, robot, spy, django_capture_on_commit_callbacks
+    people, settings, robot, spy, django_capture_on_commit_callbacks, httpserver
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.REDIS_URL = ""
@@ -312,6 +312,21 @@ def test_nothing_about_a_confidential_object_leaves_the_server(
         supervision_services.letter_write, actor=staff, subject=SECRETS["letter subject"], body=SECRETS["letter body"]
     )
     do(supervision_services.letter_reply, actor=secretary, letter_id=letter.pk, body=SECRETS["letter reply"])
+    # A second private letter, forwarded to a department (转办) and left unanswered: reminded before
+    # its reply deadline and escalated after it.
+    waiting = do(
+        supervision_services.letter_write, actor=staff, subject=SECRETS["letter subject"], body=SECRETS["letter body"]
+    )
+    do(
+        supervision_services.letter_forward,
+        actor=secretary,
+        letter_id=waiting.pk,
+        department_id=depthead.department_id,
+        note=SECRETS["letter reply"],
+    )
+    for days in (17, 30):  # near the deadline (15 working days), then past it
+        with time_machine.travel(timezone.now() + timedelta(days=days)):
+            do(run_cron_jobs, ran=cron_ran)
     # A performance rating over the year's tasks (confidential ones among them), published to the leaders.
     from supervision.services.performance import performance_publish, performance_rate
 
@@ -339,6 +354,15 @@ def test_nothing_about_a_confidential_object_leaves_the_server(
     with time_machine.travel(dt.datetime.combine(next_month, dt.time(9, 0), tzinfo=timezone.get_default_timezone())):
         do(run_cron_jobs, ran=cron_ran)
     do(run_cron_jobs, ran=cron_ran)  # and send whatever is left
+
+    # The nightly look at the DingTalk directory tells the administrators (it names no record).
+    from org.jobs import check_directory
+    from tests.fakes.fixtures import fake_dingtalk
+
+    fake = fake_dingtalk(httpserver, settings)
+    fake.add_member("ding-new", name="新教师")
+    people("admin")
+    assert do(check_directory) == 1
 
     # Every producer was made to speak, every job ran.
     assert spy - DELIVERIES == producers_in_source(), "walk every producer of messages with confidential fixtures"

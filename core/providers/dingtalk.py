@@ -7,6 +7,8 @@ Endpoints, as DingTalk documents them:
     POST {oapi}/topapi/v2/user/get {userid}                       a member's mobile number
     POST {oapi}/topapi/user/getbyunionid {unionid}                unionid → userid
     POST {oapi}/topapi/message/corpconversation/asyncsend_v2      a work notice (工作通知) to people
+    POST {oapi}/topapi/v2/department/listsub {dept_id}            a department's sub-departments
+    POST {oapi}/topapi/v2/user/list {dept_id, cursor, size}       a department's members, page by page
     POST {api}/v1.0/oauth2/userAccessToken                        QR login: authCode → the person's token
     GET  {api}/v1.0/contact/users/me                              QR login: the person (unionId, mobile)
     {login}/oauth2/auth?client_id=…&redirect_uri=…               the QR-code login page the browser opens
@@ -128,6 +130,33 @@ class DingTalk(TokenClient):
         with self.client() as http:
             answer = self.call(http, "POST", f"{self.oapi}/topapi/message/corpconversation/asyncsend_v2", json=body)
         return str(answer.get("task_id", ""))
+
+    # --- the contact directory (通讯录) -------------------------------------------------------------
+
+    def directory(self) -> tuple[list[dict], list[dict]]:
+        """Every department under the root (dept_id 1) and every member, each member once with
+        all of their departments: ([{dept_id, name, parent_id}], [{userid, name, mobile, title,
+        email, dept_id_list}])."""
+        departments, members = [], {}
+        with self.client() as http:
+            queue = [1]
+            while queue:
+                parent = queue.pop(0)
+                answer = self.call(http, "POST", f"{self.oapi}/topapi/v2/department/listsub", json={"dept_id": parent})
+                for d in answer.get("result") or []:
+                    departments.append({"dept_id": d["dept_id"], "name": d["name"], "parent_id": d.get("parent_id")})
+                    queue.append(d["dept_id"])
+            for dept_id in [1] + [d["dept_id"] for d in departments]:
+                cursor = 0
+                while True:
+                    body = {"dept_id": dept_id, "cursor": cursor, "size": 100}
+                    page = self.call(http, "POST", f"{self.oapi}/topapi/v2/user/list", json=body).get("result") or {}
+                    for m in page.get("list") or []:
+                        members.setdefault(m["userid"], m)
+                    if not page.get("has_more"):
+                        break
+                    cursor = page.get("next_cursor", 0)
+        return departments, list(members.values())
 
 
 def in_app(url: str) -> str:

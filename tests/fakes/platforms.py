@@ -24,6 +24,8 @@ class Member:
     unionid: str = ""
     mobile: str = ""
     name: str = ""
+    title: str = ""
+    dept_ids: tuple = (1,)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class FakeDingTalk:
     sent: list = field(default_factory=list)
     token_requests: int = 0
     rate_limited: int = 0  # the next n topapi calls answer "too many calls"
+    departments: dict = field(default_factory=dict)  # dept_id → (name, parent_id); the root is 1
 
     def __post_init__(self):
         s = self.server
@@ -53,6 +56,8 @@ class FakeDingTalk:
         )
         s.expect_request("/v1.0/oauth2/userAccessToken", method="POST").respond_with_handler(self._user_token)
         s.expect_request("/v1.0/contact/users/me").respond_with_handler(self._me)
+        s.expect_request("/topapi/v2/department/listsub", method="POST").respond_with_handler(self._listsub)
+        s.expect_request("/topapi/v2/user/list", method="POST").respond_with_handler(self._user_list)
 
     def settings(self, settings, *, agent_id: str = "3001", corp_id: str = "dingcorp") -> None:
         base = self.server.url_for("").rstrip("/")
@@ -61,10 +66,15 @@ class FakeDingTalk:
         settings.DINGTALK_APP_KEY, settings.DINGTALK_APP_SECRET = self.app_key, self.app_secret
         settings.DINGTALK_AGENT_ID, settings.DINGTALK_CORP_ID = agent_id, corp_id
 
-    def add_member(self, userid: str, *, mobile: str = "", name: str = "") -> Member:
-        member = Member(userid, unionid=f"union-{userid}", mobile=mobile, name=name)
+    def add_member(self, userid: str, *, mobile: str = "", name: str = "", title: str = "", dept_ids=(1,)) -> Member:
+        member = Member(
+            userid, unionid=f"union-{userid}", mobile=mobile, name=name, title=title, dept_ids=tuple(dept_ids)
+        )
         self.members[userid] = member
         return member
+
+    def add_department(self, dept_id: int, name: str, parent_id: int = 1) -> None:
+        self.departments[dept_id] = (name, parent_id)
 
     def scan(self, member: Member) -> str:
         """The person scans the QR code: DingTalk will send Yishi this authCode."""
@@ -138,6 +148,37 @@ class FakeDingTalk:
         body = request.get_json()
         self.sent.append(body)
         return _json({"errcode": 0, "errmsg": "ok", "task_id": 1000 + len(self.sent), "request_id": "r2"})
+
+    def _listsub(self, request: Request) -> Response:
+        refused = self._app_call(request)
+        if refused:
+            return refused
+        parent = request.get_json().get("dept_id", 1)
+        if parent != 1 and parent not in self.departments:
+            return _json({"errcode": 60003, "errmsg": "部门不存在"})
+        result = [
+            {"dept_id": dept_id, "name": name, "parent_id": parent_id}
+            for dept_id, (name, parent_id) in sorted(self.departments.items())
+            if parent_id == parent
+        ]
+        return _json({"errcode": 0, "errmsg": "ok", "result": result})
+
+    def _user_list(self, request: Request) -> Response:
+        """A department's members, two a page, so that paging is walked."""
+        refused = self._app_call(request)
+        if refused:
+            return refused
+        body = request.get_json()
+        dept_id, cursor = body.get("dept_id", 1), int(body.get("cursor", 0))
+        people = [m for _u, m in sorted(self.members.items()) if dept_id in m.dept_ids]
+        page = people[cursor : cursor + 2]
+        rows = [
+            {"userid": m.userid, "name": m.name, "mobile": m.mobile, "title": m.title, "dept_id_list": list(m.dept_ids)}
+            for m in page
+        ]
+        more = cursor + 2 < len(people)
+        result = {"has_more": more, "next_cursor": cursor + 2 if more else 0, "list": rows}
+        return _json({"errcode": 0, "errmsg": "ok", "result": result})
 
     def _user_token(self, request: Request) -> Response:
         body = request.get_json()
