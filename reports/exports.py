@@ -65,7 +65,7 @@ def _stage_sheet(wb: Workbook, t: StageTable) -> None:
                 values += [_number(c.target.value) if c.target else None, shown, _number(c.percent_of_target)]
             else:
                 values.append(shown)
-        values.append(_(";").join(f"{c.indicator.name}:{c.flag_text}" for c in row.flagged))
+        values.append(_("；").join(f"{c.indicator.name}：{c.flag_text}" for c in row.flagged))
         ws.append(values)
         for n, c in enumerate(row.cells):
             fill = fill_for(c.flag)

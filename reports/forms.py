@@ -29,7 +29,7 @@ class DepartmentValuesForm(forms.Form):
         self.lines = lines
         for line in lines:
             i = line.indicator
-            label = f"{i.name}({i.unit})" if i.unit else i.name
+            label = f"{i.name}（{i.unit}）" if i.unit else i.name
             self.fields[self.value_field(line)] = forms.DecimalField(
                 label=label,
                 required=False,

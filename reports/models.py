@@ -52,7 +52,7 @@ class Indicator(models.Model):
         ordering = ["sort_order", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name}({self.unit})" if self.unit else self.name
+        return f"{self.name}（{self.unit}）" if self.unit else self.name
 
 
 class OutlierMethod(models.TextChoices):
