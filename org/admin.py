@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.admin import AuditedModelAdmin
-from org.models import BodyMember, Department, MeetingBody, RoleAssignment, User
+from org.models import BodyMember, Department, MeetingBody, Portfolio, RoleAssignment, User
 
 # What decides who may see and do what: roles, memberships, status, groups and permissions.
 USER_ACCESS = ("role_assignments", "body_memberships", "groups", "user_permissions")
@@ -78,3 +78,13 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class GroupAdmin(AuditedModelAdmin, BaseGroupAdmin):
     audit_related = ("permissions", "user_set")
+
+
+@admin.register(Portfolio)
+class PortfolioAdmin(AuditedModelAdmin):
+    """分管: a change of portfolio ends the old row (截止日期) and adds a new one; history is kept."""
+
+    list_display = ["department", "leader", "starts_on", "ends_on"]
+    list_filter = ["leader"]
+    list_select_related = ["department", "leader"]
+    autocomplete_fields = ["department"]

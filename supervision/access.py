@@ -166,3 +166,20 @@ def check_report(user: User, task) -> None:
 def check_review(user: User, task) -> None:
     if not can_review(user, task):
         raise forbidden(_("只有本类督查的督查部门可以审核"))
+
+
+# --- 决而未果: resolutions without follow-up -------------------------------------------------------
+
+# The party office and the discipline committee watch the queue; the secretary is escalated to.
+UNFOLLOWED_WATCHERS = (Role.PARTY_OFFICE, Role.DISCIPLINE)
+
+
+def watches_unfollowed(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*UNFOLLOWED_WATCHERS)
+
+
+def may_record_no_task(user: User) -> str | None:
+    """Who may put on record that a resolution needs no supervision task: those who watch the queue."""
+    if not watches_unfollowed(user):
+        return _("只有党委办公室或纪委可以登记无需督查的理由")
+    return None

@@ -63,3 +63,42 @@ def remind_tasks(today: dt.date | None = None) -> dict[str, int]:
 def sweep_calendar() -> dict[str, int]:
     """行事历: today's duties (see supervision.services.calendar.calendar_sweep)."""
     return calendar_sweep()
+
+
+def remind_unfollowed() -> dict[str, int]:
+    """决而未果: a passed resolution calling for action that still has no supervision task and no reason
+    on record after DecisionPolicy.unfollowed_escalate_days is escalated, once: to the party office,
+    the discipline committee and the Party secretary (reminders keyed per resolution and person)."""
+    from django.utils import timezone
+
+    from core.notify import link_for
+    from decisions.models import DecisionPolicy
+    from org.models import MeetingBody, RoleAssignment, User
+    from supervision.access import UNFOLLOWED_WATCHERS
+    from supervision.selectors.unfollowed import age_days, unfollowed_resolutions
+
+    now = timezone.now()
+    days = DecisionPolicy.current().unfollowed_escalate_days
+    rows = unfollowed_resolutions().filter(issued_at__lte=now - dt.timedelta(days=days))
+    watchers = list(
+        User.objects.filter(
+            is_active=True,
+            pk__in=RoleAssignment.objects.filter(role__in=UNFOLLOWED_WATCHERS).values("user_id"),
+        )
+    )
+    secretary = MeetingBody.objects.filter(code=MeetingBody.Code.PC).values_list("chair_id", flat=True).first()
+    people = watchers + [u for u in User.objects.filter(pk=secretary) if u not in watchers]
+    found = created = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for r in rows:
+            found += 1
+            text = message(
+                "resolution.unfollowed", confidential=r.confidential or r.item.confidential,
+                number=r.number, days=age_days(r, now),
+            )  # fmt: skip
+            for person in people:
+                created += remind(
+                    recipient=person, key=f"unfollowed:{r.pk}:{person.pk}", text=text,
+                    link=link_for("resolution.unfollowed"),
+                )  # fmt: skip
+    return {"found": found, "created": created}

@@ -37,6 +37,9 @@ NOT_RECORDS = {
     "core.notification": "in-app messages",
     # Settings and the checklist: edited by the administrator, each change in the audit log.
     "reports.reportsettings": "settings",
+    # The review chains an administrator configures (审阅 → 审核 → 审批): settings, each change audited.
+    "decisions.reviewchain": "settings",
+    "decisions.reviewchainstep": "settings",
     "supervision.branchcheckitem": "the checklist (each check keeps its marks)",
 }
 

@@ -2,6 +2,7 @@
 
 from supervision.models.branches import BranchCheck, BranchCheckItem, BranchCheckMark
 from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence
+from supervision.models.followup import NoTaskReason
 from supervision.models.mailbox import LETTER_TRANSITIONS, Letter, LetterReply
 from supervision.models.patrols import PatrolFinding
 from supervision.models.tasks import (
@@ -28,6 +29,7 @@ __all__ = [
     "BranchCheckMark",
     "CalendarToken",
     "Duty",
+    "NoTaskReason",
     "DutyOccurrence",
     "Evidence",
     "Follow",

@@ -13,6 +13,7 @@ from decisions import services
 from decisions.models import AgendaItem, Category, MajorKind
 from demo.party_building import seed_party_building
 from demo.people import seed_org
+from demo.review_chain import seed_review_chain, seed_unfollowed
 from demo.supervision import seed_supervision
 from meetings import services as meeting_services
 from meetings.models import Meeting
@@ -54,6 +55,10 @@ class Command(BaseCommand):
             self.hold(held, items)
         self.seed_after_the_meeting(items)
         seed_supervision(held)
+        # The review chain is configured once the items above have gone their way; then one
+        # item goes through it whole, and one resolution waits for follow-up (决而未果).
+        seed_review_chain()
+        seed_unfollowed(held_at)
         return AgendaItem.objects.count()
 
     def seed_before_the_meeting(self) -> dict:
