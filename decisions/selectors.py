@@ -169,11 +169,7 @@ def queue_count_expressions(user: User) -> dict:
     """The navigation badges (what waits on this person) and whether they chair a body, as
     expressions, so the navigation asks them together with the other menus in one query."""
     return {
-        "queue_review": SubqueryCount(
-            AgendaItem.objects.filter(
-                state=State.DEPT_REVIEW, department_id__in=sorted(user.headed_department_ids) or [0]
-            )
-        ),
+        "queue_review": SubqueryCount(AgendaItem.objects.filter(review_queue_items_q(user))),
         "queue_screening": SubqueryCount(AgendaItem.objects.filter(screening_queue_q(user))),
         "queue_consultations": SubqueryCount(waiting_consultations(Consultation.objects.filter(consultee=user))),
         "chairs_a_body": Exists(chaired_bodies(user)),
