@@ -76,9 +76,11 @@ def test_it_is_escalated_once_after_the_configured_days(resolution, people):
 
 
 def test_the_queue_page_shows_age_to_the_party_office_and_refuses_others(resolution, people, client):
-    client.force_login(people("discipline"))
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=3, hours=1)):
-        html = client.get(reverse("supervision:unfollowed")).content.decode()
+        client.force_login(people("discipline"))
+        response = client.get(reverse("supervision:unfollowed"))
+    assert response.status_code == 200
+    html = response.content.decode()
     assert resolution.number in html and "已 3 天" in html
     client.force_login(people("staff"))
     assert client.get(reverse("supervision:unfollowed")).status_code == 403
