@@ -69,7 +69,9 @@ def test_it_is_escalated_once_after_the_configured_days(resolution, people):
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=5, hours=1)):
         result = remind_unfollowed()
         assert remind_unfollowed()["created"] == 0
-    recipients = set(Reminder.objects.filter(key__startswith="unfollowed:").values_list("recipient__username", flat=True))
+    recipients = set(
+        Reminder.objects.filter(key__startswith="unfollowed:").values_list("recipient__username", flat=True)
+    )
     assert recipients == {"partyoffice", "discipline", "secretary"}
     assert result["created"] == 3
     assert resolution.number in Reminder.objects.filter(key__startswith="unfollowed:").first().text

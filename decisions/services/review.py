@@ -89,7 +89,7 @@ def _holder_fields(review: ItemReview) -> dict:
     return {"role": access.office_for(item.requested_body)}
 
 
-def _advance(*, actor: User, item: AgendaItem, round_: int) -> None:
+def _advance(*, actor: User, item: AgendaItem, round_: int, label: str = "", comment: str = "") -> None:
     """Open the next waiting step; skip what no one can hold or what the submitter's own post
     settles; after the last one, the item goes to screening."""
     skipped = ""
@@ -112,7 +112,8 @@ def _advance(*, actor: User, item: AgendaItem, round_: int) -> None:
         item.__dict__["_current_review"] = review
         return
     item.__dict__["_current_review"] = None
-    _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason=skipped, data={"chain": "done"})
+    data = {"chain": "done", "label": label} if label else {"chain": "done"}
+    _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason=comment or skipped, data=data)
 
 
 def _locked_review(item: AgendaItem) -> ItemReview:
@@ -137,7 +138,7 @@ def review_approve(*, actor: User, item: AgendaItem, comment: str = "") -> Agend
     review.acted_by, review.acted_at, review.comment = actor, timezone.now(), comment
     _set(review, "approve", R.APPROVED, ("acted_by", "acted_at", "comment"))
     before = item.version
-    _advance(actor=actor, item=item, round_=review.round)
+    _advance(actor=actor, item=item, round_=review.round, label=review.label, comment=comment)
     if item.version == before:  # the item stays in the chain: its record says which step passed
         _move(
             item,
