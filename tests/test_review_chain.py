@@ -109,7 +109,7 @@ def test_the_leader_in_charge_returns_with_comments_and_a_new_submission_starts_
     returned = ItemReview.objects.get(item=item, position=2)
     assert (returned.state, returned.comment, returned.acted_by) == (R.RETURNED, "请补充经费测算。", people("member1"))
     services.item_submit(actor=people("staff"), item_id=item.pk)
-    assert [s for s in steps(item)][3:] == [("审阅", R.PENDING), ("审核", R.WAITING), ("审批", R.WAITING)]
+    assert steps(item)[3:] == [("审阅", R.PENDING), ("审核", R.WAITING), ("审批", R.WAITING)]
 
 
 def test_the_leader_asks_another_department_to_countersign_before_deciding(chain):
