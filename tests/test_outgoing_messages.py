@@ -269,7 +269,8 @@ def test_nothing_about_a_confidential_object_leaves_the_server(
     assert resolution.confidential
     # 决而未果: while it has no task yet, the sweep escalates it (after 0 days here).
     DecisionPolicy.objects.update_or_create(pk=1, defaults={"unfollowed_escalate_days": 0})
-    do(run_cron_jobs, ran=cron_ran)
+    with time_machine.travel(meeting.starts_at):  # the resolution's day, after the meeting
+        do(run_cron_jobs, ran=cron_ran)
 
     # Its task: created, reported with evidence, urged, escalated by hand and by the sweep.
     task = do(
