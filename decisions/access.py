@@ -192,7 +192,7 @@ def may_review(user: User, review: ItemReview, action: str = "") -> str | None:
         ok = bool(review.role) and user.has_role(review.role)
         who = Role(review.role).label if review.role else _("会务部门")
     if not ok:
-        return _("此环节(%(step)s)由%(who)s办理") % {"step": review.label, "who": who}
+        return _("此环节（%(step)s）由%(who)s办理") % {"step": review.label, "who": who}
     if action == "countersign" and not review.may_countersign:
         return _("此环节不能发起会签")
     return None

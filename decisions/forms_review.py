@@ -15,7 +15,7 @@ class CountersignForm(ChoicesNow, forms.Form):
         error_messages={"required": _("请至少选择一个会签部门")},
     )
     note = forms.CharField(
-        label=_("会签说明(可选)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+        label=_("会签说明（可选）"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
 
     def __init__(self, *args, item=None, **kwargs):

@@ -134,15 +134,15 @@ class DecisionPolicy(models.Model):
         help_text=_("涉及金额达到此数的议题自动按“三重一大”(大额度资金使用)办理"),
     )
     review_remind_days = models.PositiveSmallIntegerField(
-        _("审批环节提醒天数"), default=1, help_text=_("审批环节到达后超过此天数未办理,提醒办理人")
+        _("审批环节提醒天数"), default=1, help_text=_("审批环节到达后超过此天数未办理，提醒办理人")
     )
     review_escalate_days = models.PositiveSmallIntegerField(
-        _("审批环节督办天数"), default=3, help_text=_("审批环节到达后超过此天数未办理,提醒其上级督办")
+        _("审批环节督办天数"), default=3, help_text=_("审批环节到达后超过此天数未办理，提醒其上级督办")
     )
     unfollowed_escalate_days = models.PositiveSmallIntegerField(
         _("决而未果督办天数"),
         default=14,
-        help_text=_("决议形成后超过此天数既无督查任务又无不需督查的理由,提醒党委书记督办"),
+        help_text=_("决议形成后超过此天数既无督查任务又无不需督查的理由，提醒党委书记督办"),
     )
 
     class Meta:

@@ -14,7 +14,7 @@ from org.models import Department, Role
 class Reviewer(models.TextChoices):
     DEPT_HEAD = "dept_head", _("部门负责人")
     LEADER_IN_CHARGE = "leader_in_charge", _("分管校领导")
-    BODY_OFFICE = "body_office", _("会务部门(党委办公室/校长办公室,按拟提交会议)")
+    BODY_OFFICE = "body_office", _("会务部门（党委办公室/校长办公室，按拟提交会议）")
 
 
 class ReviewChain(models.Model):
@@ -37,7 +37,7 @@ class ReviewChain(models.Model):
 
     class Meta:
         verbose_name = _("审批流程")
-        verbose_name_plural = _("审批流程(审阅→审核→审批)")
+        verbose_name_plural = _("审批流程（审阅→审核→审批）")
         ordering = ["department__sort_order", "category"]
         constraints = [
             models.UniqueConstraint(fields=["department", "category"], name="review_chain_unique", nulls_distinct=False)
@@ -51,7 +51,7 @@ class ReviewChainStep(models.Model):
     chain = models.ForeignKey(ReviewChain, verbose_name=_("审批流程"), on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("顺序"))
     reviewer = models.CharField(_("办理人"), max_length=20, choices=Reviewer.choices)
-    label = models.CharField(_("环节名称"), max_length=20, help_text=_("如:审阅、审核、审批"))
+    label = models.CharField(_("环节名称"), max_length=20, help_text=_("如：审阅、审核、审批"))
     may_countersign = models.BooleanField(_("可发起会签"), default=False, help_text=_("办理人可请其他部门会签"))
 
     class Meta:
@@ -175,7 +175,7 @@ REVIEW_TRANSITIONS = declare(
         ),
         "countersign_done": Move(_("会签完毕"), frozenset({R.COUNTERSIGNING}), frozenset({R.PENDING}), system=True),
     },
-    state_refusal=_("审批环节当前为“%(state)s”,不能%(step)s(可能已被他人处理,请刷新)"),
+    state_refusal=_("审批环节当前为“%(state)s”，不能%(step)s（可能已被他人处理，请刷新）"),
 )
 
 
@@ -218,7 +218,7 @@ class MajorRoute(models.Model):
     po_first = models.BooleanField(
         _("先经校长办公会商议"),
         default=False,
-        help_text=_("勾选:校长办公会先商议,再提交党委会决议;不勾选:直接提交党委会"),
+        help_text=_("勾选：校长办公会先商议，再提交党委会决议；不勾选：直接提交党委会"),
     )
 
     class Meta:

@@ -230,7 +230,7 @@ class Portfolio(models.Model):
 
     class Meta:
         verbose_name = _("分管关系")
-        verbose_name_plural = _("分管关系(分管校领导)")
+        verbose_name_plural = _("分管关系（分管校领导）")
         ordering = ["department__sort_order", "-starts_on"]
         constraints = [
             models.CheckConstraint(

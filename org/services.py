@@ -18,11 +18,11 @@ def portfolio_assign(*, actor: User | None, leader: User, department: Department
     if actor is not None and not access.may_assign_portfolio(actor):
         raise forbidden(_("只有党委办公室可以调整分管关系"))
     if not leader.is_leader:
-        raise conflict(_("%(name)s不是校领导班子成员,不能分管部门") % {"name": leader})
+        raise conflict(_("%(name)s不是校领导班子成员，不能分管部门") % {"name": leader})
     current = Portfolio.objects.select_for_update().filter(department=department, ends_on__isnull=True).first()
     if current is not None:
         if current.starts_on >= starts_on:
-            raise conflict(_("新的分管起始日期须晚于现任分管的起始日期(%(day)s)") % {"day": current.starts_on})
+            raise conflict(_("新的分管起始日期须晚于现任分管的起始日期（%(day)s）") % {"day": current.starts_on})
         if current.leader_id == leader.pk:
             raise conflict(_("%(name)s已分管%(dept)s") % {"name": leader, "dept": department})
         current.ends_on = starts_on - dt.timedelta(days=1)

@@ -10,5 +10,5 @@ class NoTaskForm(ChoicesNow, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         required=True,
-        help_text=_("如:学习、通报类决议,或制度已印发执行"),
+        help_text=_("如：学习、通报类决议，或制度已印发执行"),
     )

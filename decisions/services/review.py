@@ -38,7 +38,7 @@ from org.models import Department, MeetingBody, User
 
 R = ItemReview.State
 DEFAULT_STEPS = [(Reviewer.DEPT_HEAD, gettext_noop("审阅"), False)]
-SKIP_NO_LEADER = gettext_noop("本部门当日无在册分管校领导,本环节跳过")
+SKIP_NO_LEADER = gettext_noop("本部门当日无在册分管校领导，本环节跳过")
 SKIP_SELF = SELF_APPROVAL_REASON
 
 
@@ -234,14 +234,14 @@ def route_major(*, actor: User, item: AgendaItem) -> None:
     route = MajorRoute.objects.filter(major_kind=item.major_kind).first()
     if route is not None and route.po_first:
         reason = _(
-            "“三重一大”事项(%(kind)s):按规定先经校长办公会商议,再提交党委会集体决策(两议),校长办公会不能作出最终决定。"
+            "“三重一大”事项（%(kind)s）：按规定先经校长办公会商议，再提交党委会集体决策（两议），校长办公会不能作出最终决定。"
         ) % {"kind": kind}
         item.routing_reason = reason
         item.save(update_fields=["routing_reason"])
         audit.record(actor=actor, verb="item.route", target=item, reason=reason, data={"po_first": True})
         return
     pc = MeetingBody.objects.get(code=MeetingBody.Code.PC)
-    reason = _("“三重一大”事项(%(kind)s)须由党委会集体决策:拟提交会议由校长办公会改为党委会。") % {"kind": kind}
+    reason = _("“三重一大”事项（%(kind)s）须由党委会集体决策：拟提交会议由校长办公会改为党委会。") % {"kind": kind}
     item.requested_body = pc
     item.routing_reason = reason
     item.save(update_fields=["requested_body", "routing_reason"])

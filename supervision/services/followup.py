@@ -25,7 +25,7 @@ def resolution_no_task(*, actor, resolution_id: int, reason: str) -> NoTaskReaso
     reason = required(reason, missing=_("请写明无需布置督查任务的理由"))
     check_text(NoTaskReason, reason=reason)
     if Task.objects.filter(resolution=resolution).exists():
-        raise conflict(_("该决议已布置督查任务,无需登记理由"))
+        raise conflict(_("该决议已布置督查任务，无需登记理由"))
     if NoTaskReason.objects.filter(resolution=resolution).exists():
         raise conflict(_("该决议已登记无需督查的理由"))
     row = NoTaskReason.objects.create(resolution=resolution, reason=reason, recorded_by=actor)

@@ -49,5 +49,5 @@ def no_task(request, pk: int):
     except InvalidTransition as e:
         messages.error(request, e.reason)
         return _page(request, status=e.status, form=form, form_for=pk)
-    messages.success(request, _("已登记无需督查的理由,该决议移出决而未果清单。"))
+    messages.success(request, _("已登记无需督查的理由，该决议移出决而未果清单。"))
     return redirect("supervision:unfollowed")
