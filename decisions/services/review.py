@@ -22,6 +22,7 @@ from core.jobs import enqueue
 from core.text import check_no_nul, clean_text, required
 from decisions import access
 from decisions.models import (
+    ALL_STEPS,
     REVIEW_TRANSITIONS,
     AgendaItem,
     Countersign,
@@ -154,7 +155,7 @@ def review_approve(*, actor: User, item: AgendaItem, comment: str = "") -> Agend
 def review_return(*, actor: User, item: AgendaItem, reason: str) -> AgendaItem:
     review = _locked_review(item)
     REVIEW_TRANSITIONS.check(actor, review, "return")
-    reason = required(reason, missing=_("退回须写明意见"))
+    reason = required(reason, missing=_("%(step)s须填写理由") % {"step": ALL_STEPS["dept_return"].label})
     review.acted_by, review.acted_at, review.comment = actor, timezone.now(), reason
     _set(review, "return", R.RETURNED, ("acted_by", "acted_at", "comment"))
     item.__dict__["_current_review"] = None
