@@ -15,6 +15,7 @@ from decisions.models import (
     OPEN_REVIEW_STATES,
     STEPS,
     AgendaItem,
+    State,
     Consultation,
     Countersign,
     ItemReview,
@@ -153,7 +154,7 @@ def current_review(item: AgendaItem) -> ItemReview | None:
     if "_current_review" not in item.__dict__:
         item.__dict__["_current_review"] = (
             ItemReview.objects.filter(item=item, state__in=OPEN_REVIEW_STATES).order_by("-round", "position").first()
-            if item.state == "dept_review"
+            if item.state == State.DEPT_REVIEW
             else None
         )
     return item.__dict__["_current_review"]

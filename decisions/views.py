@@ -175,7 +175,9 @@ def _detail_context(request, item, **forms):
         "chain": selectors.item_chain(item),
         "review": review,
         "countersign_form": CountersignForm(item=item)
-        if review and review.state == "pending" and access.may_review(request.user, review, "countersign") is None
+        if review
+        and review.state == review.State.PENDING
+        and access.may_review(request.user, review, "countersign") is None
         else None,
         "countersign_answer_form": CountersignAnswerForm()
         if review and access.countersign_pending_for(request.user, review)
