@@ -15,11 +15,11 @@ from decisions.models import (
     OPEN_REVIEW_STATES,
     STEPS,
     AgendaItem,
-    State,
     Consultation,
     Countersign,
     ItemReview,
     Reviewer,
+    State,
 )
 from org.access import bodies_attended_by, chair_of, chaired_bodies, chairs_body, leader_in_charge
 from org.models import OFFICE_ROLES, MeetingBody, Role, User

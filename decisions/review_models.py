@@ -74,6 +74,8 @@ REVIEW_OPEN_COLUMNS = (
     "state", "department_id", "assignee_id", "role", "opened_at", "acted_by_id", "acted_at", "comment",
     "reminded_at", "escalated_at",
 )  # fmt: skip
+# The states of ItemReview.State, for its check constraint (the nested enum is not in Meta's scope).
+REVIEW_STATE_VALUES = ("waiting", "pending", "countersigning", "approved", "returned", "skipped")
 REVIEW_OPEN_SQL = "OLD.state IN ('waiting', 'pending', 'countersigning')"
 REVIEW_SETTLED_SQL = "state IN ('approved', 'returned', 'skipped')"
 
@@ -130,9 +132,7 @@ class ItemReview(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "round", "position"], name="item_review_unique"),
             models.CheckConstraint(
-                condition=models.Q(
-                    state__in=["waiting", "pending", "countersigning", "approved", "returned", "skipped"]
-                ),
+                condition=models.Q(state__in=REVIEW_STATE_VALUES),
                 name="item_review_state_valid",
             ),
         ]
