@@ -15,7 +15,7 @@ from decisions.jobs import remind_consultations, remind_reviews
 from meetings.jobs import check_materials_due, remind_meetings
 from notices.jobs import compile_monthly_digest
 from search.jobs import reindex_changed
-from supervision.jobs import remind_tasks, remind_unfollowed, sweep_calendar
+from supervision.jobs import remind_letters, remind_tasks, remind_unfollowed, sweep_calendar
 
 cron.register(check_materials_due, "default", interval=600, name="drop items whose materials are late")
 # 08:00 and 14:00, school time.
@@ -31,8 +31,10 @@ cron.register(sweep_calendar, "default", cron="30 7 * * *", name="responsibility
 # 08:00 school time, daily: supervision tasks due soon are reminded; overdue ones escalated
 # (level 1: responsible leader and heads; level 2, days later: the track's supervisors).
 cron.register(remind_tasks, "default", cron="0 8 * * *", name="supervision tasks: due soon, overdue")
-# 08:10 school time, daily: 决而未果, passed resolutions still without a task or a reason, escalated.
-cron.register(remind_unfollowed, "default", cron="10 8 * * *", name="resolutions without follow-up")
+# 08:10 school time, daily: 书记信箱 letters near their reply deadline reminded, overdue ones escalated.
+cron.register(remind_letters, "default", cron="10 8 * * *", name="mailbox: reply deadlines")
+# 08:20 school time, daily: 决而未果, passed resolutions still without a task or a reason, escalated.
+cron.register(remind_unfollowed, "default", cron="20 8 * * *", name="resolutions without follow-up")
 # Every 10 minutes: the search index catches up with what changed (the services also index on commit).
 cron.register(reindex_changed, "default", interval=600, name="search index: what changed")
 # Every minute: jobs still waiting in the database outbox (Redis refused them, or their process

@@ -13,7 +13,8 @@ from decisions.services import notify_item_step
 from meetings.services import notify_attendees
 from notices.services import attach_pending_to_meeting, notice_for_resolution, notify_recipients
 from search.services import index_object
-from supervision.services.mailbox import notify_new_letter, notify_reply
+from supervision.services.mailbox import notify_forwarded, notify_new_letter, notify_reply
+from supervision.services.performance import notify_performance_published
 from supervision.services.task_notify import notify_escalation, notify_task_step
 
 JOBS = [
@@ -27,9 +28,11 @@ JOBS = [
     notify_recipients,
     # supervision: the mailbox and the tasks
     notify_new_letter,
+    notify_forwarded,
     notify_reply,
     notify_task_step,
     notify_escalation,
+    notify_performance_published,
     # every app → search: one object indexed on commit
     index_object,
     # reminders due now (also on rq's cron)

@@ -81,8 +81,10 @@ INSTALLED_APPS = [
     "django_rq",
     "axes",
     "csp",
+    "import_export",
     "core",
     "org",
+    "accounts",
     "decisions",
     "meetings",
     "notices",
@@ -291,6 +293,49 @@ FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # A DingTalk group robot (自定义机器人) webhook; empty: no DingTalk channel.
 DINGTALK_WEBHOOK_URL = os.environ.get("DINGTALK_WEBHOOK_URL", "")
+# --- the school's platforms: sign-in and personal work notices (docs/deploy.md) ---------------
+# How people sign in: any of password (Yishi's own), dingtalk (QR code in the browser and 免登
+# inside the workbench), wecom (企业微信 OAuth) and cas (the campus unified login). An account
+# of a platform that no Yishi person carries is refused: nobody registers themselves.
+SIGN_IN_METHODS = env_list("SIGN_IN_METHODS", ["password"])
+_unknown_methods = set(SIGN_IN_METHODS) - {"password", "dingtalk", "wecom", "cas"}
+if _unknown_methods or not SIGN_IN_METHODS:
+    raise ImproperlyConfigured(f"SIGN_IN_METHODS={SIGN_IN_METHODS!r}: use password, dingtalk, wecom, cas")
+PROVIDER_TIMEOUT_SECONDS = env_float("PROVIDER_TIMEOUT_SECONDS", 10)
+# DingTalk internal app (企业内部应用): its AppKey/AppSecret, AgentId (work notices) and CorpId (免登).
+DINGTALK_APP_KEY = os.environ.get("DINGTALK_APP_KEY", "")
+DINGTALK_APP_SECRET = os.environ.get("DINGTALK_APP_SECRET", "")
+DINGTALK_AGENT_ID = os.environ.get("DINGTALK_AGENT_ID", "")
+DINGTALK_CORP_ID = os.environ.get("DINGTALK_CORP_ID", "")
+# The in-app page needs DingTalk's JSAPI script (dingtalk.open.js) for the 免登 code: its address,
+# a copy under static/ ("vendor/dingtalk/dingtalk.open.js") or DingTalk's own https:// address.
+DINGTALK_JSAPI_URL = os.environ.get("DINGTALK_JSAPI_URL", "vendor/dingtalk/dingtalk.open.js")
+DINGTALK_OAPI_URL = os.environ.get("DINGTALK_OAPI_URL", "https://oapi.dingtalk.com")
+DINGTALK_API_URL = os.environ.get("DINGTALK_API_URL", "https://api.dingtalk.com")
+DINGTALK_LOGIN_URL = os.environ.get("DINGTALK_LOGIN_URL", "https://login.dingtalk.com")
+# WeCom self-built app (自建应用): CorpID, the app's Secret and AgentId.
+WECOM_CORP_ID = os.environ.get("WECOM_CORP_ID", "")
+WECOM_SECRET = os.environ.get("WECOM_SECRET", "")
+WECOM_AGENT_ID = os.environ.get("WECOM_AGENT_ID", "")
+WECOM_API_URL = os.environ.get("WECOM_API_URL", "https://qyapi.weixin.qq.com")
+WECOM_OAUTH_URL = os.environ.get("WECOM_OAUTH_URL", "https://open.weixin.qq.com")
+WECOM_SSO_URL = os.environ.get("WECOM_SSO_URL", "https://login.work.weixin.qq.com")
+# The campus unified login (CAS 2.0/3.0 server), e.g. https://cas.example.edu.cn/cas
+CAS_SERVER_URL = os.environ.get("CAS_SERVER_URL", "").rstrip("/")
+CAS_VERSION = os.environ.get("CAS_VERSION", "3")
+if CAS_VERSION not in ("2", "3"):
+    raise ImproperlyConfigured(f"CAS_VERSION={CAS_VERSION!r}: use 2 or 3")
+_needs = {
+    "dingtalk": ("DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_CORP_ID"),
+    "wecom": ("WECOM_CORP_ID", "WECOM_SECRET", "WECOM_AGENT_ID"),
+    "cas": ("CAS_SERVER_URL",),
+}
+for _method in SIGN_IN_METHODS:
+    _missing = [name for name in _needs.get(_method, ()) if not globals()[name]]
+    if _missing:
+        raise ImproperlyConfigured(f"SIGN_IN_METHODS has {_method}: set {', '.join(_missing)}")
+# Personal work notices go to whoever carries a DingTalk or WeCom userid once the app's AgentId is set.
+WORK_NOTICES = env_bool("WORK_NOTICES", True)
 # The address people reach Yishi at: every absolute link (e-mails, the DingTalk group, calendar
 # feeds) starts with it (core.links.absolute). `make run` sets it to the port it serves;
 # `check --deploy` reports one on this machine or outside ALLOWED_HOSTS (core.checks).
@@ -307,6 +352,10 @@ REMINDER_CONSULTATION_HOURS = env_int("REMINDER_CONSULTATION_HOURS", 24)
 # Supervision tasks: reminded this many days before the deadline; once overdue, the responsible
 # leader is told at once and the track's supervisor after this many more days.
 SUPERVISION_DUE_SOON_DAYS = env_int("SUPERVISION_DUE_SOON_DAYS", 3)
+# 书记信箱: a letter is answered within this many working days (public holidays and the school's
+# own holiday table skipped); reminded this many working days before, escalated after.
+MAILBOX_REPLY_WORKING_DAYS = env_int("MAILBOX_REPLY_WORKING_DAYS", 15)
+MAILBOX_REMIND_DAYS_BEFORE = env_int("MAILBOX_REMIND_DAYS_BEFORE", 3)
 SUPERVISION_ESCALATE_DAYS = env_int("SUPERVISION_ESCALATE_DAYS", 3)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yishi@localhost")
 
@@ -328,10 +377,12 @@ if not DEBUG:
 # carry no <script>/<style> blocks, on* handlers or style attributes (tests/test_csp.py); htmx is
 # told not to inject its indicator <style> (the meta tag in base.html, the CSS in yishi.css).
 # Bootstrap's icons are data: SVGs, hence img-src data:.
+# The 免登 page may load DingTalk's JSAPI from DingTalk's own address (DINGTALK_JSAPI_URL).
+_jsapi_origin = [m.group(0) for m in [re.match(r"https://[^/]+", DINGTALK_JSAPI_URL)] if m]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", *_jsapi_origin],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "object-src": ["'none'"],

@@ -4,9 +4,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import user_passes_test
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
-from core.forms import LoginForm
+from accounts import views as signin_views
 from dashboard import views as dashboard_views
 from org import views as account_views
 
@@ -18,15 +19,17 @@ def _job_monitor(view):
     return csp_update({"script-src": [UNSAFE_INLINE], "style-src": [UNSAFE_INLINE]})(allowed)
 
 
+# The administrator's pages speak the office's language too (Django translates its own labels).
+admin.site.site_header = _("决策一件事 · 系统管理")
+admin.site.site_title = _("决策一件事 · 系统管理")
+admin.site.index_title = _("基础数据与记录")
+
 rq_patterns = (get_api_urlpatterns() + get_admin_urlpatterns(view_wrapper=_job_monitor), "django_rq")
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
-        name="login",
-    ),
+    path("login/", signin_views.LoginView.as_view(), name="login"),
+    path("login/", include("accounts.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -47,7 +50,9 @@ urlpatterns = [
     path("patrols/", include("supervision.urls_patrols")),
     path("branches/", include("supervision.urls_branches")),
     path("reports/supervision/", include("supervision.urls_quarterly")),
+    path("reports/discipline/", include("supervision.urls_committee")),
     path("calendar/", include("supervision.urls_calendar")),
+    path("performance/", include("supervision.urls_performance")),
     path("dashboard/", include("dashboard.urls")),
     path("reports/party-building/", include("reports.urls")),
     path("search/", include("search.urls")),

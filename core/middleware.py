@@ -43,6 +43,10 @@ class IdleSessionMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if getattr(request, "keeps_no_trace", False):
+            # An anonymous letter's pages (supervision.views.mailbox_anonymous): no session row is
+            # written at the moment a letter is sent or read, so none can be matched to it.
+            return response
         session = getattr(request, "session", None)
         # Only a session the request has read anyway (every signed-in page reads it): no query here.
         if session is not None and session.accessed and session.get(SESSION_KEY):

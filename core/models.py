@@ -36,7 +36,7 @@ class AppendOnlyModel(models.Model):
 
 
 class AuditEvent(AppendOnlyModel):
-    """One step on record (留痕): who did what to which record, when, and why.
+    """One step on record （留痕）： who did what to which record, when, and why.
 
     Targets are named by app label, model and id so that every app can write here
     without core knowing the apps above it.
@@ -150,6 +150,9 @@ class Delivery(models.Model):
         IN_APP = "in_app", _("站内通知")
         EMAIL = "email", _("电子邮件")
         DINGTALK = "dingtalk", _("钉钉机器人")
+        # Personal work notices (core.providers): to the person, not to a group.
+        DINGTALK_WORK = "ding_work", _("钉钉工作通知")
+        WECOM = "wecom", _("企业微信应用消息")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -157,7 +160,7 @@ class Delivery(models.Model):
         # mid-send leaves the row here and no retry sends it again (core.reminders).
         SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
-        GAVE_UP = "gave_up", _("未能确认送达,待人工处理")
+        GAVE_UP = "gave_up", _("未能确认送达，待人工处理")
 
     reminder = models.ForeignKey(Reminder, verbose_name=_("提醒"), on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
@@ -202,7 +205,7 @@ DELIVERY_TRANSITIONS = declare(
             refusal=_("只有系统管理员可以重新发送提醒"),
         ),
     },
-    state_refusal=_("提醒发送当前为“%(state)s”,不能%(step)s"),
+    state_refusal=_("提醒发送当前为“%(state)s”，不能%(step)s"),
 )
 
 

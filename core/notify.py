@@ -2,8 +2,8 @@
 
 Every message Yishi writes to a person is made here, by `message(kind, confidential=…)`, from
 the table KINDS: each kind has the text for an open object, which may name it, and the text for a
-confidential one, which says only that there is something to do (「您有一项涉密议题待发表意见，请
-登录查看。」). A confidential form may use no field but those in SAFE_FIELDS (a deadline), so no
+confidential one, which says only that there is something to do （「您有一项涉密议题待发表意见，请
+登录查看。」）. A confidential form may use no field but those in SAFE_FIELDS (a deadline), so no
 title, text, reason or file name of a confidential object reaches an e-mail, the DingTalk group
 or a stored message row. Whether the object is confidential is asked where the rule lives (the
 object's own `confidential`), by the producer, never decided here.
@@ -42,19 +42,19 @@ class Kind:
 KINDS: dict[str, Kind] = {
     # Agenda items (decisions).
     "item.dept_review": Kind(
-        "decisions:detail", gettext_noop("待审核议题:%(title)s"), gettext_noop("您有一项涉密议题待审核，请登录查看。")
+        "decisions:detail", gettext_noop("待审核议题：%(title)s"), gettext_noop("您有一项涉密议题待审核，请登录查看。")
     ),
     "item.screening": Kind(
-        "decisions:detail", gettext_noop("待研判议题:%(title)s"), gettext_noop("您有一项涉密议题待研判，请登录查看。")
+        "decisions:detail", gettext_noop("待研判议题：%(title)s"), gettext_noop("您有一项涉密议题待研判，请登录查看。")
     ),
     "item.consulting": Kind(
         "decisions:detail",
-        gettext_noop("请对议题发表会前酝酿意见:%(title)s"),
+        gettext_noop("请对议题发表会前酝酿意见：%(title)s"),
         gettext_noop("您有一项涉密议题待发表会前酝酿意见，请登录查看。"),
     ),
     "item.consultation_pending": Kind(
         "decisions:detail",
-        gettext_noop("请尽快对议题发表会前酝酿意见:%(title)s"),
+        gettext_noop("请尽快对议题发表会前酝酿意见：%(title)s"),
         gettext_noop("您有一项涉密议题待发表意见，请登录查看。"),
     ),
     "item.review_pending": Kind(
@@ -80,8 +80,18 @@ KINDS: dict[str, Kind] = {
     # Meetings: a meeting's title, time and place are not its items' content.
     "meeting.published": Kind(
         "meetings:detail",
-        gettext_noop("%(meeting)s议程已发布:%(month)s月%(day)s日 %(time)s,%(place)s"),
+        gettext_noop("%(meeting)s议程已发布：%(month)s月%(day)s日 %(time)s，%(place)s"),
         gettext_noop("您有一次会议的议程已发布，请登录查看。"),
+    ),
+    "meeting.cancelled": Kind(
+        "meetings:detail",
+        gettext_noop("%(meeting)s已取消。原因：%(reason)s"),
+        gettext_noop("您参加的一次会议已取消，请登录查看。"),
+    ),
+    "meeting.rescheduled": Kind(
+        "meetings:detail",
+        gettext_noop("%(meeting)s改期至%(month)s月%(day)s日 %(time)s，%(place)s。原因：%(reason)s"),
+        gettext_noop("您参加的一次会议已改期，请登录查看。"),
     ),
     "meeting.materials": Kind(
         "meetings:detail",
@@ -90,7 +100,7 @@ KINDS: dict[str, Kind] = {
     ),
     "meeting.tomorrow": Kind(
         "meetings:detail",
-        gettext_noop("明天开会:%(title)s,%(when)s,%(place)s"),
+        gettext_noop("明天开会：%(title)s，%(when)s，%(place)s"),
         gettext_noop("您明天有一次会议，请登录查看。"),
     ),
     "minutes.cosign": Kind(
@@ -100,17 +110,22 @@ KINDS: dict[str, Kind] = {
     ),
     # Notices.
     "notice.new": Kind(
-        "notices:detail", gettext_noop("新通报:%(title)s"), gettext_noop("您有一份涉密通报，请登录查看。")
+        "notices:detail", gettext_noop("新通报：%(title)s"), gettext_noop("您有一份涉密通报，请登录查看。")
+    ),
+    "notice.urge": Kind(
+        "notices:detail",
+        gettext_noop("请阅读通报：%(title)s"),
+        gettext_noop("您有一份涉密通报尚未阅读，请登录查看。"),
     ),
     # Supervision tasks.
     "task.created": Kind(
         "supervision:detail",
-        gettext_noop("新督查任务:%(title)s,时限 %(deadline)s"),
+        gettext_noop("新督查任务：%(title)s，时限 %(deadline)s"),
         gettext_noop("您有一项新的涉密督查任务，时限 %(deadline)s，请登录查看。"),
     ),
     "task.reported": Kind(
         "supervision:detail",
-        gettext_noop("督查任务待审核:%(title)s"),
+        gettext_noop("督查任务待审核：%(title)s"),
         gettext_noop("您有一项涉密督查任务待审核，请登录查看。"),
     ),
     "task.step": Kind(
@@ -120,45 +135,68 @@ KINDS: dict[str, Kind] = {
     ),
     "task.followed": Kind(
         "supervision:detail",
-        gettext_noop("您关注的议题有任务更新:%(title)s,%(state)s"),
+        gettext_noop("您关注的议题有任务更新：%(title)s,%(state)s"),
         gettext_noop("您关注的议题有任务更新，请登录查看。"),
     ),
     "task.due_soon": Kind(
         "supervision:detail",
-        gettext_noop("督查任务即将到期:%(title)s(时限 %(deadline)s)"),
-        gettext_noop("涉密督查任务即将到期(时限 %(deadline)s),请登录查看"),
+        gettext_noop("督查任务即将到期：%(title)s（时限 %(deadline)s）"),
+        gettext_noop("涉密督查任务即将到期（时限 %(deadline)s），请登录查看"),
     ),
     "task.urged": Kind(
         "supervision:detail",
-        gettext_noop("督查催办:%(title)s(时限 %(deadline)s)"),
+        gettext_noop("督查催办：%(title)s（时限 %(deadline)s）"),
         gettext_noop("您有一项涉密督查任务被催办（时限 %(deadline)s），请登录查看。"),
     ),
     "task.overdue": Kind(
         "supervision:detail",
-        gettext_noop("督查任务已逾期:%(title)s(时限 %(deadline)s)"),
+        gettext_noop("督查任务已逾期：%(title)s（时限 %(deadline)s）"),
         gettext_noop("您有一项涉密督查任务已逾期（时限 %(deadline)s），请登录查看。"),
     ),
     "task.overdue_supervise": Kind(
         "supervision:detail",
-        gettext_noop("督查任务逾期未办结,请督办:%(title)s(时限 %(deadline)s)"),
+        gettext_noop("督查任务逾期未办结，请督办：%(title)s（时限 %(deadline)s）"),
         gettext_noop("有一项涉密督查任务逾期未办结（时限 %(deadline)s），请登录督办。"),
     ),
     "task.escalated": Kind(
         "supervision:detail",
-        gettext_noop("督查任务升级督办(不落实):%(title)s"),
+        gettext_noop("督查任务升级督办（不落实）：%(title)s"),
         gettext_noop("有一项涉密督查任务升级督办（不落实），请登录查看。"),
     ),
     "duty.due": Kind(
         "calendar:page",
-        gettext_noop("行事历提醒:%(title)s(%(period)s),%(due)s 到期"),
+        gettext_noop("行事历提醒：%(title)s（%(period)s），%(due)s 到期"),
         gettext_noop("您有一项行事历职责即将到期，请登录查看。"),
+    ),
+    # Department performance: a rating names departments and scores, never a task.
+    "performance.published": Kind(
+        "performance:detail",
+        gettext_noop("校务办发布了部门绩效考评：%(title)s"),
+        gettext_noop("校务办发布了部门绩效考评，请登录查看。"),
     ),
     # The secretary's mailbox: every letter is private to its author and those who answer it.
     "letter.new": Kind(
-        "mailbox:detail", gettext_noop("书记信箱新来信:%(subject)s"), gettext_noop("书记信箱有一封新来信，请登录查看。")
+        "mailbox:detail",
+        gettext_noop("书记信箱新来信：%(subject)s"),
+        gettext_noop("书记信箱有一封新来信，请登录查看。"),
     ),
     "letter.replied": Kind(
-        "mailbox:detail", gettext_noop("您的来信已回复:%(subject)s"), gettext_noop("您的来信已有回复，请登录查看。")
+        "mailbox:detail", gettext_noop("您的来信已回复：%(subject)s"), gettext_noop("您的来信已有回复，请登录查看。")
+    ),
+    "letter.forwarded": Kind(
+        "mailbox:detail",
+        gettext_noop("书记信箱来信转交您部门办理"),
+        gettext_noop("书记信箱有一封来信转交您部门办理（回复期限 %(deadline)s），请登录查看。"),
+    ),
+    "letter.due_soon": Kind(
+        "mailbox:detail",
+        gettext_noop("书记信箱来信即将到回复期限"),
+        gettext_noop("书记信箱有一封来信即将到回复期限（%(deadline)s），请登录回复。"),
+    ),
+    "letter.overdue": Kind(
+        "mailbox:detail",
+        gettext_noop("书记信箱来信逾期未回复"),
+        gettext_noop("书记信箱有一封来信逾期未回复（期限 %(deadline)s），请督办。"),
     ),
 }
 

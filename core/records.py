@@ -1,4 +1,4 @@
-"""Records that never change (留痕): which tables are part of the record, and how PostgreSQL holds
+"""Records that never change （留痕）： which tables are part of the record, and how PostgreSQL holds
 them to it.
 
 A model is part of the record when it declares `record_rule` (every `AppendOnlyModel` does):

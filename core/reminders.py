@@ -9,7 +9,7 @@ Once, even when a worker is killed mid-job (rq then runs the job again):
 
 - in-app: the Notification is written in the same transaction that marks the delivery sent, so
   a crash rolls back both and the retry sends it, exactly once.
-- e-mail and DingTalk leave the database: each is claimed first (state "sending", committed),
+- e-mail, the DingTalk group and the personal work notices (DingTalk, WeCom) leave the database: each is claimed first (state "sending", committed),
   then sent outside any transaction, then marked sent. A retry never takes a claimed row, so a
   crash between "the server has it" and "marked sent" cannot send it twice. The price is
   at-most-once: a crash after the claim but before the message left is not made good by the
@@ -37,27 +37,62 @@ from django.utils.translation import gettext as _
 from core.links import Link, absolute
 from core.models import Delivery, Reminder
 from core.notify import notify
+from core.providers.dingtalk import DingTalk
+from core.providers.wecom import WeCom
 
 log = logging.getLogger(__name__)
 
 # A claimed e-mail or DingTalk delivery not marked sent by then was interrupted (its worker died).
 # Well beyond a job's run: rq stops a job after its 300 s timeout (RQ_QUEUES), sends time out sooner.
 INTERRUPTED_AFTER = timedelta(minutes=15)
+_WORK_TITLE = "决策一件事"
+
+
+def work_notices_on() -> bool:
+    """Personal work notices are configured: a DingTalk or WeCom app with its AgentId."""
+    dingtalk = settings.DINGTALK_AGENT_ID and DingTalk.configured()
+    return bool(settings.WORK_NOTICES and (dingtalk or (settings.WECOM_AGENT_ID and WeCom.configured())))
 
 
 def channels_for(recipient) -> list[str]:
+    """In-app, e-mail if the person has an address and wants it, and the person's own DingTalk work
+    notice or WeCom app message where the school's app is configured and they carry its userid.
+    The DingTalk group robot carries reminders only where no personal channel is configured: once
+    it is, the group is for announcements, and no one's to-do is read out in front of a group."""
     channels = [Delivery.Channel.IN_APP]
     if recipient.email and getattr(recipient, "email_reminders", True):
         channels.append(Delivery.Channel.EMAIL)
-    if settings.DINGTALK_WEBHOOK_URL:
+    if work_notices_on():
+        if settings.DINGTALK_AGENT_ID and DingTalk.configured() and getattr(recipient, "dingtalk_userid", ""):
+            channels.append(Delivery.Channel.DINGTALK_WORK)
+        if settings.WECOM_AGENT_ID and WeCom.configured() and getattr(recipient, "wecom_userid", ""):
+            channels.append(Delivery.Channel.WECOM)
+    elif settings.DINGTALK_WEBHOOK_URL:
         channels.append(Delivery.Channel.DINGTALK)
     return channels
 
 
-def remind(*, recipient, key: str, text: str, link: Link | None = None) -> bool:
+PERSONAL = (Delivery.Channel.DINGTALK_WORK, Delivery.Channel.WECOM)
+
+
+def work_notice(*, recipients, key: str, text: str, link: Link | None = None) -> int:
+    """A request to act (会前酝酿, 会签): its in-app notification is written by core.notify; this sends
+    the same text to each person's DingTalk work notice or WeCom app message, where configured,
+    through the reminders' outbox (a row per person and channel, retried, sent once)."""
+    if not work_notices_on():
+        return 0
+    people = {p.pk: p for p in recipients}.values()
+    return sum(remind(recipient=p, key=f"{key}:{p.pk}", text=text, link=link, only=PERSONAL) for p in people)
+
+
+def remind(*, recipient, key: str, text: str, link: Link | None = None, only=None) -> bool:
     """Create the reminder and its deliveries unless `key` was used before. True if created.
-    `link` (core.notify.link_for) is kept as its route name and arguments."""
+    `link` (core.notify.link_for) is kept as its route name and arguments. `only`: these channels
+    of the person's, no others (a producer that wrote the in-app notification itself)."""
     link = link or Link("")
+    channels = [c for c in channels_for(recipient) if only is None or c in only]
+    if not channels:
+        return False
     with transaction.atomic():
         # A concurrent sweep inserting the same key waits on the unique index until this
         # transaction ends, then inserts nothing and finds the deliveries already there.
@@ -70,7 +105,7 @@ def remind(*, recipient, key: str, text: str, link: Link | None = None) -> bool:
             return False
         now = timezone.now()
         Delivery.objects.bulk_create(
-            [Delivery(reminder=reminder, channel=c, next_attempt_at=now) for c in channels_for(recipient)],
+            [Delivery(reminder=reminder, channel=c, next_attempt_at=now) for c in channels],
             ignore_conflicts=True,
         )
     return True
@@ -94,6 +129,17 @@ def _send(delivery: Delivery) -> None:
             [reminder.recipient.email],
             headers={"Message-ID": f"<reminder-delivery-{delivery.pk}@{host}>"},
         ).send()
+    elif delivery.channel == Delivery.Channel.DINGTALK_WORK:
+        # The person's own work notice: the text is core.notify.message's, the link opens in DingTalk.
+        userid = reminder.recipient.dingtalk_userid
+        if not userid:
+            raise ValueError("the recipient no longer carries a DingTalk userid")
+        DingTalk().send_work_notice(userid=userid, title=_WORK_TITLE, text=reminder.text, url=absolute(reminder.url))
+    elif delivery.channel == Delivery.Channel.WECOM:
+        userid = reminder.recipient.wecom_userid
+        if not userid:
+            raise ValueError("the recipient no longer carries a WeCom userid")
+        WeCom().send_app_message(userid=userid, title=_WORK_TITLE, text=reminder.text, url=absolute(reminder.url))
     elif delivery.channel == Delivery.Channel.DINGTALK:
         payload = json.dumps({"msgtype": "text", "text": {"content": group_text(reminder)}})
         request = urllib.request.Request(  # noqa: S310 - the URL is the administrator's webhook setting
@@ -160,7 +206,7 @@ def give_up_interrupted() -> int:
             log.warning("reminder deliveries %s were interrupted while sending; kept for a person", ids)
         return Delivery.objects.filter(pk__in=ids, state=Delivery.State.SENDING).update(
             state=Delivery.State.GAVE_UP,
-            last_error="发送过程中断(发送进程被终止),无法确认是否已送达。请向接收人核实,需要时选择“立即重新发送”。",
+            last_error="发送过程中断（发送进程被终止），无法确认是否已送达。请向接收人核实，需要时选择“立即重新发送”。",
         )
 
 

@@ -66,11 +66,11 @@ def check_text(model: type[models.Model], **values: str | None) -> None:
             continue
         field = model._meta.get_field(name)
         if "\x00" in value:
-            raise conflict(_("“%(field)s”中含有空字符(NUL),无法保存,请删除后重试") % {"field": field.verbose_name})
+            raise conflict(_("“%(field)s”中含有空字符（NUL），无法保存，请删除后重试") % {"field": field.verbose_name})
         limit = getattr(field, "max_length", None)
         if limit and len(value) > limit:
             raise conflict(
-                _("“%(field)s”不能超过 %(limit)d 个字(现有 %(length)d 个)")
+                _("“%(field)s”不能超过 %(limit)d 个字（现有 %(length)d 个）")
                 % {"field": field.verbose_name, "limit": limit, "length": len(value)}
             )
 
@@ -87,7 +87,7 @@ def check_no_nul(**values: str | None) -> None:
     """Refuse (409) a NUL in text that is stored without a form's field to name (a reason, an
     amendment): PostgreSQL cannot keep it."""
     if any(value and "\x00" in value for value in values.values()):
-        raise conflict(_("输入中含有空字符(NUL),无法保存,请删除后重试"))
+        raise conflict(_("输入中含有空字符（NUL），无法保存，请删除后重试"))
 
 
 def required(value: str | None, *, missing: str) -> str:

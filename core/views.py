@@ -48,7 +48,7 @@ def notification_settings(request):
         user.email_reminders = form.cleaned_data["email_reminders"]
         user.save(update_fields=["email_reminders"])
         messages.success(
-            request, _("已开启邮件提醒。") if user.email_reminders else _("已关闭邮件提醒,仍会收到站内通知。")
+            request, _("已开启邮件提醒。") if user.email_reminders else _("已关闭邮件提醒，仍会收到站内通知。")
         )
         return redirect("notification_settings")
     return render(request, "core/notification_settings.html", {"person": user})

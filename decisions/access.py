@@ -26,7 +26,7 @@ from org.models import OFFICE_ROLES, MeetingBody, Role, User
 
 
 def visibility_filter(user: User) -> Q:
-    """根据权限均可阅可查: the Q that limits AgendaItem rows to what `user` may see."""
+    """根据权限均可阅可查： the Q that limits AgendaItem rows to what `user` may see."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     # Once submitted, an item is on record for those below; a draft, even a withdrawn one, never is.
@@ -62,7 +62,7 @@ def can_view(user: User, item: AgendaItem) -> bool:
 
 
 def is_screener(user: User, item: AgendaItem) -> bool:
-    """研判: the chair of the requested meeting's body today (PC → secretary, PO → principal)."""
+    """研判： the chair of the requested meeting's body today (PC → secretary, PO → principal)."""
     return chairs_body(user, item.requested_body)
 
 
@@ -106,7 +106,7 @@ def may_take(
         return _("议题上会、撤出和会议结论在会议页面办理")
     if step == "consult_answer":
         if pending_consultation is None:
-            return _("您不是本轮会前酝酿的征求意见对象,或已答复")
+            return _("您不是本轮会前酝酿的征求意见对象，或已答复")
         return None
     return _("未知操作")
 

@@ -29,7 +29,7 @@ class MultipleFileField(forms.FileField):
 
 
 def _files_help_text() -> str:
-    return gettext("可多选。单个文件不超过 %(mb)s MB;允许 %(ext)s") % {
+    return gettext("可多选。单个文件不超过 %(mb)s MB；允许 %(ext)s") % {
         "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
         "ext": ", ".join(settings.ATTACHMENT_EXTENSIONS),
     }
@@ -67,7 +67,7 @@ class ItemForm(ChoicesNow, forms.ModelForm):
         self.fields["requested_body"].empty_label = _("请选择会议")
         self.fields["major_kind"].required = False
         self.fields["category"].choices = [("", _("请选择类别")), *Category.choices]
-        self.fields["title"].widget.attrs["placeholder"] = _("例如:关于调整2027年度实训设备采购计划的请示")
+        self.fields["title"].widget.attrs["placeholder"] = _("例如：关于调整2027年度实训设备采购计划的请示")
         self.fields["amount"].widget.attrs.update({"min": "0", "step": "0.01", "inputmode": "decimal"})
 
     def clean_amount(self):
@@ -106,19 +106,19 @@ class ReasonForm(ChoicesNow, forms.Form):
 
 class CommentForm(ChoicesNow, forms.Form):
     comment = forms.CharField(
-        label=_("审核意见(可选)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+        label=_("审核意见（可选）"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
 
 
 class ScreenAcceptForm(ChoicesNow, forms.Form):
     consultees = forms.ModelMultipleChoiceField(
-        label=_("会前酝酿:征求意见的班子成员"),
+        label=_("会前酝酿：征求意见的班子成员"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("所选成员全部同意后议题方可上会(意见不一不上会)。学习、汇报、通报类议题可不征求意见。"),
+        help_text=_("所选成员全部同意后议题方可上会（意见不一不上会）。学习、汇报、通报类议题可不征求意见。"),
     )
-    comment = forms.CharField(label=_("研判意见(可选)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(label=_("研判意见（可选）"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, item=None, screener=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,7 +18,7 @@ class Category(models.TextChoices):
 
 
 class MajorKind(models.TextChoices):
-    """三重一大: these go to the Party committee, collectively, by vote."""
+    """三重一大： these go to the Party committee, collectively, by vote."""
 
     NONE = "", _("非“三重一大”事项")
     DECISION = "decision", _("重大决策")
@@ -98,7 +98,7 @@ MEETING_STEPS: dict[str, Step] = {
         needs_reason=True,
     ),
     "forward_to_pc": _step(
-        _("校长办公会商议通过,提交党委会决议"), {S.SCHEDULED}, {S.READY}, name="forward_to_pc", needs_reason=True
+        _("校长办公会商议通过，提交党委会决议"), {S.SCHEDULED}, {S.READY}, name="forward_to_pc", needs_reason=True
     ),
 }
 
@@ -127,11 +127,11 @@ class DecisionPolicy(models.Model):
     """School-wide defaults an administrator may change (one row)."""
 
     major_amount_threshold = models.DecimalField(
-        _("大额资金标准(元)"),
+        _("大额资金标准（元）"),
         max_digits=14,
         decimal_places=2,
         default=Decimal("100000"),
-        help_text=_("涉及金额达到此数的议题自动按“三重一大”(大额度资金使用)办理"),
+        help_text=_("涉及金额达到此数的议题自动按“三重一大”（大额度资金使用）办理"),
     )
     review_remind_days = models.PositiveSmallIntegerField(
         _("审批环节提醒天数"), default=1, help_text=_("审批环节到达后超过此天数未办理，提醒办理人")
@@ -159,7 +159,7 @@ class DecisionPolicy(models.Model):
 
 
 class ScopeRule(models.Model):
-    """一定: which categories of item a meeting may take up. Editable data."""
+    """一定： which categories of item a meeting may take up. Editable data."""
 
     body = models.ForeignKey(MeetingBody, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="scope_rules")
     category = models.CharField(_("议题类别"), max_length=16, choices=Category.choices)
@@ -167,7 +167,7 @@ class ScopeRule(models.Model):
 
     class Meta:
         verbose_name = _("议事范围")
-        verbose_name_plural = _("议事范围(一定)")
+        verbose_name_plural = _("议事范围（一定）")
         ordering = ["body__sort_order", "category"]
         constraints = [models.UniqueConstraint(fields=["body", "category"], name="scope_rule_unique")]
 
@@ -181,7 +181,7 @@ class AgendaItem(models.Model):
     background = models.TextField(_("背景与依据"))
     proposal = models.TextField(_("建议方案"))
     amount = models.DecimalField(
-        _("涉及金额(元)"), max_digits=14, decimal_places=2, null=True, blank=True, help_text=_("不涉及资金请留空")
+        _("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True, help_text=_("不涉及资金请留空")
     )
     major_kind = models.CharField(_("“三重一大”类型"), max_length=16, choices=MajorKind.choices, blank=True, default="")
     requested_body = models.ForeignKey(
@@ -239,12 +239,12 @@ ITEM_TRANSITIONS = declare(
     AgendaItem,
     ALL_STEPS,
     states=State,
-    state_refusal=_("议题当前状态为“%(state)s”,不能%(step)s(可能已被他人处理,请刷新)"),
+    state_refusal=_("议题当前状态为“%(state)s”，不能%(step)s（可能已被他人处理，请刷新）"),
 )
 
 
 class Consultation(models.Model):
-    """会前酝酿: one named leader's view on one round of an item."""
+    """会前酝酿： one named leader's view on one round of an item."""
 
     class Answer(models.TextChoices):
         PENDING = "pending", _("待答复")
@@ -289,9 +289,9 @@ class Attachment(models.Model):
     item = models.ForeignKey(AgendaItem, verbose_name=_("议题"), on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
     name = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
     content_type = models.CharField(_("类型"), max_length=100)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
     )

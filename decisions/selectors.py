@@ -127,18 +127,18 @@ def item_history(item: AgendaItem) -> list:
         e.verb_label = str(label)
         if e.verb == "item.consult_answer":
             answer = _("同意") if e.data.get("answer") == "agree" else _("有不同意见")
-            e.verb_label = _("%(step)s:%(detail)s") % {"step": e.verb_label, "detail": answer}
+            e.verb_label = _("%(step)s：%(detail)s") % {"step": e.verb_label, "detail": answer}
         if e.verb == "item.dept_approve" and e.data.get("label"):
-            e.verb_label = _("%(step)s:%(detail)s") % {"step": e.data["label"], "detail": _("通过")}
+            e.verb_label = _("%(step)s：%(detail)s") % {"step": e.data["label"], "detail": _("通过")}
         if e.verb == "item.dept_return" and e.data.get("label"):
-            e.verb_label = _("%(step)s:%(detail)s") % {"step": e.data["label"], "detail": _("退回修改")}
+            e.verb_label = _("%(step)s：%(detail)s") % {"step": e.data["label"], "detail": _("退回修改")}
         if e.verb == "item.countersign":
-            e.verb_label = _("%(step)s:%(detail)s") % {"step": e.verb_label, "detail": e.data.get("departments", "")}
+            e.verb_label = _("%(step)s：%(detail)s") % {"step": e.verb_label, "detail": e.data.get("departments", "")}
         if e.verb in ("item.attach", "item.detach"):
-            e.verb_label = _("%(step)s:%(detail)s") % {"step": e.verb_label, "detail": e.data.get("name", "")}
+            e.verb_label = _("%(step)s：%(detail)s") % {"step": e.verb_label, "detail": e.data.get("name", "")}
         if e.verb == "item.edit":
             fields = join_names(_field_label(f) for f in e.data.get("changed", {}))
-            e.verb_label = _("%(step)s(%(fields)s)") % {"step": e.verb_label, "fields": fields}
+            e.verb_label = _("%(step)s（%(fields)s）") % {"step": e.verb_label, "fields": fields}
         if e.reason in (SELF_APPROVAL_REASON, LEADER_SUBMISSION_REASON):
             # Written by the system, not a person: shown in the reader's language.
             e.reason = _(e.reason)

@@ -22,9 +22,9 @@ PAGE_SIZE = 20
 REASON_ACTIONS = [
     ("dept_return", pgettext_lazy("button", "退回修改"), "warning", ""),
     ("screen_return", pgettext_lazy("button", "退回修改"), "warning", ""),
-    ("screen_reject", pgettext_lazy("button", "不予上会"), "danger", gettext_lazy("确定不予上会?此操作不可撤销。")),
-    ("resubmit", gettext_lazy("修改完毕,重新征求意见"), "primary", ""),
-    ("withdraw", gettext_lazy("撤回议题"), "danger", gettext_lazy("确定撤回该议题?撤回后不能再提交。")),
+    ("screen_reject", pgettext_lazy("button", "不予上会"), "danger", gettext_lazy("确定不予上会？此操作不可撤销。")),
+    ("resubmit", gettext_lazy("修改完毕，重新征求意见"), "primary", ""),
+    ("withdraw", gettext_lazy("撤回议题"), "danger", gettext_lazy("确定撤回该议题？撤回后不能再提交。")),
 ]
 
 
@@ -124,7 +124,7 @@ def item_new(request):
                 services.item_submit(actor=request.user, item_id=item.pk)
                 messages.success(request, _("议题已提交。"))
             except InvalidTransition as e:
-                messages.warning(request, _("草稿已保存,但未能提交:%(reason)s") % {"reason": e.reason})
+                messages.warning(request, _("草稿已保存，但未能提交：%(reason)s") % {"reason": e.reason})
         else:
             messages.success(request, _("草稿已保存。"))
         return redirect("decisions:detail", item.pk)
@@ -137,7 +137,7 @@ def item_edit(request, pk: int):
     if item is None:
         raise Http404
     if "edit" not in access.actions_for(request.user, item):
-        messages.error(request, _("议题当前状态为“%(state)s”,您不能修改。") % {"state": item.get_state_display()})
+        messages.error(request, _("议题当前状态为“%(state)s”，您不能修改。") % {"state": item.get_state_display()})
         return render(request, "decisions/item_detail.html", _detail_context(request, item), status=403)
     services.item_viewed(actor=request.user, item=item)
     form = ItemForm(request.POST or None, request.FILES or None, instance=item, initial={"version": item.version})
@@ -294,7 +294,7 @@ def attachment_download(request, pk: int):
 @login_required
 @require_POST
 def item_attach(request, pk: int):
-    """补充会议材料: the submitter adds files to a ready or scheduled item."""
+    """补充会议材料： the submitter adds files to a ready or scheduled item."""
     item = selectors.item_detail(request.user, pk)
     if item is None:
         raise Http404
@@ -324,5 +324,5 @@ def attachment_remove(request, pk: int):
         messages.error(request, e.reason)
         item = selectors.item_detail(request.user, attachment.item_id)
         return render(request, "decisions/item_detail.html", _detail_context(request, item), status=e.status)
-    messages.success(request, _("附件“%(name)s”已撤下(仍保留在操作记录中)。") % {"name": attachment.name})
+    messages.success(request, _("附件“%(name)s”已撤下（仍保留在操作记录中）。") % {"name": attachment.name})
     return redirect("decisions:detail", attachment.item_id)

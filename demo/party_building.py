@@ -1,4 +1,4 @@
-"""The demo's party-building report (党建工作年度报表): the indicators, this year's targets for
+"""The demo's party-building report （党建工作年度报表）： the indicators, this year's targets for
 every department concerned (one corrected, so its history shows), and the mid-year progress,
 with one department far off on one indicator (flagged) and one value not reported (flagged).
 
@@ -23,7 +23,7 @@ INDICATORS = [
     ("主题党日次数", "次", "本年度开展的主题党日活动次数"),
     ("党员教育培训学时", "学时", "党员人均参加教育培训的学时"),
     ("党费收缴率", "%", "按时足额交纳党费的党员 ÷ 应交纳党员"),
-    ("支部月度检查平均分", "分", "党委办公室月度检查得分(百分制)的平均"),
+    ("支部月度检查平均分", "分", "党委办公室月度检查得分（百分制）的平均"),
 ]
 
 # Department → this year's targets, in the order of INDICATORS.
@@ -127,7 +127,7 @@ def seed_party_building() -> int:
             stage=Stage.TARGET,
             value=Decimal("4"),
             replaces=first.pk,
-            reason="按党委组织工作会议要求,二级学院发展党员目标上调1人。",
+            reason="按党委组织工作会议要求，二级学院发展党员目标上调1人。",
             at=min(at + dt.timedelta(days=7), timezone.now()),
         )
         created += 1

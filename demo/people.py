@@ -60,6 +60,8 @@ BODIES = {
     "PO": ("principal", ["principal", "member1", "vice"], ["discipline"]),
     "SA": ("principal", ["principal", "member1", "vice", "depthead", "finance"], ["discipline"]),
     "AS": ("principal", ["principal"], []),
+    # 党委理论学习中心组: the committee and the other school leaders study together.
+    "CG": ("secretary", ["secretary", "principal", "member1", "member2", "vice", "discipline"], []),
 }
 
 

@@ -36,7 +36,7 @@ PORTFOLIOS = {
 
 def seed_chain_config() -> None:
     chain, _created = ReviewChain.objects.get_or_create(
-        department=None, category="", defaults={"name": "全校默认审批流程(审阅→审核→审批)"}
+        department=None, category="", defaults={"name": "全校默认审批流程（审阅→审核→审批）"}
     )
     for n, (who, label, countersign) in enumerate(DEFAULT_CHAIN, start=1):
         ReviewChainStep.objects.get_or_create(
@@ -70,8 +70,8 @@ def seed_review_chain() -> None:
         "staff",
         title="关于建设虚拟仿真实训教学中心的请示",
         category=Category.PROPOSAL,
-        background="专业群建设需要虚拟仿真实训条件,现有机房不能满足。",
-        proposal="利用图书馆三楼闲置空间建设虚拟仿真实训教学中心,分两期实施。",
+        background="专业群建设需要虚拟仿真实训条件，现有机房不能满足。",
+        proposal="利用图书馆三楼闲置空间建设虚拟仿真实训教学中心，分两期实施。",
         requested_body=pc,
     )
     services.item_submit(actor=u["staff"], item_id=lab.pk)
@@ -80,8 +80,8 @@ def seed_review_chain() -> None:
         actor=u["member1"], item_id=lab.pk, departments=[Department.objects.get(name="财务处")], note="请核实资金来源。"
     )
     review_countersign_answer(actor=u["finance"], item_id=lab.pk, opinion="一期资金可从专业群建设经费列支。")
-    services.item_dept_approve(actor=u["member1"], item_id=lab.pk, comment="同意,报党委会研究。")
-    services.item_dept_approve(actor=u["partyoffice"], item_id=lab.pk, comment="材料齐全,同意报送研判。")
+    services.item_dept_approve(actor=u["member1"], item_id=lab.pk, comment="同意，报党委会研究。")
+    services.item_dept_approve(actor=u["partyoffice"], item_id=lab.pk, comment="材料齐全，同意报送研判。")
 
     # Waiting on its leader in charge (a phone's 审批待办).
     exam = new(
@@ -123,7 +123,7 @@ def seed_unfollowed(held_at: dt.datetime) -> None:
             title="关于实行校园一卡通无感通行的决定",
             category=Category.DECISION,
             background="校门人脸识别系统已完成调试。",
-            proposal="新学期起师生凭一卡通或人脸识别无感通行,访客线上预约。",
+            proposal="新学期起师生凭一卡通或人脸识别无感通行，访客线上预约。",
             requested_body=po,
             amount=None,
             major_kind="",

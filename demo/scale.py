@@ -8,7 +8,7 @@ findings), an item is closed only when all its tasks are, every notice has its r
 and history (AuditEvent) rows are only inserted. Everything comes from one random.Random(seed)
 and a fixed base date, so the same factor and seed give the same rows.
 
-What it leaves out, on purpose: PO "passed, to PC" chains (三重一大 items go to PC directly),
+What it leaves out, on purpose: PO "passed, to PC" chains （三重一大 items go to PC directly），
 deferred entries, attachments and evidence files on disk (Evidence rows name files that are not
 there), reminders and notifications. Notices exist for the most recent PC resolutions and
 monthly digests only, as if the 三通报 module had gone live then: a notice to everyone reaches
@@ -410,8 +410,8 @@ class School:
                 item = AgendaItem(
                     title=title,
                     category=category,
-                    background=f"根据上级关于{subject}的部署和学校工作实际,{dept.name}提出本议题。",
-                    proposal=f"拟由{dept.name}牵头,{subject}按方案分步实施,经费按预算执行。",
+                    background=f"根据上级关于{subject}的部署和学校工作实际，{dept.name}提出本议题。",
+                    proposal=f"拟由{dept.name}牵头，{subject}按方案分步实施，经费按预算执行。",
                     amount=amount,
                     major_kind=major,
                     requested_body=body,
@@ -479,7 +479,7 @@ class School:
                     item.pk,
                     "screening",
                     "withdrawn",
-                    "工作安排调整,暂不上会。",
+                    "工作安排调整，暂不上会。",
                 )
                 continue
             w.event(
@@ -593,7 +593,7 @@ class School:
                 year = m.starts_at.astimezone(TZ).year
                 seq[(code, year)] += 1
                 n = seq[(code, year)]
-                text = item.proposal if e.outcome == "passed" else f"{item.proposal}\n修改意见:{e.outcome_note}"
+                text = item.proposal if e.outcome == "passed" else f"{item.proposal}\n修改意见：{e.outcome_note}"
                 resolutions.append(
                     Resolution(
                         body=body,
@@ -661,7 +661,7 @@ class School:
             if not signing:
                 seq[(code, year)] += 1
                 number = f"{m.body.name}纪要〔{year}〕{seq[(code, year)]}号"
-            text = f"{m.title}\n时间:{m.starts_at.astimezone(TZ):%Y年%m月%d日}\n" + "\n".join(titles[m.pk])
+            text = f"{m.title}\n时间：{m.starts_at.astimezone(TZ):%Y年%m月%d日}\n" + "\n".join(titles[m.pk])
             rows.append(
                 Minutes(
                     meeting=m,
@@ -728,7 +728,7 @@ class School:
                 LetterReply(
                     letter=x,
                     author_id=self.u["partyoffice"],
-                    body="感谢来信,已转相关部门研究落实。",
+                    body="感谢来信，已转相关部门研究落实。",
                     created_at=x.replied_at,
                 )
                 for x in letters
@@ -743,7 +743,7 @@ class School:
                     leader_id=self.u[rng.choice(LEADERS)],
                     patrolled_on=day.date(),
                     place=rng.choice(["实训楼", "教学楼", "学生宿舍", "食堂", "图书馆"]) + f"{rng.randint(1, 6)}楼",
-                    text="发现安全隐患一处,需限期整改。",
+                    text="发现安全隐患一处，需限期整改。",
                     department=rng.choice(self.departments),
                     created_at=day,
                 )
@@ -769,10 +769,10 @@ class School:
                 issued, title = origin.issued_at, f"落实{origin.number}:{origin.item.title[:60]}"
                 confidential = origin.confidential
             elif source == "letter":
-                issued, title, confidential = origin.replied_at, f"办理来信:{origin.subject}", False
+                issued, title, confidential = origin.replied_at, f"办理来信：{origin.subject}", False
                 track = "performance"
             else:
-                issued, title, confidential = origin.created_at, f"整改:{origin.place}{origin.text[:20]}", False
+                issued, title, confidential = origin.created_at, f"整改：{origin.place}{origin.text[:20]}", False
                 track = "performance"
             created = self.at(issued, rng.uniform(2, 72))
             deadline = (created + dt.timedelta(days=rng.randint(20, 180))).astimezone(TZ).date()
@@ -798,7 +798,7 @@ class School:
                     letter=origin if source == "letter" else None,
                     finding=origin if source == "patrol" else None,
                     title=title,
-                    description="按决议要求落实,按节点报送进展并上传佐证材料。",
+                    description="按决议要求落实，按节点报送进展并上传佐证材料。",
                     lead_department=dept,
                     responsible_leader_id=self.u[rng.choice(LEADERS)],
                     deadline=deadline,
@@ -835,7 +835,7 @@ class School:
             due = dt.datetime.combine(t.deadline, dt.time(17), TZ)
             for level in range(1, t.escalation_level + 1):
                 when = min(due + dt.timedelta(days=7 * level), BASE - dt.timedelta(hours=level))
-                reason = "已逾期,系统提醒责任领导和牵头部门。" if level == 1 else "仍逾期,系统提醒督查部门。"
+                reason = "已逾期，系统提醒责任领导和牵头部门。" if level == 1 else "仍逾期，系统提醒督查部门。"
                 escalations.append(TaskEscalation(task=t, level=level, by=None, reason=reason, created_at=when))
                 w.event(when, None, "task.escalate", _t(Task), t.pk, data={"level": level})
             if rng.random() < 0.4:
@@ -861,7 +861,7 @@ class School:
                 ProgressReport(
                     task=t,
                     author_id=author,
-                    text="已按要求完成。" if final else "已按节点推进,详见佐证材料。",
+                    text="已按要求完成。" if final else "已按节点推进，详见佐证材料。",
                     is_final=final,
                     created_at=max(when, self.at(t.created_at, 1)),
                 )
@@ -952,17 +952,19 @@ class School:
                 local = what.meeting.starts_at.astimezone(TZ)
                 when = f"{local.year}年{local.month}月{local.day}日"
                 if what.confidential:
-                    title = f"党委会决议{what.number}(涉密)"
-                    body = f"{what.meeting.title}({when})形成涉密决议一项,文号{what.number}。按保密规定,决议内容不予通报;确需了解的,请向党委办公室查阅。"
+                    title = f"党委会决议{what.number}（涉密）"
+                    body = f"{what.meeting.title}（{when}）形成涉密决议一项，文号{what.number}。按保密规定，决议内容不予通报；确需了解的，请向党委办公室查阅。"
                 else:
                     title = f"{what.number}:{what.item.title}"
-                    body = f"{what.meeting.title}({when})审议通过《{what.item.title}》,形成决议{what.number}。\n\n决议内容:\n{what.text}"
+                    body = f"{what.meeting.title}（{when}）审议通过《{what.item.title}》，形成决议{what.number}。\n\n决议内容：\n{what.text}"
                 level, at = "pc_resolution", _next(sa, published)
                 body_id = self.bodies["SA"].pk
             else:
                 month_rs = by_month[what]
                 title = f"{what.year}年{what.month}月党委会决议通报"
-                body = "\n".join(f"{r.number}" + ("(涉密)" if r.confidential else f" {r.item.title}") for r in month_rs)
+                body = "\n".join(
+                    f"{r.number}" + ("（涉密）" if r.confidential else f" {r.item.title}") for r in month_rs
+                )
                 level, at = "monthly_digest", _next(as_, published)
                 body_id = self.bodies["AS"].pk
             notices.append(

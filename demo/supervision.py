@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from demo.study_and_work import seed_major_work
+from demo.supervision_sources import seed_sources
 from meetings.models import Meeting, Resolution
 from notices import services as notice_services
 from org.models import Department, User
@@ -71,7 +73,7 @@ def seed_supervision(held: Meeting) -> None:
         by="affairsoffice",
         milestones=[("改造方案", 10), ("施工", 35), ("验收", 44)],
     )
-    report(site, "dean", "改造方案已完成,施工单位已进场。", milestones=["改造方案"])
+    report(site, "dean", "改造方案已完成，施工单位已进场。", milestones=["改造方案"])
     # 已报送·待审核 with a closing report: the discipline committee can close it (同意办结).
     plan = task("调整世赛集训基地教学计划", "教务处", "task", leader="principal", days=20)
     report(
@@ -83,7 +85,7 @@ def seed_supervision(held: Meeting) -> None:
     )
     # 退回补充.
     training = task("组织设备操作师资培训", "教务处", "task", days=40)
-    report(training, "depthead", "已联系设备厂商,培训计划待定。")
+    report(training, "depthead", "已联系设备厂商，培训计划待定。")
     services.task_review(
         actor=u["discipline"], task_id=training.pk, decision="return", comment="请补充培训时间安排和参训名单。"
     )
@@ -92,12 +94,12 @@ def seed_supervision(held: Meeting) -> None:
     report(
         needs,
         "finance",
-        "需求论证会已召开,论证意见见附件。",
+        "需求论证会已召开，论证意见见附件。",
         final=True,
-        files=[_file("需求论证意见.txt", "专家论证意见:需求合理,预算适当。")],
+        files=[_file("需求论证意见.txt", "专家论证意见：需求合理，预算适当。")],
     )
     services.task_review(
-        actor=u["discipline"], task_id=needs.pk, decision="close", comment="论证充分,同意办结。", rating="good"
+        actor=u["discipline"], task_id=needs.pk, decision="close", comment="论证充分，同意办结。", rating="good"
     )
     # 已逾期 and escalated: the deadline has passed (the demo moves it back) and the sweep told the leader.
     consumables = task("编制实训耗材清单", "智能制造学院", "project", by="affairsoffice", days=1)
@@ -107,17 +109,20 @@ def seed_supervision(held: Meeting) -> None:
     services.task_escalate_overdue(task=consumables, today=consumables.deadline + timedelta(days=1))
 
     _mailbox_and_patrols(u, d, today)
+    seed_sources(u, d, today)
     _branch_checks(u, d, today)
     duties_load_defaults()
 
 
 def _notices(u, resolution: Resolution) -> None:
-    """三通报: the resolution is noticed (queued for the next school affairs meeting) and read by
+    """三通报： the resolution is noticed (queued for the next school affairs meeting) and read by
     some; the all-staff digest of the month it was issued in carries it and is read by some."""
     notice = notice_services.notice_for_resolution(resolution_id=resolution.pk)
     for who in ("principal", "member1", "vice"):
         notice_services.notice_mark_read(actor=u[who], notice_id=notice.pk)
     issued = timezone.localtime(resolution.issued_at)
+    # The month's major department work, selected by the party office, goes into the digest too.
+    seed_major_work(issued.year, issued.month)
     digest = notice_services.digest_compile(year=issued.year, month=issued.month)
     for who in ("principal", "member1", "depthead"):
         notice_services.notice_mark_read(actor=u[who], notice_id=digest.pk)
@@ -125,10 +130,10 @@ def _notices(u, resolution: Resolution) -> None:
 
 def _mailbox_and_patrols(u, d, today) -> None:
     answered = services.letter_write(
-        actor=u["teacher"], subject="实训楼晚间开放时间建议", body="建议实训楼晚间开放至21:30,方便学生备赛训练。"
+        actor=u["teacher"], subject="实训楼晚间开放时间建议", body="建议实训楼晚间开放至21:30，方便学生备赛训练。"
     )
     services.letter_reply(
-        actor=u["partyoffice"], letter_id=answered.pk, body="感谢建议。已转校务办研究,下周起试行延长开放。"
+        actor=u["partyoffice"], letter_id=answered.pk, body="感谢建议。已转校务办研究，下周起试行延长开放。"
     )
     services.task_create(
         actor=u["partyoffice"],
@@ -140,13 +145,13 @@ def _mailbox_and_patrols(u, d, today) -> None:
         deadline=today + timedelta(days=14),
     )
     services.letter_write(
-        actor=u["staff"], subject="关于食堂午餐排队时间过长的反映", body="近期午餐高峰排队超过20分钟,建议增开窗口。"
+        actor=u["staff"], subject="关于食堂午餐排队时间过长的反映", body="近期午餐高峰排队超过20分钟，建议增开窗口。"
     )
     finding = services.finding_record(
         actor=u["member1"],
         patrolled_on=today - timedelta(days=2),
         place="实训楼三楼",
-        text="消防通道堆放纸箱杂物,应急指示灯损坏一处。",
+        text="消防通道堆放纸箱杂物，应急指示灯损坏一处。",
         department_id=d["智能制造学院"].pk,
     )
     services.task_create(
@@ -162,7 +167,7 @@ def _mailbox_and_patrols(u, d, today) -> None:
         actor=u["vice"],
         patrolled_on=today - timedelta(days=1),
         place="图书馆自习区",
-        text="自习区照明良好,学生秩序井然,未发现问题。",
+        text="自习区照明良好，学生秩序井然，未发现问题。",
     )
 
 
@@ -179,5 +184,5 @@ def _branch_checks(u, d, today) -> None:
             year=last_month.year,
             month=last_month.month,
             met={item.pk: i not in missed for i, item in enumerate(items)},
-            note="总体规范,个别项目需整改。",
+            note="总体规范，个别项目需整改。",
         )

@@ -19,7 +19,7 @@ def organizes(user: User, body: MeetingBody) -> bool:
 
 
 def chairs(user: User | int, meeting: Meeting) -> bool:
-    """主持人: the meeting's recorded chair (a person, or a person's id)."""
+    """主持人： the meeting's recorded chair (a person, or a person's id)."""
     pk = user if isinstance(user, int) else user.pk
     return meeting.chair_id is not None and meeting.chair_id == pk
 
@@ -41,15 +41,62 @@ def speaks_for(user: User, meeting: Meeting, *, member_id: int) -> bool:
 
 
 def may_vote(user: User, meeting: Meeting, *, entry) -> str | None:
-    """表决: a member present who has not recused on `entry`; else the reason why not."""
+    """表决： a member present who has not recused on `entry`; else the reason why not."""
     from meetings.selectors import entry_facts
 
     facts = entry_facts(entry, meeting)
     if user.pk in facts["recused"]:
-        return _("您已回避此议题,不参加表决")
+        return _("您已回避此议题，不参加表决")
     if user.pk not in facts["present"]:
         return _("只有出席会议的成员可以表决")
     return None
+
+
+# --- how an item is voted on (表决方式) ---------------------------------------------------------
+
+VoteMode = AgendaEntry.VoteMode
+# The modes in which each member casts his own ballot; in the others the recorder enters them.
+OWN_BALLOT = frozenset({VoteMode.NAMED, VoteMode.SECRET})
+ENTERED = frozenset({VoteMode.HANDS, VoteMode.ORAL})
+
+
+def default_vote_mode(entry: AgendaEntry) -> str:
+    """Personnel matters (干部任免) are decided by secret ballot; everything else by named vote."""
+    from decisions.models import MajorKind
+
+    return VoteMode.SECRET if entry.item.major_kind == MajorKind.APPOINTMENT else VoteMode.NAMED
+
+
+def chooses_vote_mode(user: User, meeting: Meeting) -> bool:
+    """The chair decides how an item is voted on; whoever opens the vote otherwise takes the default."""
+    return chairs(user, meeting)
+
+
+def vote_mode_refusal(user: User, meeting: Meeting, *, entry: AgendaEntry, mode: str) -> str | None:
+    """Why `user` may not open the vote on `entry` in `mode`, or None."""
+    if mode not in VoteMode.values or not mode:
+        return _("请选择表决方式")
+    if mode != default_vote_mode(entry) and not chooses_vote_mode(user, meeting):
+        return _("只有会议主持人可以改变表决方式")
+    return None
+
+
+def enters_votes(user: User, meeting: Meeting) -> bool:
+    """A show of hands or an oral vote is entered member by member by those who run the meeting."""
+    return runs(user, meeting)
+
+
+def corrects(user: User, meeting: Meeting) -> bool:
+    """A mistake in the record of the day (an opinion, attendance, an entered vote) is corrected by
+    those who keep the record: the recorder and the body's secretary office."""
+    return records(user, meeting)
+
+
+def speaking_order(meeting: Meeting, member_ids) -> list[int]:
+    """表态顺序: the members in the order given (the attendance list), the chair last
+    (一把手末位表态)."""
+    ids = list(dict.fromkeys(member_ids))
+    return [pk for pk in ids if not chairs(pk, meeting)] + [pk for pk in ids if chairs(pk, meeting)]
 
 
 def visibility_filter(user: User) -> Q:
@@ -64,8 +111,8 @@ def visible_meetings(user: User):
 
 
 def records(user: User, meeting: Meeting) -> bool:
-    """Who writes the minutes (纪要由会议秘书编写): the meeting's recorder and its body's secretary
-    office (PC → 党委办公室, PO/SA/AS → 校务办). Not the chair, who signs them with the others."""
+    """Who writes the minutes （纪要由会议秘书编写）： the meeting's recorder and its body's secretary
+    office （PC → 党委办公室， PO/SA/AS → 校务办）. Not the chair, who signs them with the others."""
     return user.pk == meeting.secretary_id or is_secretary_office(user, meeting.body)
 
 
@@ -104,7 +151,7 @@ SIGNS = Q(kind=Attendance.Kind.MEMBER, status=Attendance.Status.PRESENT)
 
 
 def signers(minutes: Minutes, attendance=None) -> list[int]:
-    """Every member present co-signs (会签). `attendance`: the meeting's rows, when already loaded."""
+    """Every member present co-signs （会签）. `attendance`: the meeting's rows, when already loaded."""
     if attendance is not None:
         return [
             a.person_id
@@ -136,6 +183,7 @@ def _states_opinions(user: User, meeting: Meeting) -> bool:
 # first, so that who is asking is answered (403) before the form (400) and the state (409).
 RUNS = gettext_noop("只有会议主持人、记录人或会务部门可以进行此操作")
 RECORDS = gettext_noop("只有会议记录人或会务部门可以编辑纪要")
+CORRECTS = gettext_noop("只有会议记录人或会务部门可以更正会议记录")
 STEP_RULES = {
     "publish": (arranges, gettext_noop("只有会务部门或主持人可以发布议程")),
     "add": (arranges, gettext_noop("只有会务部门或主持人可以调整议程")),
@@ -143,16 +191,23 @@ STEP_RULES = {
     "drop": (arranges, gettext_noop("只有会务部门或主持人可以调整议程")),
     "up": (arranges, gettext_noop("只有会务部门或主持人可以调整议程")),
     "down": (arranges, gettext_noop("只有会务部门或主持人可以调整议程")),
+    "reschedule": (arranges, gettext_noop("只有会务部门或主持人可以改期")),
+    "all_present": (runs, RUNS),
+    "observer": (runs, RUNS),
     "open": (runs, RUNS),
     "adjourn": (runs, RUNS),
     "present": (runs, RUNS),
     "absent": (runs, RUNS),
     "recuse": (runs, RUNS),
     "vote_open": (runs, RUNS),
+    "vote_enter": (enters_votes, RUNS),
     "vote_close": (runs, RUNS),
     "decide": (runs, RUNS),
     "emergency": (chairs, gettext_noop("只有会议主持人可以临时列入紧急议题")),
     "opinion": (_states_opinions, gettext_noop("只能由本人或会议记录人记录表态")),
+    "correct_opinion": (corrects, CORRECTS),
+    "correct_vote": (corrects, CORRECTS),
+    "correct_attendance": (corrects, CORRECTS),
     "edit": (records, RECORDS),
     "send": (records, RECORDS),
     "amend": (records, RECORDS),
@@ -166,3 +221,31 @@ def step_refusal(user: User, meeting: Meeting, action: str) -> str | None:
     if rule is None or rule[0](user, meeting):
         return None
     return _(rule[1])
+
+
+# --- 第一议题 and 中心组学习: the study records ------------------------------------------------
+
+
+def records_study(user: User, session) -> bool:
+    """A meeting's study is recorded, corrected and archived by those who run the meeting."""
+    return runs(user, session.meeting)
+
+
+def may_reflect(user: User, session) -> bool | str:
+    """心得体会 are written by the participants of the study, each their own."""
+    if any(p.person_id == user.pk for p in session.participants.all()):
+        return True
+    return _("只有参加本次学习的人员可以提交心得体会")
+
+
+def sees_all_study(user: User) -> bool:
+    """The yearly study figures of every body and every person: leaders and the offices. Anyone
+    else sees their own line (sessions, reflections) only."""
+    return user.is_authenticated and (user.is_superuser or user.is_leader or bool(user.roles & OFFICE_ROLES))
+
+
+def study_visibility_filter(user: User) -> Q:
+    """The study records `user` may open: those of the meetings they may see, or took part in."""
+    if sees_all_study(user):
+        return Q()
+    return Q(meeting__in=visible_meetings(user).values("pk")) | Q(participants__person=user)

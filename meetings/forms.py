@@ -13,10 +13,10 @@ class MeetingForm(ChoicesNow, forms.Form):
     )
     place = forms.CharField(label=_("地点"), max_length=200, initial=_("行政楼第一会议室"))
     title = forms.CharField(
-        label=_("会议名称(可选)"),
+        label=_("会议名称（可选）"),
         max_length=200,
         required=False,
-        help_text=_("留空则自动生成,如“党委会2026年第3次会议”"),
+        help_text=_("留空则自动生成，如“党委会2026年第3次会议”"),
     )
 
     def __init__(self, *args, bodies=(), **kwargs):
@@ -93,6 +93,11 @@ class ReasonInput(forms.Form):
     reason = _text()
 
 
+class PublishInput(forms.Form):
+    # 第一议题: why this agenda may open with something other than theory study.
+    exception_reason = _text()
+
+
 class ItemInput(forms.Form):
     item = _pick("item")
     reason = _text()
@@ -121,3 +126,79 @@ class VoteInput(forms.Form):
 class OutcomeInput(forms.Form):
     outcome = _text()
     note = _text()
+
+
+# --- before and after the day (meetings.views_day) ---------------------------------------------
+
+
+class LeadTimeConfirm(forms.Form):
+    short_notice = forms.BooleanField(
+        label=_("已知晓：会议时间距今不足材料提前期，未交材料的议题开会时将撤出议程，仍按此时间安排"),
+        required=False,
+    )
+
+
+class ScheduleForm(MeetingForm, LeadTimeConfirm):
+    """A new meeting; inside the materials lead time it asks to be confirmed."""
+
+
+class RescheduleForm(ChoicesNow, LeadTimeConfirm):
+    starts_at = forms.DateTimeField(
+        label=_("新的召开时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(label=_("改期理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    field_order = ["starts_at", "reason", "short_notice", "version"]
+
+
+class ObserverInput(forms.Form):
+    person = _pick("person")
+    reason = _text()
+
+
+class VoteOpenInput(forms.Form):
+    mode = _text()
+
+
+class VoteEnterInput(forms.Form):
+    member = _pick("member")
+    choice = _text()
+
+
+class OpinionCorrectInput(forms.Form):
+    opinion = _pick("opinion")
+    stance = _text()
+    text = _text()
+    reason = _text()
+
+
+class VoteCorrectInput(forms.Form):
+    vote = _pick("vote")
+    choice = _text()
+    reason = _text()
+
+
+class AttendanceCorrectInput(forms.Form):
+    person = _pick("person")
+    present = forms.TypedChoiceField(
+        choices=[("1", _("出席")), ("0", _("缺席"))], coerce=lambda v: v == "1", error_messages=PICK
+    )
+    was = _text()
+    reason = _text()
+
+
+class MinutesSendInput(forms.Form):
+    """送会签 from the editor: the text on the screen is saved first (absent: send as saved)."""
+
+    text = forms.CharField(required=False, strip=False)
+    version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+
+class VoteModeForm(ChoicesNow, forms.Form):
+    mode = forms.ChoiceField(label=_("表决方式"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, modes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].choices = modes

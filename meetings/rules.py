@@ -31,5 +31,15 @@ def quorum_met(body, *, present: int, should_attend: int, appointment: bool = Fa
 
 
 def vote_passes(body, tally: Tally) -> bool:
-    """More than half of the members who should attend (应到会) in favour, not merely those present."""
+    """More than half of the members who should attend （应到会） in favour, not merely those present."""
     return reaches(tally.votes_for, tally.should_attend, body.pass_num, body.pass_den, strict=True)
+
+
+def first_item_problem(body, first_category: str | None, *, exception_reason: str = "") -> str | None:
+    """第一议题: a body whose policy says so opens every agenda with theory study. Any other first
+    item needs a recorded reason (an emergency meeting, say). Returns the refusal, or None."""
+    from django.utils.translation import gettext as _
+
+    if not getattr(body, "study_first", False) or first_category == "study" or exception_reason.strip():
+        return None
+    return _("%(body)s议程的第一项须为理论学习议题（第一议题）；确需例外的，请写明例外理由") % {"body": body.name}

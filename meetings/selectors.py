@@ -2,11 +2,22 @@
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
 
 from decisions.models import Attachment, MajorKind
 from meetings import access, rules
-from meetings.models import AgendaEntry, Attendance, Meeting, Minutes, Opinion, Recusal, Vote
+from meetings.models import (
+    AgendaEntry,
+    Attendance,
+    AttendanceCorrection,
+    BallotCast,
+    Meeting,
+    Minutes,
+    Opinion,
+    Recusal,
+    Vote,
+)
 from org.models import User
 
 
@@ -17,7 +28,13 @@ def meetings_for(user: User) -> QuerySet[Meeting]:
 def _entries_qs():
     return (
         AgendaEntry.objects.select_related(
-            "item", "item__requested_body", "item__department", "item__submitter", "resolution", "decided_by"
+            "item",
+            "item__requested_body",
+            "item__department",
+            "item__submitter",
+            "resolution",
+            "decided_by",
+            "secret_ballot",
         )
         .prefetch_related(
             Prefetch(
@@ -25,7 +42,8 @@ def _entries_qs():
                 queryset=Opinion.objects.select_related("member", "recorded_by").order_by("recorded_at", "id"),
             ),
             Prefetch("recusals", queryset=Recusal.objects.select_related("member")),
-            Prefetch("votes", queryset=Vote.objects.select_related("member").order_by("cast_at", "id")),
+            Prefetch("votes", queryset=Vote.objects.select_related("member", "entered_by").order_by("cast_at", "id")),
+            Prefetch("ballots_cast", queryset=BallotCast.objects.select_related("member").order_by("id")),
             # The materials count on the agenda: withdrawn attachments are not materials.
             Prefetch("item__attachments", queryset=Attachment.objects.filter(removed_at__isnull=True)),
         )
@@ -71,6 +89,11 @@ class EntryRow:
     tally: rules.Tally | None
     passed: bool | None
     waiting_opinions: list = field(default_factory=list)
+    # Every row written, corrected ones too: the item's history.
+    opinion_history: list = field(default_factory=list)
+    vote_history: list = field(default_factory=list)
+    # Ballots cast so far: named, entered or secret (who has voted, never how in a secret ballot).
+    cast: list = field(default_factory=list)
 
 
 @dataclass
@@ -99,24 +122,29 @@ def build_record(meeting: Meeting) -> MeetingRecord:
             dropped.append(entry)
             continue
         facts = entry_facts(entry, meeting)
-        votes = list(entry.votes.all())
+        votes = current(entry.votes.all())
+        opinions = current(entry.opinions.all())
         t = None
         passed = None
         if entry.vote_state == AgendaEntry.VoteState.CLOSED:
             # Ballots are secret until the vote closes; a vote never closed has no result to show.
             t = tally(entry, facts)
             passed = rules.vote_passes(meeting.body, t)
-        given = {o.member_id for o in entry.opinions.all()}
+        given = {o.member_id for o in opinions}
+        order = access.speaking_order(meeting, facts["present"])
         live.append(
             EntryRow(
                 entry=entry,
                 facts=facts,
-                opinions=list(entry.opinions.all()),
+                opinions=opinions,
                 recusals=list(entry.recusals.all()),
                 votes=votes,
                 tally=t,
                 passed=passed,
-                waiting_opinions=[people[p] for p in facts["present"] if p not in given and p in people],
+                waiting_opinions=[people[p] for p in order if p not in given and p in people],
+                opinion_history=_corrections(entry.opinions.all()),
+                vote_history=_corrections(entry.votes.all()),
+                cast=[b.member for b in entry.ballots_cast.all()] if entry.vote_mode == "secret" else votes,
             )
         )
     return MeetingRecord(
@@ -161,8 +189,44 @@ def entry_facts(entry: AgendaEntry, meeting: Meeting) -> dict:
     }
 
 
+def current(rows) -> list:
+    """The rows that stand: those no later row corrects (an opinion or an entered vote)."""
+    rows = list(rows)
+    corrected = {r.corrects_id for r in rows if r.corrects_id}
+    return [r for r in rows if r.pk not in corrected]
+
+
+def _corrections(rows) -> list:
+    """The correcting rows, each with the row it corrects attached (from the same prefetch)."""
+    rows = list(rows)
+    by_pk = {r.pk: r for r in rows}
+    later = [r for r in rows if r.corrects_id]
+    for r in later:
+        r.corrects = by_pk[r.corrects_id]
+    return later
+
+
+def attendance_corrections(meeting: Meeting) -> list[AttendanceCorrection]:
+    return list(
+        AttendanceCorrection.objects.filter(meeting=meeting).select_related("person", "recorded_by", "entry__item")
+    )
+
+
 def tally(entry: AgendaEntry, facts: dict) -> rules.Tally:
-    choices = [v.choice for v in entry.votes.all()]
+    if entry.vote_mode == AgendaEntry.VoteMode.SECRET:
+        # A secret ballot keeps the counts only.
+        try:
+            box = entry.secret_ballot
+        except ObjectDoesNotExist:
+            box = None
+        return rules.Tally(
+            should_attend=len(facts["should_attend"]),
+            present=len(facts["present"]),
+            votes_for=box.votes_for if box else 0,
+            votes_against=box.votes_against if box else 0,
+            votes_abstain=box.votes_abstain if box else 0,
+        )
+    choices = [v.choice for v in current(entry.votes.all())]
     return rules.Tally(
         should_attend=len(facts["should_attend"]),
         present=len(facts["present"]),
@@ -170,3 +234,47 @@ def tally(entry: AgendaEntry, facts: dict) -> rules.Tally:
         votes_against=choices.count(Vote.Choice.AGAINST),
         votes_abstain=choices.count(Vote.Choice.ABSTAIN),
     )
+
+
+# --- the live room: what every open screen refreshes (meetings.views_live) ----------------------
+
+
+@dataclass
+class Speaker:
+    person: User
+    spoken: bool
+    next: bool = False
+
+
+def speaking_order(row: EntryRow, meeting: Meeting) -> list[Speaker]:
+    """Members present and not recused, in the attendance list's order, the chair last
+    (一把手末位表态); the first who has not spoken is next."""
+    spoken = {o.member_id for o in row.opinions}
+    people = {a.person_id: a.person for a in meeting.attendance.all()}
+    order = sorted(row.facts["present"], key=lambda pk: access.chairs(pk, meeting))
+    speakers = [Speaker(people[pk], pk in spoken) for pk in order if pk in people]
+    waiting = next((s for s in speakers if not s.spoken), None)
+    if waiting is not None:
+        waiting.next = True
+    return speakers
+
+
+def current_row(record: MeetingRecord) -> EntryRow | None:
+    """The item the meeting is on: the first on the agenda without an outcome."""
+    return next((r for r in record.entries if not r.entry.outcome), None)
+
+
+def live_signature(record: MeetingRecord, *extra) -> str:
+    """A short fingerprint of what the live fragments show: a poll whose fingerprint has not
+    changed is answered with 204 and nothing is redrawn (a form being filled in stays as it is)."""
+    import hashlib
+
+    meeting = record.meeting
+    parts = [meeting.state, meeting.version, len(record.dropped), *extra]
+    parts += [(a.person_id, a.status) for a in meeting.attendance.all()]
+    for r in record.entries:
+        e = r.entry
+        # Row ids, not counts: a correction replaces a row without changing how many there are.
+        opinions, votes = tuple(o.pk for o in r.opinions), tuple(v.pk for v in r.votes)
+        parts.append((e.pk, e.outcome, e.vote_state, e.vote_mode, opinions, votes, len(r.cast), len(r.recusals)))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.transitions import Move, declare
-from meetings.models import Meeting, Minutes
+from meetings.models import Meeting, Minutes, StudySession
 
 M = Meeting.State
 ORGANIZES, ARRANGES, RUNS = "meetings.access.organizes", "meetings.access.arranges", "meetings.access.runs"
@@ -36,7 +36,7 @@ MEETING_TRANSITIONS = declare(
     Meeting,
     {
         "agenda_add": _meeting_move(
-            "增加议题(议程已发布,只能由主持人按紧急议题列入)",
+            "增加议题（议程已发布，只能由主持人按紧急议题列入）",
             {M.PLANNING},
             verb="meeting.agenda_add",
             who=ARRANGES,
@@ -70,8 +70,17 @@ MEETING_TRANSITIONS = declare(
             refusal=_("只有会务部门或主持人可以取消会议"),
             needs_reason=True,
         ),
+        "reschedule": _meeting_move(
+            "改期",
+            {M.PLANNING, M.PUBLISHED},
+            verb="meeting.reschedule",
+            who=ARRANGES,
+            refusal=_("只有会务部门或主持人可以改期"),
+            needs_reason=True,
+        ),
         "open": _meeting_move("开始会议", {M.PUBLISHED}, {M.IN_PROGRESS}, verb="meeting.open"),
         "attendance": _meeting_move("登记出席", {M.PUBLISHED, M.IN_PROGRESS}, verb="meeting.attendance"),
+        "observer": _meeting_move("增加列席人员", {M.PLANNING, M.PUBLISHED, M.IN_PROGRESS}, verb="meeting.observer"),
         "recuse": _meeting_move("登记回避", {M.PUBLISHED, M.IN_PROGRESS}, verb="meeting.recuse", needs_reason=True),
         "emergency_item": _meeting_move(
             "列入紧急议题",
@@ -90,11 +99,24 @@ MEETING_TRANSITIONS = declare(
         ),
         "vote_open": _meeting_move("开始表决", {M.IN_PROGRESS}, verb="meeting.vote_open"),
         "vote_cast": _meeting_move("表决", {M.IN_PROGRESS}, verb="meeting.vote_cast", who="meetings.access.may_vote"),
+        "vote_enter": _meeting_move(
+            "登记表决", {M.IN_PROGRESS}, verb="meeting.vote_enter", who="meetings.access.enters_votes"
+        ),
         "vote_close": _meeting_move("结束表决", {M.IN_PROGRESS}, verb="meeting.vote_close"),
+        "correct": _meeting_move(
+            "更正记录",
+            {M.PUBLISHED, M.IN_PROGRESS},
+            verb="meeting.correct",
+            who="meetings.access.corrects",
+            refusal=_("只有会议记录人或会务部门可以更正会议记录"),
+            needs_reason=True,
+        ),
         "decide": _meeting_move("宣布议题结果", {M.IN_PROGRESS}, verb="meeting.decide"),
         "adjourn": _meeting_move("散会", {M.IN_PROGRESS}, {M.ADJOURNED}, verb="meeting.adjourn"),
+        # 第一议题 / 中心组学习: the study is recorded on the day or after it.
+        "study_record": _meeting_move("记录学习", {M.IN_PROGRESS, M.ADJOURNED}, verb="study.record"),
     },
-    state_refusal=_("会议当前状态为“%(state)s”,不能%(step)s"),
+    state_refusal=_("会议当前状态为“%(state)s”，不能%(step)s"),
 )
 
 
@@ -114,7 +136,7 @@ MINUTES_TRANSITIONS = declare(
             of="meeting",
             refusal=RECORDER_ONLY,
             verb="minutes.edit",
-            blocked=_("纪要当前为“%(state)s”,不能修改;如需更正请起草更正纪要"),
+            blocked=_("纪要当前为“%(state)s”，不能修改；如需更正请起草更正纪要"),
         ),
         "send": Move(
             _("送签"),
@@ -132,7 +154,7 @@ MINUTES_TRANSITIONS = declare(
             who=SIGNS,
             refusal=_("只有出席会议的成员会签纪要"),
             verb="minutes.sign",
-            blocked=_("纪要当前为“%(state)s”,不在会签阶段"),
+            blocked=_("纪要当前为“%(state)s”，不在会签阶段"),
         ),
         "object": Move(
             _("提出修改意见"),
@@ -151,8 +173,44 @@ MINUTES_TRANSITIONS = declare(
             of="meeting",
             refusal=RECORDER_ONLY,
             verb="minutes.amend",
-            blocked=_("只有已签发的纪要需要更正;草稿请直接修改"),
+            blocked=_("只有已签发的纪要需要更正；草稿请直接修改"),
         ),
     },
-    state_refusal=_("纪要当前为“%(state)s”,不能%(step)s"),
+    state_refusal=_("纪要当前为“%(state)s”，不能%(step)s"),
+)
+
+
+S = StudySession.State
+
+# 第一议题 / 中心组学习: a study record is written while it is open (the texts corrected, each
+# participant's reflection) and archived once; archiving waits for every reflection when the
+# body's policy asks for them (meetings.services.study).
+STUDY_TRANSITIONS = declare(
+    StudySession,
+    {
+        "texts": Move(
+            _("修改学习篇目"),
+            frozenset({S.OPEN}),
+            who="meetings.access.records_study",
+            refusal=RUNNER_ONLY,
+            verb="study.texts",
+        ),
+        "reflect": Move(
+            _("提交心得体会"),
+            frozenset({S.OPEN}),
+            who="meetings.access.may_reflect",
+            refusal=_("只有参加本次学习的人员可以提交心得体会"),
+            verb="study.reflect",
+            blocked=_("学习记录已归档，不能再提交心得体会"),
+        ),
+        "archive": Move(
+            _("归档"),
+            frozenset({S.OPEN}),
+            frozenset({S.ARCHIVED}),
+            who="meetings.access.records_study",
+            refusal=RUNNER_ONLY,
+            verb="study.archive",
+        ),
+    },
+    state_refusal=_("学习记录当前为“%(state)s”，不能%(step)s"),
 )

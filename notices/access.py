@@ -52,3 +52,36 @@ def check_create(user: User) -> None:
 def check_publish(user: User) -> None:
     if not is_party_office(user):
         raise forbidden(_("只有党委办公室可以发布通报"))
+
+
+def can_attach(user: User, notice: Notice) -> bool:
+    """A notice's files are added by the party office while it is a draft, like its text."""
+    return is_party_office(user) and notice.state == Notice.State.DRAFT
+
+
+def reads_out(user: User, meeting) -> bool:
+    """Who records that the notices queued for a meeting were read out there: those who run it."""
+    from meetings.access import runs
+
+    return runs(user, meeting)
+
+
+# --- 全教会通报: the month's major department work ----------------------------------------------
+
+
+def submits_work_for(user: User) -> list[int]:
+    """The departments whose major work `user` reports for the monthly digest: the ones they head."""
+    if not user.is_authenticated:
+        return []
+    return sorted(user.headed_department_ids)
+
+
+def sees_digest_board(user: User) -> bool:
+    """The board of a month's submissions: the party office (all), department heads (their own)."""
+    return is_party_office(user) or bool(submits_work_for(user))
+
+
+def major_work_filter(user: User) -> Q:
+    if is_party_office(user):
+        return Q()
+    return Q(department__in=submits_work_for(user))

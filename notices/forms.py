@@ -11,14 +11,14 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
 
 
 class UpperDocumentForm(ChoicesNow, forms.Form):
-    """上级文件精神·党委会通报: what the notice says and whom it is for."""
+    """上级文件精神·党委会通报： what the notice says and whom it is for."""
 
     title = forms.CharField(label=_("标题"), max_length=200)
     body = forms.CharField(
         label=_("正文"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("上级文件的名称、文号和主要精神,以及学校的贯彻要求"),
+        help_text=_("上级文件的名称、文号和主要精神，以及学校的贯彻要求"),
     )
     everyone = forms.BooleanField(label=_("全体教职工"), required=False)
     departments = forms.ModelMultipleChoiceField(
@@ -35,19 +35,19 @@ class UpperDocumentForm(ChoicesNow, forms.Form):
         queryset=User.objects.filter(is_active=True).select_related("department").order_by("department", "username"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("按住 Ctrl(Mac 上为 ⌘)可选多人"),
+        help_text=_("按住 Ctrl（Mac 上为 ⌘）可选多人"),
     )
     confidential = forms.BooleanField(
-        label=_("涉密"), required=False, help_text=_("涉密通报只发给指定的部门、角色或人员,每次查阅均留痕")
+        label=_("涉密"), required=False, help_text=_("涉密通报只发给指定的部门、角色或人员，每次查阅均留痕")
     )
 
     def clean(self):
         data = super().clean()
         chosen = data.get("everyone") or data.get("departments") or data.get("roles") or data.get("people")
         if not chosen:
-            raise forms.ValidationError(_("请选择通报范围:全体、部门、角色或人员"))
+            raise forms.ValidationError(_("请选择通报范围：全体、部门、角色或人员"))
         if data.get("everyone") and data.get("confidential"):
-            raise forms.ValidationError(_("涉密通报不能发给全体教职工,请指定部门、角色或人员"))
+            raise forms.ValidationError(_("涉密通报不能发给全体教职工，请指定部门、角色或人员"))
         return data
 
     def audience(self) -> dict:
@@ -58,3 +58,7 @@ class UpperDocumentForm(ChoicesNow, forms.Form):
             "roles": list(d["roles"]),
             "people": list(d["people"]),
         }
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件（上级文件等）"), error_messages={"required": _("请选择文件")})

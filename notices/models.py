@@ -1,4 +1,4 @@
-"""三通报: notices at three levels, each with an audience and read receipts.
+"""三通报： notices at three levels, each with an audience and read receipts.
 
 A notice is written (draft), then published: at publishing its audience is turned into one
 NoticeRecipient row per person, which is also that person's read receipt. Published notices,
@@ -60,9 +60,9 @@ class Notice(models.Model):
         null=True,
         blank=True,
         related_name="notices",
-        help_text=_("在哪次会议上通报;尚未安排该会议时为空,安排后自动列入"),
+        help_text=_("在哪次会议上通报；尚未安排该会议时为空，安排后自动列入"),
     )
-    period = models.DateField(_("通报月份"), null=True, blank=True, help_text=_("月度通报:该月第一天"))
+    period = models.DateField(_("通报月份"), null=True, blank=True, help_text=_("月度通报：该月第一天"))
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
     confidential = models.BooleanField(_("涉密"), default=False)
     created_by = models.ForeignKey(
@@ -144,8 +144,16 @@ NOTICE_TRANSITIONS = declare(
             verb="notice.publish",
             system=True,
         ),
+        # 催阅: the sender reminds those who have not read it; each person at most once a day.
+        "urge": Move(
+            _("催阅"),
+            frozenset({Notice.State.PUBLISHED}),
+            who="notices.access.can_follow_up",
+            refusal=_("只有通报的发布人和党委办公室可以催阅"),
+            verb="notice.urge",
+        ),
     },
-    state_refusal=_("通报当前状态为“%(state)s”,不能%(step)s"),
+    state_refusal=_("通报当前状态为“%(state)s”，不能%(step)s"),
 )
 
 
@@ -233,11 +241,11 @@ class NoticeAudience(AppendOnlyModel):
         if self.kind == self.Kind.EVERYONE:
             return str(self.Kind.EVERYONE.label)
         if self.kind == self.Kind.DEPARTMENT:
-            return gettext("部门:%(name)s") % {"name": self.department}
+            return gettext("部门：%(name)s") % {"name": self.department}
         if self.kind == self.Kind.ROLE:
-            return gettext("角色:%(name)s") % {"name": self.get_role_display()}
+            return gettext("角色：%(name)s") % {"name": self.get_role_display()}
         if self.kind == self.Kind.PERSON:
-            return gettext("人员:%(name)s") % {"name": self.person}
+            return gettext("人员：%(name)s") % {"name": self.person}
         return gettext("%(meeting)s出席人员") % {"meeting": self.meeting}
 
 
@@ -249,7 +257,7 @@ class ReceiptQuerySet(models.QuerySet):
 
 
 class NoticeRecipient(models.Model):
-    """One person a published notice reached, and when they read it (回执): set once."""
+    """One person a published notice reached, and when they read it （回执）： set once."""
 
     notice = models.ForeignKey(
         Notice, verbose_name=pgettext_lazy("notice", "通报"), on_delete=models.PROTECT, related_name="recipients"
@@ -282,3 +290,33 @@ class NoticeRecipient(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("NoticeRecipient rows are never deleted")
+
+
+class NoticeAttachment(AppendOnlyModel):
+    """An upper-level document (上级文件) or other file a notice carries. Added while the notice is a
+    draft, checked by its content like an item's materials (core.files), kept as uploaded."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=pgettext_lazy("notice", "通报"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), upload_to="notices/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通报附件")
+        verbose_name_plural = _("通报附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# 全教会通报: the month's major department work, in its own module.
+from notices.models_digest import MAJOR_WORK_TRANSITIONS, MajorWork  # noqa: E402, F401

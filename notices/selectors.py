@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
 from notices.access import visibility_filter
-from notices.models import Notice, NoticeAudience, NoticeRecipient
+from notices.models import Notice, NoticeAttachment, NoticeAudience, NoticeRecipient
 from org.models import User
 
 
@@ -52,7 +52,7 @@ def notice_detail(user: User, notice_id: int) -> Notice | None:
     return (
         visible_notices(user)
         .select_related("meeting", "meeting__body", "resolution", "created_by")
-        .prefetch_related(_audiences())
+        .prefetch_related(_audiences(), "attachments")
         .filter(pk=notice_id)
         .first()
     )
@@ -94,4 +94,23 @@ def unread_count(user: User) -> int:
 
 def for_meeting(user: User, meeting_id: int) -> QuerySet[Notice]:
     """The notices to be read out at a meeting (for the meeting page), as far as `user` may see them."""
-    return visible_notices(user).filter(meeting_id=meeting_id, state=Notice.State.PUBLISHED).order_by("published_at")
+    return (
+        visible_notices(user)
+        .filter(meeting_id=meeting_id, state=Notice.State.PUBLISHED)
+        .select_related("resolution")
+        .prefetch_related("attachments")
+        .annotate(
+            recipient_count=Count("recipients"),
+            read_count=Count("recipients", filter=Q(recipients__read_at__isnull=False)),
+        )
+        .order_by("level", "published_at", "id")
+    )
+
+
+def visible_attachment(user: User, attachment_id: int) -> NoticeAttachment | None:
+    """A notice's file, for whoever may see the notice."""
+    return (
+        NoticeAttachment.objects.filter(notice__in=visible_notices(user), pk=attachment_id)
+        .select_related("notice")
+        .first()
+    )

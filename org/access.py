@@ -28,7 +28,7 @@ def chair_of(body: MeetingBody) -> User | None:
 
 
 def is_secretary_office(user: User, body: MeetingBody) -> bool:
-    """The body's secretary office (PC → 党委办公室, PO/SA/AS → 校务办)."""
+    """The body's secretary office （PC → 党委办公室， PO/SA/AS → 校务办）."""
     return bool(body.secretary_role) and user.has_role(body.secretary_role)
 
 
@@ -69,3 +69,9 @@ def departments_in_charge(user: User, on: date | None = None) -> QuerySet:
 def may_assign_portfolio(user: User) -> bool:
     """The party office keeps who is in charge of what (the administrator through the admin)."""
     return user.is_superuser or user.has_role(Role.PARTY_OFFICE)
+
+
+def may_import_people(user: User) -> bool:
+    """Who loads the staff workbook (人员导入) and the directory sync: the system administrator,
+    who keeps departments, people and roles; nobody else changes who is who."""
+    return user.is_active and user.is_superuser

@@ -1,15 +1,27 @@
-from django.contrib import admin
+import base64
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.admin import AuditedModelAdmin
+from org import importing
+from org.access import may_import_people
+from org.forms import StaffWorkbookForm
 from org.models import BodyMember, Department, MeetingBody, Portfolio, RoleAssignment, User
 
 # What decides who may see and do what: roles, memberships, status, groups and permissions.
 USER_ACCESS = ("role_assignments", "body_memberships", "groups", "user_permissions")
+# The previewed staff workbook, kept for the "apply" that follows (the session lives in the database).
+IMPORT_SESSION_KEY = "org.import.workbook"
 
 
 @admin.register(Department)
@@ -29,12 +41,71 @@ class RoleAssignmentInline(admin.TabularInline):
 class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     list_display = ["username", "name", "department", "title", "is_active", "is_staff"]
     list_filter = ["department", "role_assignments__role", "is_active"]
-    search_fields = ["username", "name", "email"]
+    search_fields = ["username", "name", "email", "mobile", "dingtalk_userid", "wecom_userid"]
     list_select_related = ["department"]
     inlines = [RoleAssignmentInline]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("学校信息"), {"fields": ("name", "department", "title")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("学校信息"), {"fields": ("name", "department", "title")}),
+        # How the person signs in with the school's platforms and where work notices reach them.
+        (_("钉钉、企业微信与手机号"), {"fields": ("mobile", "dingtalk_userid", "wecom_userid")}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("学校信息"), {"fields": ("name", "department", "title")}),)
     audit_related = USER_ACCESS
+    change_list_template = "admin/org/user/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="org_user_import"),
+            path("import/template/", self.admin_site.admin_view(self.import_template), name="org_user_import_template"),
+            *super().get_urls(),
+        ]
+
+    def import_template(self, request):
+        if not may_import_people(request.user):
+            raise PermissionDenied
+        response = HttpResponse(
+            importing.template_bytes(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            "attachment; filename*=UTF-8''%E4%BA%BA%E5%91%98%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+        )
+        return response
+
+    def import_view(self, request):
+        """人员导入: upload, preview what would change (nothing is kept), then apply the same file."""
+        if not may_import_people(request.user):
+            raise PermissionDenied
+        report, form = None, StaffWorkbookForm()
+        if request.method == "POST" and "apply" in request.POST:
+            content = base64.b64decode(request.session.get(IMPORT_SESSION_KEY, "") or b"")
+            if not content:
+                messages.error(request, _("预览已失效，请重新选择文件。"))
+                return redirect("admin:org_user_import")
+            report = importing.run_import(content, actor=request.user, apply=True)
+            if report.applied:
+                request.session.pop(IMPORT_SESSION_KEY, None)
+                messages.success(request, _("已导入，共新增或更新 %(n)s 条记录。") % {"n": report.changes})
+                return redirect("admin:org_user_changelist")
+            messages.error(request, _("有行出错，整个文件都没有导入；请改正后重新预览。"))
+        elif request.method == "POST":
+            form = StaffWorkbookForm(request.POST, request.FILES)
+            if form.is_valid():
+                content = form.cleaned_data["workbook"].read()
+                try:
+                    report = importing.run_import(content, actor=request.user, apply=False)
+                except importing.WorkbookError as exc:
+                    form.add_error("workbook", str(exc))
+                else:
+                    request.session[IMPORT_SESSION_KEY] = base64.b64encode(content).decode()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("人员导入"),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/org/user/import.html", context, status=400 if form.errors else 200)
 
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)

@@ -11,6 +11,7 @@ class Department(models.Model):
         OFFICE = "office", _("职能部门")
         COLLEGE = "college", _("二级学院")
         BRANCH = "branch", _("党支部")
+        GENERAL_BRANCH = "general_branch", _("党总支")
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.OFFICE)
@@ -26,7 +27,8 @@ class Department(models.Model):
         ordering = ["sort_order", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["leadership", "office", "college", "branch"]), name="department_kind_valid"
+                condition=models.Q(kind__in=["leadership", "office", "college", "branch", "general_branch"]),
+                name="department_kind_valid",
             )
         ]
 
@@ -51,7 +53,7 @@ OFFICE_ROLES = frozenset({Role.PARTY_OFFICE, Role.AFFAIRS_OFFICE})
 
 
 class User(AbstractUser):
-    """A person at the school. Several roles each (交叉任职), one home department."""
+    """A person at the school. Several roles each （交叉任职）， one home department."""
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     department = models.ForeignKey(
@@ -59,11 +61,24 @@ class User(AbstractUser):
     )
     title = models.CharField(_("职务"), max_length=100, blank=True)
     email_reminders = models.BooleanField(_("接收邮件提醒"), default=True)
+    # Who the person is on the school's platforms (accounts.providers): signing in with DingTalk
+    # or WeCom finds them here, or by the mobile number on file; work notices go to these ids.
+    mobile = models.CharField(_("手机号"), max_length=20, blank=True, db_index=True)
+    dingtalk_userid = models.CharField(_("钉钉用户ID"), max_length=64, blank=True)
+    wecom_userid = models.CharField(_("企业微信用户ID"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dingtalk_userid"], condition=~models.Q(dingtalk_userid=""), name="user_dingtalk_userid_once"
+            ),
+            models.UniqueConstraint(
+                fields=["wecom_userid"], condition=~models.Q(wecom_userid=""), name="user_wecom_userid_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.username
@@ -108,7 +123,7 @@ class RoleAssignment(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        help_text=_("部门负责人必填:其审核哪个部门的议题"),
+        help_text=_("部门负责人必填：其审核哪个部门的议题"),
     )
 
     class Meta:
@@ -133,13 +148,14 @@ class RoleAssignment(models.Model):
 
 
 class MeetingBody(models.Model):
-    """A meeting that sits regularly: 党委会, 校长办公会, 校务会, 全教会."""
+    """A meeting that sits regularly: 党委会， 校长办公会， 校务会， 全教会."""
 
     class Code(models.TextChoices):
         PC = "PC", _("党委会")
         PO = "PO", _("校长办公会")
         SA = "SA", _("校务会")
         AS = "AS", _("全教会")
+        CG = "CG", _("中心组学习")
 
     code = models.CharField(_("代码"), max_length=2, choices=Code.choices, unique=True)
     name = models.CharField(_("名称"), max_length=50)
@@ -164,16 +180,27 @@ class MeetingBody(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     # Defaults from the rules of procedure; a school may change them here.
-    quorum_num = models.PositiveSmallIntegerField(_("开会人数:分子"), default=1)
-    quorum_den = models.PositiveSmallIntegerField(_("开会人数:分母"), default=2)
+    quorum_num = models.PositiveSmallIntegerField(_("开会人数：分子"), default=1)
+    quorum_den = models.PositiveSmallIntegerField(_("开会人数：分母"), default=2)
     quorum_strict = models.BooleanField(
-        _("开会人数须“超过”该比例"), default=True, help_text=_("勾选为“超过半数”,不勾选为“达到”")
+        _("开会人数须“超过”该比例"), default=True, help_text=_("勾选为“超过半数”，不勾选为“达到”")
     )
-    appointment_quorum_num = models.PositiveSmallIntegerField(_("干部任免到会:分子"), default=2)
-    appointment_quorum_den = models.PositiveSmallIntegerField(_("干部任免到会:分母"), default=3)
-    pass_num = models.PositiveSmallIntegerField(_("表决通过:分子"), default=1)
-    pass_den = models.PositiveSmallIntegerField(_("表决通过:分母"), default=2)
+    appointment_quorum_num = models.PositiveSmallIntegerField(_("干部任免到会：分子"), default=2)
+    appointment_quorum_den = models.PositiveSmallIntegerField(_("干部任免到会：分母"), default=3)
+    pass_num = models.PositiveSmallIntegerField(_("表决通过：分子"), default=1)
+    pass_den = models.PositiveSmallIntegerField(_("表决通过：分母"), default=2)
     materials_days = models.PositiveSmallIntegerField(_("会议材料提前天数"), default=2)
+    # 第一议题: the school's policy per body (meetings.rules.first_item_problem asks it).
+    study_first = models.BooleanField(
+        _("第一议题须为理论学习"),
+        default=False,
+        help_text=_("勾选后，议程第一项不是学习议题的会议不能发布，除非写明例外理由"),
+    )
+    reflections_required = models.BooleanField(
+        _("学习须提交心得体会"),
+        default=False,
+        help_text=_("勾选后，学习记录须每位参学人员提交心得体会方可归档"),
+    )
 
     class Meta:
         verbose_name = _("会议机构")
@@ -181,7 +208,7 @@ class MeetingBody(models.Model):
         ordering = ["sort_order", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(code__in=["PC", "PO", "SA", "AS"]), name="meeting_body_code_valid"
+                condition=models.Q(code__in=["PC", "PO", "SA", "AS", "CG"]), name="meeting_body_code_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(quorum_den__gt=0, appointment_quorum_den__gt=0, pass_den__gt=0)

@@ -4,7 +4,7 @@ from org.models import User
 
 
 def leaders():
-    """People who can be asked for a view before a meeting (班子成员)."""
+    """People who can be asked for a view before a meeting （班子成员）."""
     from org.models import LEADER_ROLES
 
     return (

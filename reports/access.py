@@ -2,7 +2,7 @@
 
 The report is 晾晒 (put on show): every leader, the party office and every department head
 reads the whole table, all departments side by side; other staff do not. Values are entered by
-a department's head for that department, or by the party office (党委办公室) for any of them.
+a department's head for that department, or by the party office （党委办公室） for any of them.
 """
 
 from django.utils.translation import gettext as _
@@ -40,3 +40,13 @@ def enterable_department_ids(user: User, department_ids) -> frozenset[int]:
     if user.has_role(Role.PARTY_OFFICE):
         return frozenset(department_ids)
     return frozenset(department_ids) & user.headed_department_ids
+
+
+def can_answer_flag(user: User, department: Department) -> bool:
+    """A flagged value is explained by whoever may fill the department in."""
+    return can_enter(user, department)
+
+
+def check_answer_flag(user: User, department: Department) -> None:
+    if not can_answer_flag(user, department):
+        raise forbidden(_("只有本部门负责人或党委办公室可以说明%(department)s的异常值") % {"department": department})

@@ -40,7 +40,7 @@ class ReportSettingsAdmin(AuditedModelAdmin):
             _("年终结果填报时间"),
             {
                 "fields": [("result_opens_month", "result_opens_day"), ("result_closes_month", "result_closes_day")],
-                "description": _("截止日早于开始日时截止在次年(默认:12月1日至次年1月31日)。"),
+                "description": _("截止日早于开始日时截止在次年（默认：12月1日至次年1月31日）。"),
             },
         ),
         (_("异常值"), {"fields": ["outlier_method", "outlier_k", "outlier_percent"]}),

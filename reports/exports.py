@@ -1,5 +1,5 @@
 """The year's party-building report as an Excel workbook (openpyxl): one sheet per stage with
-the same table as the page, flagged cells filled (异常值 red, 未填报 yellow) and explained in the
+the same table as the page, flagged cells filled （异常值 red, 未填报 yellow） and explained in the
 row's last column, and a sheet 说明 with the legend and the rule."""
 
 from django.conf import settings
@@ -50,7 +50,7 @@ def _stage_sheet(wb: Workbook, t: StageTable) -> None:
             names += [
                 _("%(indicator)s · 目标") % {"indicator": label},
                 _("%(indicator)s · %(stage)s") % {"indicator": label, "stage": t.stage.label},
-                _("%(indicator)s · 完成率(%%)") % {"indicator": label},
+                _("%(indicator)s · 完成率（%%）") % {"indicator": label},
             ]
         else:
             names.append(label)
@@ -76,8 +76,8 @@ def _stage_sheet(wb: Workbook, t: StageTable) -> None:
     for label, get in [
         (_("填报数 n"), lambda s: s.n),
         (_("平均值"), lambda s: _number(s.mean)),
-        (_("标准差 σ(总体)"), lambda s: _number(s.sd)),
-        (_("标记阈值:|数值 − 均值| >"), lambda s: _number(s.threshold)),
+        (_("标准差 σ（总体）"), lambda s: _number(s.sd)),
+        (_("标记阈值：|数值 − 均值| >"), lambda s: _number(s.threshold)),
     ]:
         line: list = [label]
         for col in t.columns:
@@ -90,7 +90,7 @@ def _stage_sheet(wb: Workbook, t: StageTable) -> None:
     if t.too_few:
         ws.append(
             [
-                _("注:部门数不超过 %(n)s 时,没有数值可能偏离均值超过 %(k)s 个标准差:%(columns)s")
+                _("注：部门数不超过 %(n)s 时，没有数值可能偏离均值超过 %(k)s 个标准差：%(columns)s")
                 % {
                     "n": t.impossible_up_to,
                     "k": plain(t.settings.outlier_k),
@@ -109,13 +109,13 @@ def _legend(wb: Workbook, tables: list[StageTable]) -> None:
     t = tables[0]
     ws = wb.create_sheet(_("说明"))
     _header(ws, [_("项目"), _("说明")])
-    ws.append([_("异常值"), _("数值偏离本指标、本阶段各部门的平均值过远(规则见下)")])
+    ws.append([_("异常值"), _("数值偏离本指标、本阶段各部门的平均值过远（规则见下）")])
     ws.cell(row=ws.max_row, column=1).fill = OUTLIER_FILL
     ws.append([_("未填报"), _("该部门本阶段未填报此项")])
     ws.cell(row=ws.max_row, column=1).fill = MISSING_FILL
     ws.append([_("规则"), rule_text(t.settings)])
     ws.append([_("部门范围"), _("除“校领导”外的全部在用部门")])
-    ws.append([_("完成率"), _("本阶段数值 ÷ 年初目标 × 100,保留一位小数;无目标或目标为 0 时不计算")])
+    ws.append([_("完成率"), _("本阶段数值 ÷ 年初目标 × 100，保留一位小数；无目标或目标为 0 时不计算")])
     for table in tables:
         ws.append(
             [

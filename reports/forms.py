@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import not_blank
 from reports.models import Stage
 from reports.selectors import FormLine
 
@@ -65,3 +66,13 @@ class DepartmentValuesForm(forms.Form):
         if not any(data.get(self.value_field(line)) is not None for line in self.lines):
             raise forms.ValidationError(gettext("请至少填写一项数值"))
         return data
+
+
+class FlagAnswerForm(forms.Form):
+    """A department's explanation of one flagged value."""
+
+    department = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    indicator = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    text = forms.CharField(
+        label=_("说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), validators=[not_blank]
+    )

@@ -33,10 +33,18 @@ class Indicator(models.Model):
     """One line of the report, e.g. 发展党员数 (人) or “三会一课”完成率 (%)."""
 
     name = models.CharField(_("指标名称"), max_length=100, unique=True)
-    unit = models.CharField(_("单位"), max_length=20, blank=True, help_text=_("如:人、%、次、学时、分"))
+    unit = models.CharField(_("单位"), max_length=20, blank=True, help_text=_("如：人、%、次、学时、分"))
     description = models.CharField(_("统计口径"), max_length=300, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
-    active = models.BooleanField(_("在用"), default=True, help_text=_("停用的指标不再填报,已填数据保留"))
+    active = models.BooleanField(_("在用"), default=True, help_text=_("停用的指标不再填报，已填数据保留"))
+    minimum = models.DecimalField(
+        _("最低要求"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("年初目标和年终结果低于此值即标记“低于最低要求”；年中进度不比较；留空则不设"),
+    )
 
     class Meta:
         verbose_name = _("考核指标")
@@ -73,20 +81,20 @@ class ReportSettings(models.Model):
     which values are flagged. A window whose closing day comes before its opening day in the
     calendar closes in the next year (年终结果: 12月1日 至 次年1月31日)."""
 
-    target_opens_month = models.PositiveSmallIntegerField(_("年初目标:开始月"), default=1)
-    target_opens_day = models.PositiveSmallIntegerField(_("年初目标:开始日"), default=1)
-    target_closes_month = models.PositiveSmallIntegerField(_("年初目标:截止月"), default=3)
-    target_closes_day = models.PositiveSmallIntegerField(_("年初目标:截止日"), default=31)
-    progress_opens_month = models.PositiveSmallIntegerField(_("年中进度:开始月"), default=6)
-    progress_opens_day = models.PositiveSmallIntegerField(_("年中进度:开始日"), default=1)
-    progress_closes_month = models.PositiveSmallIntegerField(_("年中进度:截止月"), default=7)
-    progress_closes_day = models.PositiveSmallIntegerField(_("年中进度:截止日"), default=31)
-    result_opens_month = models.PositiveSmallIntegerField(_("年终结果:开始月"), default=12)
-    result_opens_day = models.PositiveSmallIntegerField(_("年终结果:开始日"), default=1)
+    target_opens_month = models.PositiveSmallIntegerField(_("年初目标：开始月"), default=1)
+    target_opens_day = models.PositiveSmallIntegerField(_("年初目标：开始日"), default=1)
+    target_closes_month = models.PositiveSmallIntegerField(_("年初目标：截止月"), default=3)
+    target_closes_day = models.PositiveSmallIntegerField(_("年初目标：截止日"), default=31)
+    progress_opens_month = models.PositiveSmallIntegerField(_("年中进度：开始月"), default=6)
+    progress_opens_day = models.PositiveSmallIntegerField(_("年中进度：开始日"), default=1)
+    progress_closes_month = models.PositiveSmallIntegerField(_("年中进度：截止月"), default=7)
+    progress_closes_day = models.PositiveSmallIntegerField(_("年中进度：截止日"), default=31)
+    result_opens_month = models.PositiveSmallIntegerField(_("年终结果：开始月"), default=12)
+    result_opens_day = models.PositiveSmallIntegerField(_("年终结果：开始日"), default=1)
     result_closes_month = models.PositiveSmallIntegerField(
-        _("年终结果:截止月"), default=1, help_text=_("截止日早于开始日时,截止在次年")
+        _("年终结果：截止月"), default=1, help_text=_("截止日早于开始日时，截止在次年")
     )
-    result_closes_day = models.PositiveSmallIntegerField(_("年终结果:截止日"), default=31)
+    result_closes_day = models.PositiveSmallIntegerField(_("年终结果：截止日"), default=31)
     outlier_method = models.CharField(
         _("异常值规则"), max_length=10, choices=OutlierMethod.choices, default=OutlierMethod.SIGMA
     )
@@ -96,15 +104,20 @@ class ReportSettings(models.Model):
         decimal_places=2,
         default=Decimal("2"),
         help_text=_(
-            "与均值之差的绝对值大于 k 倍(总体)标准差即标记。填报部门数 n 满足 √(n − 1) ≤ k(k = 2 时 n ≤ 5)时不可能出现此类异常值"
+            "与均值之差的绝对值大于 k 倍（总体）标准差即标记。填报部门数 n 满足 √(n − 1) ≤ k（k = 2 时 n ≤ 5）时不可能出现此类异常值"
         ),
     )
+    compare_within_kind = models.BooleanField(
+        _("与同类部门比较"),
+        default=False,
+        help_text=_("勾选后，均值和标准差在同类部门（职能部门、二级学院、党支部）之间分别计算"),
+    )
     outlier_percent = models.DecimalField(
-        _("偏离百分比(%)"),
+        _("偏离百分比（%）"),
         max_digits=5,
         decimal_places=1,
         default=Decimal("30"),
-        help_text=_("仅在选择“偏离均值超过均值的一定百分比”时使用:|数值 − 均值| 大于 均值 × 此百分比即标记"),
+        help_text=_("仅在选择“偏离均值超过均值的一定百分比”时使用：|数值 − 均值| 大于 均值 × 此百分比即标记"),
     )
 
     class Meta:
@@ -141,7 +154,7 @@ class ReportSettings(models.Model):
             for edge in ("opens", "closes"):
                 month, day = getattr(self, f"{stage}_{edge}_month"), getattr(self, f"{stage}_{edge}_day")
                 if not _check_month_day(month, day):
-                    errors[f"{stage}_{edge}_day"] = _("没有这一天:%(month)s月%(day)s日") % {"month": month, "day": day}
+                    errors[f"{stage}_{edge}_day"] = _("没有这一天：%(month)s月%(day)s日") % {"month": month, "day": day}
         if errors:
             raise ValidationError(errors)
 
@@ -226,3 +239,34 @@ class ReportEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.department} {self.year} {self.get_stage_display()} {self.indicator.name}: {self.value}"
+
+
+class FlagAnswer(AppendOnlyModel):
+    """A department's explanation of a flagged value (异常说明), kept as written; a later answer
+    is a new row beside it."""
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("考核指标"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="report_flag_answers"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    stage = models.CharField(_("阶段"), max_length=10, choices=Stage.choices)
+    entry = models.ForeignKey(
+        ReportEntry, verbose_name=_("说明的数值"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    flag = models.CharField(_("标记"), max_length=10)
+    flag_text = models.CharField(_("标记理由"), max_length=300)
+    text = models.TextField(_("说明"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("说明人"), on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("说明时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("异常说明")
+        verbose_name_plural = _("异常说明")
+        ordering = ["year", "stage", "department", "indicator", "id"]
+        indexes = [models.Index(fields=["year", "stage"], name="report_flag_answer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.year} {self.indicator.name}"

@@ -12,6 +12,8 @@ one (n of them):
   flagged.
 - percentage rule (the alternative): a value is flagged when |v − m| > p% × |m|.
 - a department with no value is always flagged as missing (未填报).
+- a value below the indicator's required minimum, where one is set, is flagged as such
+  (低于最低要求) whatever the spread says; its distance from the mean is still given.
 
 With few departments the 2σ rule can flag nothing. With the population σ the largest
 |v − m| / σ that n values can reach is √(n − 1), reached by one value away from n − 1 equal
@@ -32,14 +34,17 @@ K = TypeVar("K", bound=Hashable)
 
 SIGMA = "sigma"
 PERCENT = "percent"
-HIGH, LOW, MISSING = "high", "low", "missing"
+HIGH, LOW, MISSING, BELOW_MIN = "high", "low", "missing", "below_min"
 
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # HIGH, LOW or MISSING
+    kind: str  # HIGH, LOW, BELOW_MIN or MISSING
     z: float | None = None  # (v − m) / σ, for display; None when missing or σ = 0
     deviation_percent: float | None = None  # (v − m) / |m| × 100, for display; None when m = 0
+    mean: Decimal | None = None  # the mean of the values compared (the column, or the unit's group)
+    n: int = 0  # how many values were compared
+    minimum: Decimal | None = None  # the required minimum, for BELOW_MIN
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ def flag_outliers(
     method: str = SIGMA,
     k: Decimal | int = Decimal(2),
     percent: Decimal | int = Decimal(30),
+    minimum: Decimal | int | None = None,
 ) -> Outliers[K]:
     """Flag the values of one column (department → value, None for missing).
 
@@ -122,11 +128,15 @@ def flag_outliers(
         impossible = False
     for key, v in present.items():
         d = v - mean
-        if d * d > limit_sq:
+        below = minimum is not None and v < Fraction(minimum)
+        if below or d * d > limit_sq:
             flags[key] = Flag(
-                HIGH if d > 0 else LOW,
+                BELOW_MIN if below else HIGH if d > 0 else LOW,
                 z=float(d) / sd if sd else None,
                 deviation_percent=float(d / abs(mean)) * 100 if mean else None,
+                mean=_decimal(mean),
+                n=n,
+                minimum=Decimal(minimum) if below else None,
             )
     spread = Spread(n=n, mean=_decimal(mean), sd=_sqrt(variance), threshold=threshold, impossible=impossible)
     return Outliers(spread, flags)

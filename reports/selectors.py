@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 
 from org.models import Department
 from reports import rules
-from reports.models import STAGE_ORDER, Indicator, OutlierMethod, ReportEntry, ReportSettings, Stage, Window
+from reports.models import (
+    STAGE_ORDER,
+    FlagAnswer,
+    Indicator,
+    OutlierMethod,
+    ReportEntry,
+    ReportSettings,
+    Stage,
+    Window,
+)
 
 ONE_DECIMAL = Decimal("0.1")
 
@@ -29,14 +38,14 @@ def rule_text(settings: ReportSettings) -> str:
     """The outlier rule in words, as the page and the workbook state it."""
     if settings.outlier_method == OutlierMethod.SIGMA:
         return _(
-            "对每个指标、每个阶段,在已填报的 n 个部门中计算平均值 m 与总体标准差 σ(离差平方和除以 n);"
-            "|数值 − m| 大于 %(k)s × σ 的数值标记为异常(恰好等于不标记;各部门数值全部相同时 σ = 0,不标记);"
+            "对每个指标、每个阶段，在已填报的 n 个部门中计算平均值 m 与总体标准差 σ（离差平方和除以 n）；"
+            "|数值 − m| 大于 %(k)s × σ 的数值标记为异常（恰好等于不标记；各部门数值全部相同时 σ = 0，不标记）；"
             "未填报的部门一律标记为“未填报”。n 个数值中 |数值 − m| ÷ σ 最大为 √(n − 1),"
-            "所以 √(n − 1) ≤ %(k)s,即填报的部门不超过 %(n)s 个时,不可能出现偏离超过 %(k)s 个标准差的数值。"
+            "所以 √(n − 1) ≤ %(k)s，即填报的部门不超过 %(n)s 个时，不可能出现偏离超过 %(k)s 个标准差的数值。"
         ) % {"k": plain(settings.outlier_k), "n": rules.largest_n_without_outliers(settings.outlier_k)}
     return _(
-        "对每个指标、每个阶段,在已填报的部门中计算平均值 m;|数值 − m| 大于 |m| × %(p)s%% 的数值标记为异常"
-        "(恰好等于不标记);未填报的部门一律标记为“未填报”。"
+        "对每个指标、每个阶段，在已填报的部门中计算平均值 m;|数值 − m| 大于 |m| × %(p)s%% 的数值标记为异常"
+        "（恰好等于不标记）；未填报的部门一律标记为“未填报”。"
     ) % {"p": plain(settings.outlier_percent)}
 
 
@@ -86,21 +95,45 @@ class Cell:
             return None
         return (self.entry.value * 100 / self.target.value).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
+    group: str = ""  # the unit's kind, when values are compared within kinds
+
     @property
     def flag_text(self) -> str:
-        return flag_text(self.flag, self.method)
+        return flag_text(self.flag, self.method, self.group)
 
 
-def flag_text(flag: rules.Flag | None, method: str) -> str:
+def flag_text(flag: rules.Flag | None, method: str, group: str = "") -> str:
+    """Why a value is flagged, briefly: the minimum it is below, or how far from which mean."""
     if flag is None:
         return ""
     if flag.kind == rules.MISSING:
         return _("未填报")
+    if flag.kind == rules.BELOW_MIN:
+        return _("低于最低要求 %(min)s") % {"min": plain(flag.minimum)}
+    word = _("高于") if flag.kind == rules.HIGH else _("低于")
+    among = _("%(group)s均值") % {"group": group} if group else _("均值")
     if method == rules.SIGMA and flag.z is not None:
-        z = f"{abs(flag.z):.2f}"
-        return (_("高于均值 %(z)s 个标准差") if flag.kind == rules.HIGH else _("低于均值 %(z)s 个标准差")) % {"z": z}
+        return _("%(word)s%(among)s %(z)s 个标准差") % {"word": word, "among": among, "z": f"{abs(flag.z):.2f}"}
     p = f"{abs(flag.deviation_percent or 0):.1f}"
-    return (_("高于均值 %(p)s%%") if flag.kind == rules.HIGH else _("低于均值 %(p)s%%")) % {"p": p}
+    return _("%(word)s%(among)s %(p)s%%") % {"word": word, "among": among, "p": p}
+
+
+def flag_reason(flag: rules.Flag | None, settings: ReportSettings, group: str = "") -> str:
+    """The brief text with the figures it was decided on: the mean, n and the rule's line."""
+    text = flag_text(flag, settings.outlier_method, group)
+    if flag is None or flag.kind in (rules.MISSING, rules.BELOW_MIN) or flag.mean is None:
+        return text
+    if settings.outlier_method == rules.SIGMA:
+        line = _("超过 %(k)s 个标准差即标记") % {"k": plain(settings.outlier_k)}
+    else:
+        line = _("偏离超过 %(p)s%% 即标记") % {"p": plain(settings.outlier_percent)}
+    return _("%(text)s（与 %(n)s 个%(group)s单位比较，均值 %(mean)s；%(line)s）") % {
+        "text": text,
+        "n": flag.n,
+        "group": group,
+        "mean": f"{flag.mean:.2f}",
+        "line": line,
+    }
 
 
 @dataclass(frozen=True)
@@ -163,7 +196,7 @@ class StageTable:
 
 
 def _departments(year: int):
-    """The departments concerned (all active ones but 校领导), and any other with a value this year."""
+    """The departments concerned （all active ones but 校领导）， and any other with a value this year."""
     with_values = ReportEntry.objects.filter(year=year).values("department_id")
     return list(
         Department.objects.exclude(kind=Department.Kind.LEADERSHIP)
@@ -197,15 +230,25 @@ def _build(
     departments = [d for d in departments if d.active or d.pk in dept_with]
     indicators = [i for i in indicators if i.active or i.pk in ind_with]
     columns, flags = [], {}
+    # Comparable units: all departments, or each kind (职能部门, 二级学院, 党支部) apart.
+    groups: dict[str, list[Department]] = {}
+    for d in departments:
+        groups.setdefault(d.kind if settings.compare_within_kind else "", []).append(d)
     for indicator in indicators:
-        found = rules.flag_outliers(
-            {d.pk: (e.value if (e := entries.get((stage, d.pk, indicator.pk))) else None) for d in departments},
-            method=settings.outlier_method,
-            k=settings.outlier_k,
-            percent=settings.outlier_percent,
-        )
+        minimum = indicator.minimum if stage != Stage.PROGRESS else None
+
+        def values(units, indicator=indicator):
+            return {d.pk: (e.value if (e := entries.get((stage, d.pk, indicator.pk))) else None) for d in units}
+
+        options = {"method": settings.outlier_method, "k": settings.outlier_k, "percent": settings.outlier_percent}
+        found = rules.flag_outliers(values(departments), minimum=minimum, **options)
         columns.append(Column(indicator, found.spread))
-        flags[indicator.pk] = found.flags
+        if settings.compare_within_kind:
+            flags[indicator.pk] = {}
+            for units in groups.values():
+                flags[indicator.pk].update(rules.flag_outliers(values(units), minimum=minimum, **options).flags)
+        else:
+            flags[indicator.pk] = found.flags
     with_target = stage != Stage.TARGET
     rows = [
         Row(
@@ -217,6 +260,7 @@ def _build(
                     target=entries.get((Stage.TARGET, d.pk, i.pk)) if with_target else None,
                     flag=flags[i.pk].get(d.pk),
                     method=settings.outlier_method,
+                    group=d.get_kind_display() if settings.compare_within_kind else "",
                 )
                 for i in indicators
             ],
@@ -298,3 +342,40 @@ def department_history(department: Department, year: int, stage: str) -> list[tu
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+# --- flags and their answers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlaggedValue:
+    department: Department
+    cell: Cell
+    settings: ReportSettings
+    answers: list = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return flag_reason(self.cell.flag, self.settings, self.cell.group)
+
+    @property
+    def anchor(self) -> str:
+        return f"flag-{self.department.pk}-{self.cell.indicator.pk}"
+
+
+def flagged_values(table: StageTable, *, department_ids=None) -> list[FlaggedValue]:
+    """Every flagged value of the table (of `department_ids` only, if given), with the
+    explanations its department gave for it, oldest first. One query."""
+    answers: dict[tuple[int, int], list[FlagAnswer]] = {}
+    rows = FlagAnswer.objects.filter(year=table.year, stage=table.stage).select_related("answered_by")
+    if department_ids is not None:
+        rows = rows.filter(department__in=department_ids)
+    for a in rows.order_by("id"):
+        answers.setdefault((a.department_id, a.indicator_id), []).append(a)
+    return [
+        FlaggedValue(row.department, cell, table.settings, answers.get((row.department.pk, cell.indicator.pk), []))
+        for row in table.rows
+        if department_ids is None or row.department.pk in department_ids
+        for cell in row.cells
+        if cell.flag
+    ]

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import conflict
-from core.text import clean_text
+from core.text import check_text, clean_text
 from org.models import Department, User
 from reports import access
-from reports.models import Indicator, ReportEntry, ReportSettings, Stage, Window
+from reports.models import FlagAnswer, Indicator, ReportEntry, ReportSettings, Stage, Window
+from reports.selectors import flag_reason, stage_table
 
 MAX_VALUE = Decimal("9999999999.99")
 
@@ -32,8 +33,8 @@ def window_refusal(window: Window, day: dt.date) -> str | None:
     if status == "open":
         return None
     reason = {
-        "not_yet": _("%(year)s年度%(stage)s的填报时间为 %(opens)s 至 %(closes)s,尚未开始。"),
-        "closed": _("%(year)s年度%(stage)s的填报时间为 %(opens)s 至 %(closes)s,已经截止。"),
+        "not_yet": _("%(year)s年度%(stage)s的填报时间为 %(opens)s 至 %(closes)s，尚未开始。"),
+        "closed": _("%(year)s年度%(stage)s的填报时间为 %(opens)s 至 %(closes)s，已经截止。"),
     }[status]
     return reason % {
         "year": window.opens.year,
@@ -131,9 +132,9 @@ def _write(
     """One value: None when it equals the current one (nothing written)."""
     if (current.pk if current else None) != replaces:
         if current is None:
-            raise conflict(_("%(indicator)s的数值与页面所示不一致,请刷新后再填") % {"indicator": indicator.name})
+            raise conflict(_("%(indicator)s的数值与页面所示不一致，请刷新后再填") % {"indicator": indicator.name})
         raise conflict(
-            _("%(indicator)s已由%(who)s于 %(when)s 更新为 %(value)s,请刷新页面核对后再填")
+            _("%(indicator)s已由%(who)s于 %(when)s 更新为 %(value)s，请刷新页面核对后再填")
             % {
                 "indicator": indicator.name,
                 "who": current.entered_by,
@@ -144,7 +145,7 @@ def _write(
     if current is not None and current.value == value:
         return None
     if current is not None and not reason:
-        raise conflict(_("更正已填报的数值(%(indicator)s)须说明理由") % {"indicator": indicator.name})
+        raise conflict(_("更正已填报的数值（%(indicator)s）须说明理由") % {"indicator": indicator.name})
     try:
         with transaction.atomic():
             entry = ReportEntry.objects.create(
@@ -159,7 +160,7 @@ def _write(
                 entered_at=moment,
             )
     except IntegrityError as exc:  # another writer got there first (without the lock: SQLite tests, raw SQL)
-        raise conflict(_("%(indicator)s刚刚已被他人填报,请刷新后再填") % {"indicator": indicator.name}) from exc
+        raise conflict(_("%(indicator)s刚刚已被他人填报，请刷新后再填") % {"indicator": indicator.name}) from exc
     audit.record(
         actor=actor,
         verb="report.correct" if current else "report.enter",
@@ -186,7 +187,7 @@ def _indicators(ids) -> dict[int, Indicator]:
         if indicator is None:
             raise conflict(_("考核指标不存在"))
         if not indicator.active:
-            raise conflict(_("考核指标“%(indicator)s”已停用,不再填报") % {"indicator": indicator.name})
+            raise conflict(_("考核指标“%(indicator)s”已停用，不再填报") % {"indicator": indicator.name})
     return found
 
 
@@ -203,7 +204,7 @@ def entry_record(
     reason: str = "",
     at: dt.datetime | None = None,
 ) -> ReportEntry | None:
-    """Report one value (填报) or correct it (更正: `replaces` is the current row's id, a reason
+    """Report one value （填报） or correct it （更正： `replaces` is the current row's id, a reason
     is required). Returns the new row, or None when the value equals the current one.
 
     `at` writes the value as of that (past) moment, its window checked on that day: for the
@@ -248,7 +249,9 @@ def department_values_record(
         indicator, row = indicators[indicator_id], current.get(indicator_id)
         if raw is None or str(raw).strip() == "":
             if row is not None:
-                raise conflict(_("%(indicator)s已填报,不能清空;如需更正请填写新的数值") % {"indicator": indicator.name})
+                raise conflict(
+                    _("%(indicator)s已填报，不能清空；如需更正请填写新的数值") % {"indicator": indicator.name}
+                )
             continue
         entry = _write(
             actor=actor,
@@ -263,3 +266,50 @@ def department_values_record(
         if entry is not None:
             written.append(entry)
     return written
+
+
+@transaction.atomic
+def flag_answer(*, actor: User, department_id: int, indicator_id: int, year, stage: str, text: str) -> FlagAnswer:
+    """A department explains a flagged value (异常说明): its head or the party office, while the
+    value is flagged. The answer is kept with the flag's reason as it stood and the value it
+    explains; a later answer is a new row."""
+    stage, year = _stage(stage), _year(year)
+    department = Department.objects.filter(pk=department_id).first()
+    if department is None:
+        raise conflict(_("部门不存在"))
+    access.check_answer_flag(actor, department)
+    text = clean_text(text)
+    if not text:
+        raise conflict(_("请填写说明"))
+    check_text(FlagAnswer, text=text)
+    table = stage_table(year, stage)
+    cell = next(
+        (c for r in table.rows if r.department.pk == department.pk for c in r.cells if c.indicator.pk == indicator_id),
+        None,
+    )
+    if cell is None or cell.flag is None:
+        raise conflict(_("该数值没有被标记，无需说明"))
+    answer = FlagAnswer.objects.create(
+        indicator=cell.indicator,
+        department=department,
+        year=year,
+        stage=stage,
+        entry=cell.entry,
+        flag=cell.flag.kind,
+        flag_text=flag_reason(cell.flag, table.settings, cell.group)[:300],
+        text=text,
+        answered_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        verb="report.flag_answer",
+        target=answer,
+        data={
+            "department": department.pk,
+            "indicator": indicator_id,
+            "year": year,
+            "stage": stage,
+            "flag": cell.flag.kind,
+        },
+    )
+    return answer

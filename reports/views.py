@@ -1,4 +1,4 @@
-"""党建工作年度报表: the table of a year's stage, a department's form, its history, the workbook."""
+"""党建工作年度报表： the table of a year's stage, a department's form, its history, the workbook."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -117,7 +117,7 @@ def department_entry(request, year: int, stage: str, department_id: int):
                         % {"department": department, "year": year, "stage": stage.label, "n": len(written)},
                     )
                 else:
-                    messages.info(request, _("数值没有变化,未保存新的记录。"))
+                    messages.info(request, _("数值没有变化，未保存新的记录。"))
                 return redirect(_table_url(year, stage))
         else:
             status = 400

@@ -7,7 +7,7 @@ would take a whole unspaced Chinese sentence for one "word". So the text is cut 
 - it falls into runs: CJK runs (Han, plus kana and hangul), letter-and-digit runs (ASCII words,
   numbers, other alphabets), and separators (spaces, punctuation, symbols) between them;
 - a CJK run gives every character (unigram) and every overlapping pair (bigram), the pair at the
-  position of its first character: 实习管理 → 实 实习 习 习管 管 管理 理, positions p, p, p+1, …;
+  position of its first character: 实习管理 → 实 实习 习 习管 管 管理 理， positions p, p, p+1, …;
 - a letter-and-digit run is one lexeme, as it is: PLC → plc, 2026 → 2026; a run longer than
   MAX_WORD_CHARS (a pasted hash, a base64 blob) keeps its first MAX_WORD_CHARS characters, which
   is as much of a word as a query can hold, so searching the word still finds it;
@@ -17,7 +17,7 @@ A query is cut the same way. Each query word (what lies between separators) beco
 a one-character CJK run is its unigram, a longer one its bigrams, a letter-and-digit run itself;
 consecutive lexemes are joined with PostgreSQL's distance operator (<1> = <->, and <2> from the
 last bigram of a run to what follows it), words with &. So 实习 finds 关于修订学生顶岗实习管理办法
-的请示 (the bigram 实习 is there), and 习管 does not find 实习,管理 (no bigram crosses the comma).
+的请示 (the bigram 实习 is there), and 习管 does not find 实习，管理 (no bigram crosses the comma).
 
 The vector and the query are written as tsvector / tsquery literals (no parser, no dictionary: what
 the 'simple' configuration would give, with the positions under our control). PostgreSQL refuses

@@ -26,7 +26,7 @@ class _CountedPaginator(Paginator):
 
 @login_required
 def search_page(request):
-    """搜索: items, resolutions, minutes and notices the user may see; ?q=…&kind=…&page=…"""
+    """搜索： items, resolutions, minutes and notices the user may see; ?q=…&kind=…&page=…"""
     q = request.GET.get("q", "")[:MAX_QUERY_CHARS].strip()
     kind = request.GET.get("kind", "")
     if kind not in SearchDocument.Kind.values:

@@ -102,20 +102,20 @@ class PatrolFindingForm(ChoicesNow, forms.Form):
         label=_("发现问题"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("写明看到的情况和需要整改的问题;未发现问题也可记录。"),
+        help_text=_("写明看到的情况和需要整改的问题；未发现问题也可记录。"),
     )
     department = forms.ModelChoiceField(
         label=_("涉及部门"),
         queryset=Department.objects.filter(active=True),
         required=False,
-        empty_label=_("(不涉及具体部门)"),
+        empty_label=_("（不涉及具体部门）"),
     )
     leader = forms.ModelChoiceField(
         label=_("巡查领导"),
         queryset=User.objects.none(),
         required=False,
-        empty_label=_("(本人)"),
-        help_text=_("办公室代领导记录时选择巡查领导;留空记为本人。"),
+        empty_label=_("（本人）"),
+        help_text=_("办公室代领导记录时选择巡查领导；留空记为本人。"),
     )
 
     def __init__(self, *args, for_leader: bool = True, **kwargs):
@@ -141,13 +141,19 @@ class BranchCheckForm(ChoicesNow, forms.Form):
     note = forms.CharField(
         label=_("检查意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    rectify_by = forms.DateField(
+        label=_("整改时限"),
+        required=False,
+        help_text=_("未达标的每一项生成一项整改任务；不填则为检查之日起 30 天"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.items = list(items)
         for item in self.items:
             self.fields[self.item_field(item)] = forms.BooleanField(
-                label=gettext("%(title)s(%(points)s 分)") % {"title": item.title, "points": item.points},
+                label=gettext("%(title)s（%(points)s 分）") % {"title": item.title, "points": item.points},
                 required=False,
             )
         self.fields["month"].choices = [(m, gettext("%(month)s月") % {"month": m}) for m in range(1, 13)]
@@ -181,5 +187,26 @@ class QuarterForm(ChoicesNow, forms.Form):
         if year and quarter:
             today = timezone.localdate()
             if (year, quarter) > (today.year, (today.month - 1) // 3 + 1):
-                raise forms.ValidationError(_("该季度尚未开始,无法生成报告"))
+                raise forms.ValidationError(_("该季度尚未开始，无法生成报告"))
         return data
+
+
+class DutyViewForm(ChoicesNow, forms.Form):
+    """The responsibility calendar's view (year, month, week, day), its day and, for the party
+    office, the role whose duties it shows."""
+
+    view = forms.ChoiceField(
+        choices=[("year", _("年")), ("month", _("月")), ("week", _("周")), ("day", _("日"))], required=False
+    )
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    role = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("全部角色")), *roles]
+
+    def clean_date(self):
+        day = self.cleaned_data.get("date")
+        if day is not None and not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+            raise forms.ValidationError(_("日期须在 2000 年至 2100 年之间"))
+        return day

@@ -1,13 +1,13 @@
-"""Forms of the task pages (督查任务). They parse input; the rules live in services.tasks."""
+"""Forms of the task pages （督查任务）. They parse input; the rules live in services.tasks."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ChoicesNow
 from core.text import is_blank
-from decisions.forms import MultipleFileField
 from org.models import Department
 from org.selectors import leaders
+from supervision.forms_parts import evidence_files, evidence_links
 from supervision.models import Milestone, ReportReview, Task, Track
 from supervision.services import BULK_ACTIONS, MilestoneSpec
 
@@ -55,7 +55,7 @@ class TaskForm(ChoicesNow, forms.Form):
     confidential = forms.BooleanField(
         label=_("涉密任务"),
         required=False,
-        help_text=_("仅责任领导、牵头部门负责人、督查部门可见;涉密决议的任务自动涉密"),
+        help_text=_("仅责任领导、牵头部门负责人、督查部门可见；涉密决议的任务自动涉密"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -90,17 +90,18 @@ MilestoneFormSet = forms.formset_factory(
 
 class MilestoneChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.title}({obj.due:%Y-%m-%d})"
+        return f"{obj.title}（{obj.due:%Y-%m-%d}）"
 
 
 class ProgressReportForm(ChoicesNow, forms.Form):
     text = forms.CharField(label=_("进展情况"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
-    files = MultipleFileField(label=_("佐证材料"), required=False, help_text=_("可多选。申请办结须上传佐证材料。"))
+    files = evidence_files(_("可多选，手机上可直接拍照上传。申请办结须上传佐证材料。"))
+    links = evidence_links()
     milestones = MilestoneChoiceField(
         label=_("本次完成的节点"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     is_final = forms.BooleanField(
-        label=_("申请办结"), required=False, help_text=_("任务已全部完成,请督查部门审核办结。")
+        label=_("申请办结"), required=False, help_text=_("任务已全部完成，请督查部门审核办结。")
     )
 
     def __init__(self, *args, task: Task, **kwargs):
@@ -130,7 +131,7 @@ class ReviewForm(ChoicesNow, forms.Form):
 
 
 class UrgeForm(ChoicesNow, forms.Form):
-    note = forms.CharField(label=_("催办说明(可选)"), required=False, max_length=2000)
+    note = forms.CharField(label=_("催办说明（可选）"), required=False, max_length=2000)
 
 
 class EscalateForm(ChoicesNow, forms.Form):
@@ -148,7 +149,7 @@ BULK_LABELS = {
 
 
 class FollowForm(forms.Form):
-    """关注 / 取消关注: follow is "1" to follow; next is the page to go back to."""
+    """关注 / 取消关注： follow is "1" to follow; next is the page to go back to."""
 
     follow = forms.CharField(required=False)
     next = forms.CharField(required=False, strip=False)

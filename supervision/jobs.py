@@ -1,6 +1,7 @@
-"""Background work for supervision (四督查): machine reminders, not memory (从人脑提醒变成机脑提醒).
+"""Background work for supervision （四督查）： machine reminders, not memory （从人脑提醒变成机脑提醒）.
 
     remind_tasks     tasks due soon → reminded; overdue → escalated (level 1, then level 2)
+    remind_letters   书记信箱 letters near / past their reply deadline → reminded / escalated
     sweep_calendar   the responsibility calendar's duties → occurrences, reminders, tasks
 
 Jobs take nothing, call services, and are safe to run twice, and two at once: reminders are
@@ -60,8 +61,16 @@ def remind_tasks(today: dt.date | None = None) -> dict[str, int]:
     return {"found": found, "created": created, "skipped": found - created, "escalated": escalated}
 
 
+def remind_letters(today: dt.date | None = None) -> dict[str, int]:
+    """书记信箱: letters near their reply deadline reminded, those past it escalated
+    (supervision.services.letter_deadlines)."""
+    from supervision.services.letter_deadlines import letters_sweep
+
+    return letters_sweep(today or school_today())
+
+
 def sweep_calendar() -> dict[str, int]:
-    """行事历: today's duties (see supervision.services.calendar.calendar_sweep)."""
+    """行事历： today's duties (see supervision.services.calendar.calendar_sweep)."""
     return calendar_sweep()
 
 

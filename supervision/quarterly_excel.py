@@ -63,19 +63,19 @@ def _workbook(r: QuarterReport) -> bytes:
             [_("按期办结"), t.on_time],
             [_("在办"), t.still_open],
             [_("逾期未办结"), t.overdue_open],
-            [_("按时办结率(%)"), _number(t.on_time_rate)],
+            [_("按时办结率（%）"), _number(t.on_time_rate)],
             [_("本季度督办次数"), len(r.escalations)],
             [_("书记信箱来信"), r.letters],
-            [_("来信回复率(%)"), _number(r.letters_reply_rate)],
+            [_("来信回复率（%）"), _number(r.letters_reply_rate)],
             [_("巡查发现"), r.findings],
             [_("巡查发现转为任务"), r.findings_tasked],
             [_("支部检查次数"), r.branch_checks],
-            [_("支部平均得分(%)"), _number(r.branch_average)],
+            [_("支部平均得分（%）"), _number(r.branch_average)],
         ],
         widths=[22, 28],
     )
     summary["B4"].number_format = "yyyy-mm-dd"
-    tally_header = [_("任务总数"), _("已办结"), _("按期办结"), _("在办"), _("逾期未办结"), _("按时办结率(%)")]
+    tally_header = [_("任务总数"), _("已办结"), _("按期办结"), _("在办"), _("逾期未办结"), _("按时办结率（%）")]
     _sheet(wb, _("按督查类别"), [_("督查类别"), *tally_header], _tally_rows(r.by_track, t), [20] + [12] * 6)
     _sheet(wb, _("按牵头部门"), [_("牵头部门"), *tally_header], _tally_rows(r.by_department, t), [20] + [12] * 6)
     overdue = _sheet(
@@ -122,19 +122,19 @@ def _workbook(r: QuarterReport) -> bytes:
     _sheet(
         wb,
         _("书记信箱"),
-        [_("来信数"), _("已回复"), _("回复率(%)"), _("转为督查任务")],
+        [_("来信数"), _("已回复"), _("回复率（%）"), _("转为督查任务")],
         [[r.letters, r.letters_replied, _number(r.letters_reply_rate), r.letters_tasked]],
     )
     _sheet(
         wb,
         _("校园周巡查"),
-        [_("巡查发现"), _("转为督查任务"), _("转为任务比例(%)")],
+        [_("巡查发现"), _("转为督查任务"), _("转为任务比例（%）")],
         [[r.findings, r.findings_tasked, _number(r.findings_task_rate)]],
     )
     _sheet(
         wb,
         _("支部建设"),
-        [_("党支部"), _("检查次数"), _("平均得分(%)")],
+        [_("党支部"), _("检查次数"), _("平均得分（%）")],
         [[b.branch.name, b.checks, _number(b.average)] for b in r.branch_rows]
         + [[_("全部支部"), r.branch_checks, _number(r.branch_average)]],
         [24, 12, 14],

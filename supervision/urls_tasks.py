@@ -1,12 +1,16 @@
 from django.urls import path
 
-from supervision.views import task_new, task_tracks, unfollowed
+from supervision.views import task_new, task_parts, task_tracks, unfollowed
 from supervision.views import tasks as views
 
 app_name = "supervision"
 urlpatterns = [
     path("", views.task_list, name="list"),
     path("new/", task_new.task_new, name="new"),
+    path("assign/", task_parts.task_assign, name="assign"),
+    path("tasks/<int:pk>/part/", task_parts.part_report, name="part_report"),
+    path("tasks/<int:pk>/partners/", task_parts.partners_add, name="partners_add"),
+    path("part-evidence/<int:pk>/", task_parts.part_evidence_download, name="part_evidence"),
     path("track/<slug:track>/", task_tracks.track_detail, name="track"),
     path("track/<slug:track>/bulk/", task_tracks.track_bulk, name="bulk"),
     path("tasks/<int:pk>/", views.task_detail, name="detail"),

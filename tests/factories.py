@@ -17,8 +17,8 @@ def body(code: str) -> MeetingBody:
 class ItemFields(factory.DictFactory):
     title = factory.Sequence(lambda n: f"关于第{n}号事项的请示")
     category = Category.DECISION
-    background = "背景:现行做法需要调整。"
-    proposal = "方案:按新办法执行。"
+    background = "背景：现行做法需要调整。"
+    proposal = "方案：按新办法执行。"
     amount = None
     major_kind = ""
     confidential = False
@@ -195,8 +195,8 @@ def evidence_file(name: str = "佐证材料.pdf"):
 def resolution_task(
     resolution, *, track: str = "task", department: str = "教务处", days: int = 30, milestones=(), **kw
 ):
-    """A task on `resolution`, handed out by the discipline committee (纪委) to `department`,
-    with member1 (副校长) as the responsible leader."""
+    """A task on `resolution`, handed out by the discipline committee （纪委） to `department`,
+    with member1 （副校长） as the responsible leader."""
     from org.models import Department
     from supervision import services as supervision_services
 
@@ -238,7 +238,7 @@ def reported_task(task, *, final: bool = False, text: str = "已按计划推进�
 def closed_task(task):
     from supervision import services as supervision_services
 
-    reported_task(task, final=True, text="已全部完成,见佐证材料。")
+    reported_task(task, final=True, text="已全部完成，见佐证材料。")
     supervision_services.task_review(actor=supervisor_of(task), task_id=task.pk, decision="close", comment="同意办结")
     task.refresh_from_db()
     return task

@@ -4,7 +4,7 @@ a confidential resolution with its minutes, its notice and a confidential task w
 notices with narrow audiences and a draft, a calendar token and a notification.
 
 `build_world()` returns the objects by key; the walk's rules name the keys. Every confidential
-title carries a marker (涉密标记…) that must appear on no page of someone who may not see it.
+title carries a marker （涉密标记…） that must appear on no page of someone who may not see it.
 """
 
 from dataclasses import dataclass, field
@@ -24,17 +24,17 @@ from notices import services as notice_services
 from notices.models import Notice
 from org.models import Department, User
 from supervision import services as supervision_services
-from supervision.models import BranchCheck, Evidence, Letter, PatrolFinding, ProgressReport, Task
+from supervision.models import BranchCheck, Evidence, Letter, PatrolFinding, PatrolPhoto, ProgressReport, Task
 from supervision.services.calendar import calendar_token_get
 from tests.factories import all_opinions, at_state, draft, evidence_file, resolution_task, running_meeting
 
 # Titles of what is confidential: each must stay off every page of those who may not see it.
-SECRET_ITEM_SCREENING = "涉密标记甲:教职工住房调配方案"
-SECRET_ITEM_CONSULTING = "涉密标记乙:财务专项审计整改"
-SECRET_ITEM_RESOLVED = "涉密标记丙:学院中层干部调整"
-SECRET_TASK = "涉密标记丁:干部调整后续谈话"
-SECRET_NOTICE = "涉密标记戊:上级巡视反馈意见"
-SECRET_ITEM_LIVE = "涉密标记己:校园安全专项整治"
+SECRET_ITEM_SCREENING = "涉密标记甲：教职工住房调配方案"
+SECRET_ITEM_CONSULTING = "涉密标记乙：财务专项审计整改"
+SECRET_ITEM_RESOLVED = "涉密标记丙：学院中层干部调整"
+SECRET_TASK = "涉密标记丁：干部调整后续谈话"
+SECRET_NOTICE = "涉密标记戊：上级巡视反馈意见"
+SECRET_ITEM_LIVE = "涉密标记己：校园安全专项整治"
 SECURITY_ITEM = "关于调整校园安保外包服务的请示"  # the demo's confidential PO item
 
 
@@ -98,6 +98,7 @@ def build_world() -> World:
     pk["letter_open"] = Letter.objects.get(author=u["staff"]).pk
     pk["finding_college"] = PatrolFinding.objects.get(leader=u["member1"]).pk  # 智能制造学院
     pk["finding_library"] = PatrolFinding.objects.get(leader=u["vice"]).pk  # no department
+    pk["patrol_photo"] = PatrolPhoto.objects.order_by("pk").first().pk  # member2's patrol of 实训楼
     pk["branch_check"] = BranchCheck.objects.order_by("pk").first().pk
 
     # --- what the demo lacks ----------------------------------------------------------------
@@ -158,10 +159,15 @@ def build_world() -> World:
     secret_notice = notice_services.notice_create_upper_document(
         actor=office,
         title=SECRET_NOTICE,
-        body="巡视反馈意见原文,限教务处阅。",
+        body="巡视反馈意见原文，限教务处阅。",
         departments=[Department.objects.get(name="教务处")],
         confidential=True,
     )
+    pk["notice_att_secret"] = notice_services.notice_attachment_add(
+        actor=office,
+        notice_id=secret_notice.pk,
+        upload=SimpleUploadedFile("巡视反馈意见.pdf", b"%PDF-1.4 walk", content_type="application/pdf"),
+    ).pk
     notice_services.notice_publish(actor=office, notice_id=secret_notice.pk)
     pk["notice_secret"] = secret_notice.pk
     finance_notice = notice_services.notice_create_upper_document(
@@ -173,7 +179,7 @@ def build_world() -> World:
     notice_services.notice_publish(actor=office, notice_id=finance_notice.pk)
     pk["notice_finance"] = finance_notice.pk
     pk["notice_draft"] = notice_services.notice_create_upper_document(
-        actor=office, title="关于学习贯彻上级会议精神的通报(草稿)", body="草稿", everyone=True
+        actor=office, title="关于学习贯彻上级会议精神的通报（草稿）", body="草稿", everyone=True
     ).pk
 
     # The staff member's calendar feed and one notification of theirs.
@@ -188,4 +194,14 @@ def build_world() -> World:
     w.value["quarter"] = str((now.month - 1) // 3 + 1)
     pk["dept_jiaowu"] = Department.objects.get(name="教务处").pk
     pk["dept_finance"] = Department.objects.get(name="财务处").pk
+
+    # The demo's study record, work-plan task with a partner's part, and declined department work.
+    from meetings.models import StudySession
+    from notices.models import MajorWork
+    from supervision.models import PartEvidence
+
+    pk["study_pc"] = StudySession.objects.get(body__code="PC").pk
+    pk["task_plan"] = Task.objects.get(plan="work_plan").pk
+    pk["part_evidence"] = PartEvidence.objects.get(part__task_id=pk["task_plan"]).pk
+    pk["major_work_declined"] = MajorWork.objects.get(state="declined").pk
     return w

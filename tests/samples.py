@@ -44,7 +44,7 @@ GENUINE = {
     "pptx": ooxml("pptx"),
     "ofd": OFD,
     "zip": ZIP,
-    "txt": "会议材料:关于调整实训设备采购计划。".encode(),
+    "txt": "会议材料：关于调整实训设备采购计划。".encode(),
     "jpg": JPG,
     "jpeg": JPG,
     "png": PNG,

@@ -43,6 +43,9 @@ ORGANISATION_MODELS = {
     "reports.indicator",
     "reports.reportsettings",
     "supervision.branchcheckitem",
+    "supervision.dutystatement",  # 党建履职说明书: the posts' duty descriptions
+    "supervision.holiday",  # the school's days off and worked weekends (reply deadlines)
+    "supervision.patrolarea",  # the campus areas the patrols cover
 }
 
 # The workflow's records: none of them may be reachable in the admin.
@@ -65,11 +68,15 @@ WORKFLOW_MODELS = [
     "supervision.evidence",
     "supervision.patrolfinding",
     "supervision.branchcheck",
+    "supervision.branchmeeting",
+    "supervision.performancerating",
+    "supervision.departmentscore",
     "reports.reportentry",
+    "reports.flaganswer",
 ]
 
-SECRET_LETTER = "涉密标记庚:反映某处长违规问题"
-SECRET_REMINDER = "涉密标记辛:请对议题发表意见"
+SECRET_LETTER = "涉密标记庚：反映某处长违规问题"
+SECRET_REMINDER = "涉密标记辛：请对议题发表意见"
 MARKER = "涉密标记"
 
 

@@ -1,5 +1,5 @@
 """Attachments: uploaded with the item forms, kept outside every public path, served only to people
-who may see the item, and never deleted (撤下 only hides them)."""
+who may see the item, and never deleted （撤下 only hides them）."""
 
 import hashlib
 import importlib

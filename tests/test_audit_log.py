@@ -1,4 +1,4 @@
-"""留痕: every step records who, when, what and why, and no record is ever edited in place."""
+"""留痕： every step records who, when, what and why, and no record is ever edited in place."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -43,7 +43,7 @@ def long_item(people):
     services.item_submit(actor=staff, item_id=item.pk)
     services.item_dept_approve(actor=depthead, item_id=item.pk, comment="同意报送")
     services.item_screen_accept(actor=secretary, item_id=item.pk, consultees=[m1], comment="请张副校长把关")
-    services.item_consult_answer(actor=m1, item_id=item.pk, agree=False, text="预算偏高,请压缩")
+    services.item_consult_answer(actor=m1, item_id=item.pk, agree=False, text="预算偏高，请压缩")
     services.item_resubmit(actor=staff, item_id=item.pk, reason="已压缩至8万元")
     services.item_consult_answer(actor=m1, item_id=item.pk, agree=True, text="同意")
     item.refresh_from_db()
@@ -64,7 +64,7 @@ def test_every_step_is_on_record_with_who_what_and_why(long_item, people):
         ("item.submit", "staff", "returned", "dept_review", ""),
         ("item.dept_approve", "depthead", "dept_review", "screening", "同意报送"),
         ("item.screen_accept", "secretary", "screening", "consulting", "请张副校长把关"),
-        ("item.consult_answer", "member1", "consulting", "revising", "预算偏高,请压缩"),
+        ("item.consult_answer", "member1", "consulting", "revising", "预算偏高，请压缩"),
         ("item.resubmit", "staff", "revising", "consulting", "已压缩至8万元"),
         ("item.consult_answer", "member1", "consulting", "ready", "同意"),
     ]
@@ -86,13 +86,13 @@ def test_the_item_page_shows_who_when_what_and_why_of_each_step(client, long_ite
             "创建草稿",
             "提交",
             "部门退回",
-            "修改内容(建议方案)",
+            "修改内容（建议方案）",
             "提交",
             "部门审核通过",
             "研判同意上会",
-            "酝酿意见:有不同意见",
+            "酝酿意见：有不同意见",
             "修改后重新酝酿",
-            "酝酿意见:同意",
+            "酝酿意见：同意",
         ],
     ):
         when = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S")
@@ -105,7 +105,7 @@ def test_the_item_page_shows_who_when_what_and_why_of_each_step(client, long_ite
 def test_the_history_shows_the_state_each_step_led_to(client, long_item, people):
     client.force_login(people("member1"))
     history = history_section(client.get(f"/items/{long_item.pk}/").content.decode())
-    assert in_order(history, ["部门退回 → 退回修改", "研判同意上会 → 会前酝酿中", "酝酿意见:同意 → 待上会"])
+    assert in_order(history, ["部门退回 → 退回修改", "研判同意上会 → 会前酝酿中", "酝酿意见：同意 → 待上会"])
 
 
 def test_views_are_listed_apart_from_the_steps(client, people):

@@ -340,14 +340,14 @@ def test_the_item_form_refuses_a_blank_title_and_keeps_the_draft(blank, client, 
         "title": blank,
         "requested_body": body("PC").pk,
         "category": "decision",
-        "background": "背景:现行做法需要调整。",
-        "proposal": "方案:按新办法执行。",
+        "background": "背景：现行做法需要调整。",
+        "proposal": "方案：按新办法执行。",
     }
     response = client.post(reverse("decisions:new"), data)
     assert response.status_code == 400
     page = response.content.decode()
     assert _refused_on_the_page(page)
-    assert "背景:现行做法需要调整。" in page
+    assert "背景：现行做法需要调整。" in page
     assert not AgendaItem.objects.exists()
 
 

@@ -1,4 +1,4 @@
-"""党支部建设: the party office checks each branch once a month against the admin's checklist;
+"""党支部建设： the party office checks each branch once a month against the admin's checklist;
 the year table shows each branch × 12 months and the annual score (the mean of the checked
 months' percentages, one decimal; months not checked are not counted)."""
 
@@ -215,7 +215,7 @@ def test_without_items_the_pages_say_what_to_do(client, people):
 def test_recording_through_the_page(client, people, items):
     client.force_login(people("partyoffice"))
     form = client.get(f"/branches/check/?branch={branch().pk}&year=2026&month=11").content.decode()
-    assert "三会一课按时召开(20 分)" in form
+    assert "三会一课按时召开（20 分）" in form
     assert f'<option value="{branch().pk}" selected>' in form
 
     response = client.post(
@@ -234,7 +234,7 @@ def test_recording_through_the_page(client, people, items):
     c = BranchCheck.objects.get()
     assert (c.month, c.score, c.full_score, c.note, c.checker) == (11, 30, 50, "党费收缴及时。", people("partyoffice"))
     html = client.get(response["Location"]).content.decode()
-    assert "机关第一党支部 2026年11月检查已记录:30 / 50 分。" in html
+    assert "机关第一党支部 2026年11月检查已记录：30 / 50 分。" in html
 
     detail = client.get(f"/branches/checks/{c.pk}/").content.decode()
     assert detail.count('data-testid="mark-row"') == 3 and "未达标" in detail and "党费收缴及时。" in detail
@@ -297,8 +297,9 @@ def add_branches(n: int, items) -> None:
 
 
 # /branches/ for the party office: COMMON to every logged-in page (tests/test_query_counts.py)
-# + the branches + the year's checks + the active checklist items.
-BRANCH_YEAR_QUERIES = COMMON + 3
+# + the branches + the year's checks + the active checklist items + the self-checks and the
+# rectification tasks counted per branch.
+BRANCH_YEAR_QUERIES = COMMON + 5
 
 
 def test_the_year_table_costs_the_same_queries_at_5_and_50_branches(client, people, items, django_assert_num_queries):

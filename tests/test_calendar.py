@@ -1,4 +1,4 @@
-"""行事历: recurring duties become occurrences, reminders and supervision tasks, once each."""
+"""行事历： recurring duties become occurrences, reminders and supervision tasks, once each."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -55,7 +55,7 @@ def test_a_period_within_its_lead_days_becomes_a_task_and_reminders_once(people)
     occurrence = DutyOccurrence.objects.get(duty=d)
     assert (occurrence.period, occurrence.due) == (f"{NEXT_YEAR}-03", dt.date(NEXT_YEAR, 3, 25))
     task = Task.objects.get(occurrence=occurrence)
-    assert task.title == f"党支部建设月度检查({NEXT_YEAR}-03)"
+    assert task.title == f"党支部建设月度检查（{NEXT_YEAR}-03）"
     assert (task.source, task.track, task.deadline) == ("duty", "branch", occurrence.due)
     assert (task.lead_department.name, task.responsible_leader.username) == ("党委办公室", "secretary")
     assert task.created_by is None  # the calendar hands it out, not a person

@@ -1,4 +1,4 @@
-"""一屏晾晒: the personal dashboard (工作台, "/") and the leaders' dashboard (学校数据) as pages.
+"""一屏晾晒： the personal dashboard （工作台， "/"） and the leaders' dashboard （学校数据） as pages.
 
 What each demo account finds waiting on it, that every entry opens the page where its action
 is, the empty states, who may see the school's figures, the filters, the Excel files, and the
@@ -71,13 +71,13 @@ def desk(people):
 
     On 03-02 the Party committee met (member2 away): item H was resolved, the minutes went out
     for co-signature and member1 has signed (secretary and principal have not; discipline
-    observed and does not sign). Task O on H's resolution (教务处, leader member1) was due 03-10:
+    observed and does not sign). Task O on H's resolution （教务处， leader member1） was due 03-10:
     ten days overdue today.
 
-    Today: R waits on the head of 教务处 (部门审核); S on the secretary and P (财务处, PO) on the
-    principal (研判); K on member1 (会前酝酿); V (principal had concerns) and T (returned by the
-    department) on staff, their submitter. Task X (任务布置, 教务处) was reported: it waits on the
-    discipline secretary; Y (部门绩效, 财务处) reported: on the school affairs office; Z (教务处,
+    Today: R waits on the head of 教务处 （部门审核）； S on the secretary and P （财务处， PO） on the
+    principal （研判）； K on member1 （会前酝酿）； V (principal had concerns) and T (returned by the
+    department) on staff, their submitter. Task X （任务布置， 教务处） was reported: it waits on the
+    discipline secretary; Y （部门绩效， 财务处） reported: on the school affairs office; Z （教务处，
     assigned) and O on the head of 教务处 to report. Letter L waits for a reply (secretary, party
     office). A PC meeting on 03-23 is published with study item N on it. The party office
     published notice U for everyone; staff have read it.
@@ -356,7 +356,7 @@ def test_the_period_is_this_year_unless_chosen(school):
             dt.date(2026, 12, 31),
             dt.date(2026, 3, 20),
         )
-        assert "2026年(2026-01-01 至 2026-12-31),统计日 2026-03-20" in response.content.decode()
+        assert "2026年（2026-01-01 至 2026-12-31），统计日 2026-03-20" in response.content.decode()
 
         for query, start, end, as_of in [
             ("?year=2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 12, 31)),
@@ -428,7 +428,7 @@ def test_every_table_has_an_excel_file_with_the_same_figures(desk):
         expected = [*table.rows, *([table.foot] if table.foot else [])]
         assert rows[1:] == [[_excel(v) for v in row] for row in expected], key
         about = dict(wb["统计口径"].iter_rows(min_row=2, values_only=True))
-        assert about["统计期间"] == "2026年(2026-01-01 — 2026-12-31)"
+        assert about["统计期间"] == "2026年（2026-01-01 — 2026-12-31）"
         assert about["本表统计日"] == "2026-03-20"
         assert about["部门"] == "全部部门"
         assert "中位数" in about["提交至决议天数"]
@@ -458,13 +458,13 @@ def test_an_export_keeps_the_filters(desk):
         "按期办结",
         "在办",
         "逾期未办结",
-        "按时办结率(%)",
+        "按时办结率（%）",
     ]
     # O X Z, all open; O ten days overdue, none closed: 0 of 1 judged on time.
     assert [c.value for c in sheet[2]] == ["教务处", 3, 0, 0, 3, 1, 0.0]
     assert [c.value for c in sheet[3]] == ["合计", 3, 0, 0, 3, 1, 0.0]
     about = dict(wb["统计口径"].iter_rows(min_row=2, values_only=True))
-    assert about["统计期间"] == "2026年第1季度(2026-01-01 — 2026-03-31)"
+    assert about["统计期间"] == "2026年第1季度（2026-01-01 — 2026-03-31）"
     assert about["部门"] == "教务处"
 
 
@@ -588,7 +588,9 @@ HOME_QUERIES = {
     "principal": COMMON + 4 + 2,  # overdue, consultations
     "member1": COMMON + 4 + 2,  # overdue, consultations
     "discipline": COMMON + 4 + 3,  # reports to review, overdue, consultations
-    "partyoffice": COMMON + 4 + 4,  # reports to review, tasks to report, overdue, letters
+    # reports to review, tasks to report, overdue, letters; the branch panel: branches and checks,
+    # branches and 三会一课, open and overdue rectification
+    "partyoffice": COMMON + 4 + 4 + 6,
     "affairsoffice": COMMON + 4 + 3,  # reports to review, tasks to report, overdue
     "depthead": COMMON + 4 + 2,  # tasks to report, overdue
     "staff": COMMON + 4,

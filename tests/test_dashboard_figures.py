@@ -1,4 +1,4 @@
-"""学校数据: every figure of the leaders' dashboard against values worked out by hand.
+"""学校数据： every figure of the leaders' dashboard against values worked out by hand.
 
 The school's first half of 2026 (and a little of 2025) is told day by day through the services,
 the clock held by time-machine at each step (Asia/Shanghai); the tests then look at it on
@@ -6,6 +6,7 @@ Saturday 2026-06-20, 10:00. WORLD below is the data set; each test says how its 
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -40,7 +41,7 @@ def user(username: str) -> User:
 
 
 def letter_task(title, department, track, deadline):
-    letter = services.letter_write(actor=user("staff"), subject=f"来信:{title}", body="请研究解决。")
+    letter = services.letter_write(actor=user("staff"), subject=f"来信：{title}", body="请研究解决。")
     task = services.task_create(
         actor=user("partyoffice"),
         letter_id=letter.pk,
@@ -54,7 +55,7 @@ def letter_task(title, department, track, deadline):
 
 
 def reply(letter):
-    services.letter_reply(actor=user("secretary"), letter_id=letter.pk, body="已收悉,已交办。")
+    services.letter_reply(actor=user("secretary"), letter_id=letter.pk, body="已收悉，已交办。")
 
 
 def hold(items, code, decisions):
@@ -76,7 +77,7 @@ def world(people):
     Items (submitted → decided; days from submission to resolution):
       Old  staff, PC          2025-12-20, still ready                              (2025 only)
       A    staff, PC          01-05 → PC M1 01-20 passed; its task T1 closed → closed   15.0
-      B    finance 财务处, PC  01-08 → M1 01-20 passed                                  12.0
+      B    finance 财务处， PC  01-08 → M1 01-20 passed                                  12.0
       C    depthead, PO       02-01 → PO M2 02-10 22:00 passed                          9.5
       D    staff, PC          03-01 → PC M3 04-02 not passed
       E    staff, PC, study   03-02 → M3 noted
@@ -102,7 +103,7 @@ def world(people):
       N1 上级文件 to secretary, principal, member1, staff, depthead, published 01-10; read by
          secretary 01-11, principal 01-12, depthead 06-01.
       N2 上级文件 to 教务处 (staff, depthead), published 04-05; read by staff 04-06.
-      NG G's resolution (涉密): to M3's attendees (secretary, principal, member1, member2,
+      NG G's resolution （涉密）： to M3's attendees (secretary, principal, member1, member2,
          discipline observing, partyoffice recording), published 04-02; read by secretary and
          principal 04-03, member1 04-04, discipline 04-05.
     """
@@ -427,10 +428,10 @@ def test_the_page_shows_the_figures_and_says_how_they_are_computed(world):
     assert 'data-testid="figure-median">12.0<' in html
     assert 'data-testid="figure-on-time">40.0%<' in html
     assert "逾期 2 项" in html
-    assert 'data-testid="figure-unread">5 / 13<' in html
+    assert re.search(r'data-testid="figure-unread"><a [^>]*unread=1">5</a> / <a [^>]*>13</a>', html)
     assert 'data-testid="figure-reply-rate">50%<' in html
     assert "决议形成时间 − 议题提交时间" in html  # how the median is computed
-    assert "按期办结数 ÷(已办结数 + 逾期未办结数)× 100%" in html
+    assert "按期办结数 ÷（已办结数 + 逾期未办结数）× 100%" in html
     # A chart bar carries its exact figure.
-    assert "<title>党委会 · 研究议题:6</title>" in html
-    assert "<title>任务布置完成情况 · 逾期未办结:2</title>" in html
+    assert "<title>党委会 · 研究议题：6</title>" in html
+    assert "<title>任务布置完成情况 · 逾期未办结：2</title>" in html

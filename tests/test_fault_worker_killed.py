@@ -188,7 +188,7 @@ def workers(tmp_path):
 @pytest.fixture
 def reminders(people):
     for username in RECIPIENTS:
-        remind(recipient=people(username), key=f"fault:killed:{username}", text=f"纪要待您会签({username})")
+        remind(recipient=people(username), key=f"fault:killed:{username}", text=f"纪要待您会签（{username}）")
     assert Delivery.objects.count() == 6  # in-app and e-mail for each
 
 

@@ -1,7 +1,7 @@
 """The whole loop in one test: a staff member's item is submitted, reviewed, screened, talked
 over, deliberated at PO, resolved at PC; the resolution is noticed at the next school affairs
 meeting and in the month's all-staff digest; its tasks go to the departments, are reported with
-evidence, accepted and closed; the item closes with its last task. And the rule of 两议: nothing
+evidence, accepted and closed; the item closes with its last task. And the rule of 两议： nothing
 is implemented on a two-deliberation item before the PC resolution."""
 
 from datetime import timedelta
@@ -42,7 +42,7 @@ def test_it_takes_an_item_from_submission_to_closure(people, settings, django_ca
             title="关于建设产教融合实训基地的请示",
             category="decision",
             background="行业企业合作需要稳定的实训场所。",
-            proposal="与两家龙头企业共建实训基地,学校投入300万元。",
+            proposal="与两家龙头企业共建实训基地，学校投入300万元。",
             amount=3_000_000,
             major_kind="",
             confidential=False,

@@ -204,7 +204,7 @@ def test_chinese_is_the_default_without_any_switch(client, people):
 
     response = client.post(f"/items/{item.pk}/act/dept_approve/")
     assert response.status_code == 409
-    assert "议题当前状态为“草稿”,不能部门审核通过(可能已被他人处理,请刷新)" in response.content.decode()
+    assert "议题当前状态为“草稿”，不能部门审核通过（可能已被他人处理，请刷新）" in response.content.decode()
 
 
 def test_switching_back_to_chinese_works(client, people):
@@ -228,7 +228,7 @@ def test_notifications_are_stored_in_the_site_language_whoever_acts(
 
     assert response.status_code == 302
     note = Notification.objects.get(recipient=people("secretary"))
-    assert note.text == f"待研判议题:{item.title}"
+    assert note.text == f"待研判议题：{item.title}"
 
 
 def test_messages_follow_the_language(people):

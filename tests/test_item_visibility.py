@@ -1,4 +1,4 @@
-"""根据权限均可阅可查: who sees which agenda item, and the record of who viewed a confidential one.
+"""根据权限均可阅可查： who sees which agenda item, and the record of who viewed a confidential one.
 
 decisions.access.visibility_filter is the one rule; /items/, /items/mine/, /items/<pk>/ and the
 attachment download all go through it.
@@ -45,7 +45,7 @@ def check_everywhere(client, people, item: AgendaItem, expected: set[str]):
 
 
 def test_a_draft_is_seen_by_its_submitter_only(client, people):
-    item = draft(people("staff"), title="草稿:只有我能看")
+    item = draft(people("staff"), title="草稿：只有我能看")
     check_everywhere(client, people, item, {"staff"})
 
 
@@ -118,7 +118,7 @@ CONFIDENTIAL_PO = {
 
 def test_a_confidential_item_is_seen_only_by_its_meetings_attendees_department_and_submitter(client, people):
     item = at_state(
-        State.SCREENING, submitter=people("staff"), body_code="PO", confidential=True, title="涉密:人事调整"
+        State.SCREENING, submitter=people("staff"), body_code="PO", confidential=True, title="涉密：人事调整"
     )
     # member2 and even the Party secretary are leaders but do not attend PO.
     check_everywhere(client, people, item, CONFIDENTIAL_PO)

@@ -1,4 +1,4 @@
-"""书记信箱 → 督查任务: the secretary, the party office (and the other assigners) turn a letter into
+"""书记信箱 → 督查任务： the secretary, the party office (and the other assigners) turn a letter into
 a supervision task; the letter's author may not; the letter's page lists the tasks made from it."""
 
 import datetime as dt
@@ -55,7 +55,7 @@ def test_the_author_may_not(people):
 
 @pytest.mark.parametrize("username", ["depthead", "principal", "member1", "affairsoffice", "discipline"])
 def test_others_may_not_and_are_told_no_more_than_of_a_missing_letter(people, username):
-    """Not even the other assigners: they cannot open the letter (书记信箱 is private), so for them
+    """Not even the other assigners: they cannot open the letter （书记信箱 is private）， so for them
     it is a letter that does not exist."""
     letter = write(people, "staff")
 

@@ -1,5 +1,5 @@
-"""书记信箱: anyone writes, the secretary (or the party office for him) replies, every letter is
-answered (回复百分百): the reply rate, who sees a letter, notifications once, replies kept as written."""
+"""书记信箱： anyone writes, the secretary (or the party office for him) replies, every letter is
+answered （回复百分百）： the reply rate, who sees a letter, notifications once, replies kept as written."""
 
 import pytest
 
@@ -113,7 +113,7 @@ def test_the_all_letters_page_shows_the_rate_and_unreplied_first(client, people)
 
     html = client.get("/mailbox/?box=all").content.decode()
 
-    assert "已回复 2 / 共 3 封(67%)" in html
+    assert "已回复 2 / 共 3 封（67%）" in html
     assert html.index("来信2") < html.index("来信1") < html.index("来信0")
 
 

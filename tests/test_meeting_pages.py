@@ -3,8 +3,8 @@
 The expected answers are written from DOMAIN.md ("The people", "At the meeting", "Visibility")
 and the demo school (demo/people.py), not from running the code:
 
-- a meeting is visible to the leaders (班子成员, the discipline secretary included), the two
-  meeting offices (党委办公室, 校务办) and its attendees; anyone else gets 404 (its existence
+- a meeting is visible to the leaders （班子成员， the discipline secretary included）， the two
+  meeting offices （党委办公室， 校务办） and its attendees; anyone else gets 404 (its existence
   is not told). In the demo no one outside those groups attends a PC or PO meeting;
 - a confidential item is for the meeting's attendees only: its members and observers, the chair
   and the body's secretary office, which records the meeting. Anyone else sees （涉密议题） on
@@ -16,7 +16,7 @@ and the demo school (demo/people.py), not from running the code:
   meeting's recorder and the secretary office (runners); an emergency item: the chair alone;
   voting and co-signing the minutes: the members present; a member may record their own opinion;
 - writing the minutes (edit, send for signature, amend): the meeting's recorder and the body's
-  secretary office (纪要由会议秘书编写), not the chair, who co-signs them;
+  secretary office （纪要由会议秘书编写）， not the chair, who co-signs them;
 - the administrator (superuser) sees every meeting (meetings.access.visibility_filter) but
   organizes and runs none (org.selectors.organizes_body): the administrator keeps the system,
   not the meetings, and so is shown no confidential item either;
@@ -71,8 +71,8 @@ PO_ATTENDEES = {"principal", "member1", "vice", "discipline"} | PO_ORGANIZERS
 SCHEDULERS = PC_ORGANIZERS | PO_ORGANIZERS  # organize at least one body
 
 # Confidential titles: none may reach anyone who does not attend that body's meeting.
-PC_SECRETS = ("保密甲:干部调整方案", "保密乙:撤出议程的人事事项", "保密丙:进行中的人事事项", "保密丁:已决人事事项")
-PO_SECRETS = ("保密戊:校办敏感事项",)
+PC_SECRETS = ("保密甲：干部调整方案", "保密乙：撤出议程的人事事项", "保密丙：进行中的人事事项", "保密丁：已决人事事项")
+PO_SECRETS = ("保密戊：校办敏感事项",)
 PLACEHOLDER = "（涉密议题）"
 
 
@@ -414,7 +414,7 @@ def test_a_step_refused_says_why(world, clients):
     cases = [
         ("member1", "/meetings/{plan}/act/publish/", {}, 403, "只有会务部门或主持人可以发布议程"),
         ("affairsoffice", "/meetings/{live}/act/adjourn/", {}, 403, "只有会议主持人、记录人或会务部门可以进行此操作"),
-        ("partyoffice", "/meetings/{plan}/act/open/", {}, 409, "会议当前状态为“筹备中”,不能开始会议"),
+        ("partyoffice", "/meetings/{plan}/act/open/", {}, 409, "会议当前状态为“筹备中”，不能开始会议"),
         (
             "partyoffice",
             "/meetings/{live}/act/emergency/",
@@ -427,7 +427,7 @@ def test_a_step_refused_says_why(world, clients):
             "/meetings/entries/{N2}/act/opinion/",
             {"member": "{secretary}", "stance": "agree"},
             409,
-            "主持人末位表态:请先记录",
+            "主持人末位表态：请先记录",
         ),
         ("discipline", "/meetings/entries/{V2}/act/vote/", {"choice": "for"}, 403, "只有出席会议的成员可以表决"),
         (

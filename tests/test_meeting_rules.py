@@ -60,7 +60,7 @@ def test_half_of_the_committee_present_is_no_quorum(people):
     refused(
         409,
         services.opinion_record,
-        "到会人数不足:应到 4 人,实到 2 人",
+        "到会人数不足：应到 4 人，实到 2 人",
         actor=partyoffice,
         entry_id=entry.pk,
         member_id=people("principal").pk,
@@ -349,7 +349,7 @@ def test_each_member_gives_one_opinion(people):
 
 
 def test_the_chair_speaks_last(people):
-    """一把手末位表态: the refusal names whoever has not spoken yet."""
+    """一把手末位表态： the refusal names whoever has not spoken yet."""
     item = decision_item(people)
     meeting, (entry,) = running_meeting([item])
     chair = people("secretary")
@@ -527,7 +527,7 @@ def test_the_chair_adds_an_emergency_item_with_a_reason_on_record(people):
     meeting, (published,) = running_meeting([decision_item(people)])
     urgent = decision_item(people, title="关于暴雨停课安排的紧急事项")
     chair = people("secretary")
-    reason = "暴雨红色预警,须当日决定是否停课"
+    reason = "暴雨红色预警，须当日决定是否停课"
 
     entry = services.emergency_add(actor=chair, meeting_id=meeting.pk, item_id=urgent.pk, reason=reason)
 
@@ -590,7 +590,7 @@ def test_the_emergency_reason_is_in_the_minutes(people):
     services.meeting_adjourn(actor=people("partyoffice"), meeting_id=meeting.pk)
 
     text = Minutes.objects.get(meeting=meeting).text
-    assert "关于疫情防控的紧急事项(临时紧急议题)" in text and "紧急列入理由:上级当日通知" in text
+    assert "关于疫情防控的紧急事项（临时紧急议题）" in text and "紧急列入理由：上级当日通知" in text
 
 
 # --- the agenda ------------------------------------------------------------------------------------
@@ -625,7 +625,7 @@ def test_an_item_goes_only_on_its_requested_meetings_agenda(people):
 
 
 def test_the_scope_table_is_checked_when_the_agenda_is_built(people):
-    """一定: an administrator removes 'decision' from PC's scope; a ready decision item can no longer go on."""
+    """一定： an administrator removes 'decision' from PC's scope; a ready decision item can no longer go on."""
     item = decision_item(people)
     meeting = meeting_for("PC")
     ScopeRule.objects.filter(body__code="PC", category=Category.DECISION).delete()
@@ -871,10 +871,10 @@ def test_a_cancelled_meeting_returns_its_items_to_the_queue(people):
     item = decision_item(people)
     meeting, (entry,) = published_meeting(people, [item])
 
-    services.meeting_cancel(actor=people("partyoffice"), meeting_id=meeting.pk, reason="书记出差,会议改期")
+    services.meeting_cancel(actor=people("partyoffice"), meeting_id=meeting.pk, reason="书记出差，会议改期")
 
     entry.refresh_from_db()
-    assert entry.dropped_reason == "会议取消:书记出差,会议改期"
+    assert entry.dropped_reason == "会议取消：书记出差，会议改期"
     assert item_state(item) == State.READY
     refused(409, services.meeting_open, "已取消", actor=people("partyoffice"), meeting_id=meeting.pk)
 

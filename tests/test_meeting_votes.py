@@ -1,5 +1,5 @@
 """票决 and what a meeting concludes: one secret vote per member, the pass threshold counted on
-the members who should attend (应到会), the outcomes each body may reach, and two votes at the
+the members who should attend （应到会）， the outcomes each body may reach, and two votes at the
 same moment on PostgreSQL."""
 
 import io
@@ -121,13 +121,13 @@ def test_votes_are_hidden_from_other_members_until_the_vote_closes(people, clien
     all_opinions(entry, meeting)
     vote(entry, meeting, {"member1": "against"}, close=False)
     url = f"/meetings/entries/{entry.pk}/"
-    member1_choice = "张卫东:反对"
+    member1_choice = "张卫东：反对"
 
     for username in ("member2", "partyoffice", "secretary", "discipline"):
         client.force_login(people(username))
         page = client.get(url).content.decode()
         assert member1_choice not in page, username
-        assert "表决结束前,各人的表决意见不公开" in page
+        assert "表决结束前，各人的表决意见不公开" in page
         assert member1_choice not in client.get(f"/meetings/{meeting.pk}/").content.decode()
     client.force_login(people("member1"))
     assert "您的表决" in client.get(url).content.decode()
@@ -227,7 +227,7 @@ def test_three_for_of_four_members_passes(people):
     all_opinions(entry, meeting)
     vote(entry, meeting, {"secretary": "for", "principal": "for", "member1": "for"})
 
-    refused(409, decide, "表决已获通过,不能宣布未通过", entry=entry, outcome="not_passed")
+    refused(409, decide, "表决已获通过，不能宣布未通过", entry=entry, outcome="not_passed")
     decide(entry, "passed")
 
     assert state_of(item) == State.RESOLVED
@@ -290,7 +290,7 @@ def test_the_pass_threshold_follows_the_bodys_fractions(people):
 
 
 def test_passed_issues_a_numbered_resolution(people):
-    item = ready(people, proposal="方案:增设智能制造专业。")
+    item = ready(people, proposal="方案：增设智能制造专业。")
     meeting, (entry,) = running_meeting([item])
     all_opinions(entry, meeting)
 
@@ -299,14 +299,14 @@ def test_passed_issues_a_numbered_resolution(people):
     resolution = Resolution.objects.get(entry=entry)
     year = timezone.localtime(meeting.starts_at).year
     assert resolution.number == f"党委会〔{year}〕1号"
-    assert (resolution.body.code, resolution.item, resolution.text) == ("PC", item, "方案:增设智能制造专业。")
+    assert (resolution.body.code, resolution.item, resolution.text) == ("PC", item, "方案：增设智能制造专业。")
     event = AuditEvent.objects.get(verb="item.decide", target_id=item.pk)
     assert (event.to_state, event.data["resolution"]) == (State.RESOLVED, resolution.pk)
     assert resolution.number in event.reason
 
 
 def test_passed_with_changes_needs_the_changes_written(people):
-    item = ready(people, proposal="方案:购置设备。")
+    item = ready(people, proposal="方案：购置设备。")
     meeting, (entry,) = running_meeting([item])
     all_opinions(entry, meeting, "agree_with_changes")
 
@@ -315,7 +315,7 @@ def test_passed_with_changes_needs_the_changes_written(people):
 
     resolution = Resolution.objects.get(entry=entry)
     assert resolution.outcome == "passed_with_changes"
-    assert "预算压减百分之十" in resolution.text and "方案:购置设备。" in resolution.text
+    assert "预算压减百分之十" in resolution.text and "方案：购置设备。" in resolution.text
     assert state_of(item) == State.RESOLVED
 
 
@@ -492,7 +492,7 @@ def test_a_vote_left_open_at_adjournment_stays_secret(people, client):
     services.meeting_adjourn(actor=people("partyoffice"), meeting_id=meeting.pk)
 
     minutes = meeting.minutes.get()
-    assert "表决:" not in minutes.text and "结论:暂缓。会议未及审议" in minutes.text
+    assert "表决：" not in minutes.text and "结论：暂缓。会议未及审议" in minutes.text
     refused(409, services.vote_close, "已散会", actor=people("partyoffice"), entry_id=entry.pk)
     client.force_login(people("member2"))
     response = client.get(f"/meetings/{meeting.pk}/archive.pdf")
@@ -500,4 +500,4 @@ def test_a_vote_left_open_at_adjournment_stays_secret(people, client):
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "关于建设实训基地的请示" in text
     assert "表决人" not in text and "赞成 0 票" not in text
-    assert "张卫东:反对" not in client.get(f"/meetings/entries/{entry.pk}/").content.decode()
+    assert "张卫东：反对" not in client.get(f"/meetings/entries/{entry.pk}/").content.decode()

@@ -1,4 +1,4 @@
-"""纪要: drafted from the record at adjournment, edited by the meeting secretary, co-signed (会签)
+"""纪要： drafted from the record at adjournment, edited by the meeting secretary, co-signed （会签）
 by every member present, locked with a number, corrected only by a linked amendment, and
 archived as a PDF with Chinese text."""
 
@@ -100,15 +100,15 @@ def test_adjourning_drafts_the_minutes_from_the_record(people):
 
     assert (minutes.state, minutes.version, minutes.number, minutes.signing_round) == ("draft", 1, "", 0)
     assert lines[0] == f"{meeting.title}纪要"
-    assert "主持:王建国" in lines and "记录:孙丽" in lines
-    attended = next(line for line in lines if line.startswith("出席:"))
+    assert "主持：王建国" in lines and "记录：孙丽" in lines
+    attended = next(line for line in lines if line.startswith("出席："))
     assert all(name in attended for name in ("王建国", "李明华", "张卫东")) and "陈晓红" not in attended
-    assert "缺席:陈晓红(出差)" in lines and "列席:赵敏" in lines
+    assert "缺席：陈晓红（出差）" in lines and "列席：赵敏" in lines
     assert "1. 关于建设实训基地的请示" in lines
-    assert "   张卫东:同意。建议分期建设" in lines and "   李明华:同意。" in lines
-    assert "   表决:应到 4 人,赞成 3 票,反对 0 票,弃权 0 票。" in lines
-    assert f"   结论:通过({resolution.number})。" in lines
-    assert "2. 学习上级会议精神" in lines and "   结论:已学习/已听取。" in lines
+    assert "   张卫东：同意。建议分期建设" in lines and "   李明华：同意。" in lines
+    assert "   表决：应到 4 人，赞成 3 票，反对 0 票，弃权 0 票。" in lines
+    assert f"   结论：通过（{resolution.number}）。" in lines
+    assert "2. 学习上级会议精神" in lines and "   结论：已学习/已听取。" in lines
     assert AuditEvent.objects.filter(verb="minutes.draft", target_id=minutes.pk).exists()
 
 
@@ -124,9 +124,9 @@ def test_the_draft_records_recusals_and_reasons(people):
     services.meeting_adjourn(actor=people("partyoffice"), meeting_id=meeting.pk)
 
     text = minutes_of(meeting).text
-    assert "陈晓红回避(系申请人亲属)。" in text
-    assert "陈晓红:" not in text
-    assert "结论:暂缓。补充调研" in text
+    assert "陈晓红回避（系申请人亲属）。" in text
+    assert "陈晓红：" not in text
+    assert "结论：暂缓。补充调研" in text
 
 
 # --- editing ------------------------------------------------------------------------------------------
@@ -428,7 +428,7 @@ def test_the_last_two_signatures_at_once_lock_the_minutes_once(people):
 
 
 def test_the_chair_signs_the_minutes_but_does_not_write_them(people):
-    """纪要由会议秘书编写: the PC's chair is refused editing, sending and amending; its secretary office writes."""
+    """纪要由会议秘书编写： the PC's chair is refused editing, sending and amending; its secretary office writes."""
     meeting, _ = held_meeting(people)
     minutes = minutes_of(meeting)
     for call, kwargs in (

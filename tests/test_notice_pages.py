@@ -3,7 +3,7 @@ unread list, writing and publishing a notice, the list (unread first, search, em
 the navigation badge, and the list's SQL queries at 5 and 50 notices.
 
 The expected matrix is written from DOMAIN.md ("三通报", "Visibility") and the demo school:
-a notice is seen by its recipients, its writer, and the party office (党委办公室) unless it is
+a notice is seen by its recipients, its writer, and the party office （党委办公室） unless it is
 confidential; the leaders see every published notice that is not confidential (leaders see
 everything not confidential), a department's too; a confidential resolution only by the
 attendees of the meeting that resolved it.
@@ -142,7 +142,7 @@ def test_only_the_party_office_publishes_a_draft(world):
     response = client_for("partyoffice").post(url, follow=True)
 
     assert response.redirect_chain[-1] == (f"/notices/{world['DRAFT']}/", 302)
-    assert "通报已发布,送达 13 人。" in response.content.decode()
+    assert "通报已发布，送达 13 人。" in response.content.decode()
     assert Notice.objects.get(pk=world["DRAFT"]).state == Notice.State.PUBLISHED
 
 
@@ -201,7 +201,7 @@ def test_a_confidential_notice_is_shown_in_short_form_and_every_view_is_logged(w
     client.force_login(user("member2"))
     page = client.get(f"/notices/{world['SECRET']}/").content.decode()
 
-    assert "(涉密)" in page and "SECRET 涉密议题" not in page
+    assert "（涉密）" in page and "SECRET 涉密议题" not in page
     assert AuditEvent.objects.filter(verb="notice.view", target_id=world["SECRET"]).count() == 1
 
 
@@ -229,7 +229,7 @@ def test_the_party_office_writes_a_notice_then_publishes_it_with_confirmation(pe
     assert notice.state == Notice.State.DRAFT and notice.created_by == user("partyoffice")
     page = client.get(response.url).content.decode()
     assert 'data-testid="notice-publish"' in page and "data-confirm=" in page
-    assert "部门:财务处" in page and "角色:党委委员" in page and "人员:黄磊" in page
+    assert "部门：财务处" in page and "角色：党委委员" in page and "人员：黄磊" in page
 
     response = client.post(f"/notices/{notice.pk}/publish/")
 

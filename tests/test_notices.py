@@ -1,6 +1,6 @@
-"""三通报: who a notice reaches, read receipts, the sender's unread list, PC resolutions queued for
+"""三通报： who a notice reaches, read receipts, the sender's unread list, PC resolutions queued for
 the school affairs meeting (confidential ones in short form, to the attendees only), nothing noticed
-before the PC resolution (两议), and the monthly all-staff digest."""
+before the PC resolution （两议）， and the monthly all-staff digest."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -114,7 +114,7 @@ def test_the_audience_is_kept_as_written(people):
         ("role", None, "pc_member", None),
         ("person", None, "", user("teacher").pk),
     ]
-    assert [a.label for a in rows] == ["部门:教务处", "角色:党委委员", "人员:黄磊"]
+    assert [a.label for a in rows] == ["部门：教务处", "角色：党委委员", "人员：黄磊"]
     with pytest.raises(TypeError):
         rows[0].delete()
 
@@ -187,7 +187,7 @@ def test_publishing_notifies_every_recipient_once_after_the_commit(
 
     notes = Notification.objects.filter(key=f"notice:{notice.pk}")
     assert {n.recipient.username for n in notes} == {"depthead", "staff"}
-    assert {n.text for n in notes} == {"新通报:关于做好期末考试工作的通知精神"}
+    assert {n.text for n in notes} == {"新通报：关于做好期末考试工作的通知精神"}
     assert {n.url for n in notes} == {f"/notices/{notice.pk}/"}
     assert services.notify_recipients(notice.pk) == 0  # a second run tells nobody again
 
@@ -293,7 +293,7 @@ def test_a_notice_is_seen_by_its_recipients_its_writer_and_the_party_office(peop
 def test_a_pc_resolution_is_noticed_to_everyone_and_queued_for_the_next_school_affairs_meeting(people):
     later = meeting_for("SA", days_ahead=20)
     first = meeting_for("SA", days_ahead=10)
-    resolution = resolved("PC", title="关于修订教学工作量办法的请示", proposal="方案:自下学期起执行新办法。")
+    resolution = resolved("PC", title="关于修订教学工作量办法的请示", proposal="方案：自下学期起执行新办法。")
 
     notice = services.notice_for_resolution(resolution_id=resolution.pk, actor=user("partyoffice"))
 
@@ -301,7 +301,7 @@ def test_a_pc_resolution_is_noticed_to_everyone_and_queued_for_the_next_school_a
     assert notice.resolution == resolution and not notice.confidential
     assert notice.meeting == first and notice.meeting != later
     assert resolution.number in notice.title and "关于修订教学工作量办法的请示" in notice.title
-    assert "方案:自下学期起执行新办法。" in notice.body
+    assert "方案：自下学期起执行新办法。" in notice.body
     assert [a.kind for a in notice.audiences.all()] == ["everyone"]
     assert recipients(notice) == STAFF
     # The school affairs meeting's page can list what it reads out.
@@ -322,12 +322,14 @@ def test_a_resolution_is_noticed_once_however_often_it_is_asked(people):
 
 
 def test_a_confidential_resolution_is_noticed_in_short_form_to_the_attendees_only(people):
-    resolution = resolved("PC", confidential=True, title="关于某干部问题线索的处置意见", proposal="方案:机密处置措施。")
+    resolution = resolved(
+        "PC", confidential=True, title="关于某干部问题线索的处置意见", proposal="方案：机密处置措施。"
+    )
 
     notice = services.notice_for_resolution(resolution_id=resolution.pk)
 
     assert notice.confidential
-    assert notice.title == f"党委会决议〔{resolution.year}〕{resolution.seq}号(涉密)"
+    assert notice.title == f"党委会决议〔{resolution.year}〕{resolution.seq}号（涉密）"
     for secret in ("关于某干部问题线索的处置意见", "机密处置措施"):
         assert secret not in notice.title and secret not in notice.body
     assert resolution.number in notice.body
@@ -357,7 +359,7 @@ def test_only_pc_resolutions_are_noticed(people):
 
 
 def test_nothing_on_a_two_deliberation_item_is_noticed_before_the_pc_resolution(people):
-    """两议: PO deliberates a 三重一大 item and passes it on; only the PC resolution is noticed."""
+    """两议： PO deliberates a 三重一大 item and passes it on; only the PC resolution is noticed."""
     item = at_state(
         State.READY,
         submitter=user("staff"),
@@ -454,7 +456,7 @@ def test_an_upper_level_document_is_read_out_at_the_next_pc_meeting(people):
 
 def test_the_monthly_digest_lists_the_months_pc_resolutions_once(people):
     with time_machine.travel(datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)):
-        open_one = resolved("PC", title="关于调整校历的请示", proposal="方案:五一假期调课。")
+        open_one = resolved("PC", title="关于调整校历的请示", proposal="方案：五一假期调课。")
         po_one = resolved("PO", title="关于更换教室投影仪的请示")
     with time_machine.travel(datetime(2026, 3, 31, 23, 30, tzinfo=SHANGHAI)):
         secret = resolved("PC", confidential=True, title="关于某人事问题的处理意见", proposal="机密方案")
@@ -474,7 +476,7 @@ def test_the_monthly_digest_lists_the_months_pc_resolutions_once(people):
     assert digest.state == Notice.State.PUBLISHED and digest.meeting == assembly
     # The month's PC resolutions: the open one in full, the confidential one by number only.
     assert open_one.number in digest.body and "关于调整校历的请示" in digest.body and "五一假期调课" in digest.body
-    assert f"党委会决议〔{secret.year}〕{secret.seq}号(涉密)" in digest.body
+    assert f"党委会决议〔{secret.year}〕{secret.seq}号（涉密）" in digest.body
     assert "关于某人事问题的处理意见" not in digest.body and "机密方案" not in digest.body
     # Not PO's, not April's.
     assert po_one.number not in digest.body and "关于更换教室投影仪的请示" not in digest.body

@@ -1,4 +1,4 @@
-"""A resolution issued at the meeting is noticed without anyone copying it (三通报)."""
+"""A resolution issued at the meeting is noticed without anyone copying it （三通报）."""
 
 from decisions.models import MajorKind, State
 from meetings import services

@@ -61,7 +61,7 @@ def test_the_names_read_as_the_school_writes_them(people):
     depthead = people("depthead")
     assignment = RoleAssignment.objects.get(user=depthead, role=Role.DEPT_HEAD)
     assert str(depthead) == "吴晓东"
-    assert str(assignment) == "吴晓东 · 部门负责人(教务处)"
+    assert str(assignment) == "吴晓东 · 部门负责人（教务处）"
     assert str(User(username="nobody")) == "nobody"
     member = BodyMember.objects.get(body__code="PC", user=people("member1"))
     assert str(member) == "党委会 · 张卫东 · 成员"
@@ -100,10 +100,10 @@ def test_leaders_are_the_active_people_with_a_leader_role(people):
 @pytest.mark.parametrize(
     ("username", "codes"),
     [
-        ("secretary", {"PC"}),  # member and chair
-        ("principal", {"PC", "PO", "SA", "AS"}),  # chairs PO, SA and AS
-        ("discipline", {"PC", "PO", "SA"}),  # observer
-        ("partyoffice", {"PC"}),  # the PC's secretary office
+        ("secretary", {"PC", "CG"}),  # member and chair; the central group too
+        ("principal", {"PC", "PO", "SA", "AS", "CG"}),  # chairs PO, SA and AS
+        ("discipline", {"PC", "PO", "SA", "CG"}),  # observer; a member of the central group
+        ("partyoffice", {"PC", "CG"}),  # the secretary office of PC and the central group
         ("affairsoffice", {"PO", "SA", "AS"}),  # the others' secretary office
         ("finance", {"SA"}),
         ("teacher", set()),
@@ -117,9 +117,9 @@ def test_the_bodies_a_person_attends(people, username, codes):
 @pytest.mark.parametrize(
     ("username", "codes"),
     [
-        ("secretary", {"PC"}),
+        ("secretary", {"PC", "CG"}),
         ("principal", {"PO", "SA", "AS"}),
-        ("partyoffice", {"PC"}),
+        ("partyoffice", {"PC", "CG"}),
         ("affairsoffice", {"PO", "SA", "AS"}),
         ("member1", set()),
         ("admin", set()),  # the administrator keeps the system, not the meetings

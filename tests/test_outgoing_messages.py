@@ -91,7 +91,10 @@ def robot(settings):
 
 PRODUCER_CALLS = {"notify", "remind"}
 # Deliveries pass on what the producers wrote: they are checked by what leaves, not walked.
-DELIVERIES = {"core.reminders:_send"}
+# work_notice hands a producer's text on to the person's DingTalk/WeCom channels (its producers,
+# the item's consultation and the minutes' co-signature, are walked here; what reaches the local
+# DingTalk is checked in tests/test_work_notices.py).
+DELIVERIES = {"core.reminders:_send", "core.reminders:work_notice"}
 SKIP_DIRS = {"tests", "benchmarks", "node_modules", "staticfiles", "var"}
 
 
@@ -314,10 +317,22 @@ def test_nothing_about_a_confidential_object_leaves_the_server(
         confidential=True,
     )
     do(notice_services.notice_publish, actor=office, notice_id=notice.pk)
+    do(notice_services.notice_urge, actor=office, notice_id=notice.pk)  # 催阅
     letter = do(
         supervision_services.letter_write, actor=staff, subject=SECRETS["letter subject"], body=SECRETS["letter body"]
     )
     do(supervision_services.letter_reply, actor=secretary, letter_id=letter.pk, body=SECRETS["letter reply"])
+    # A performance rating over the year's tasks (confidential ones among them), published to the leaders.
+    from supervision.services.performance import performance_publish, performance_rate
+
+    rating = do(
+        performance_rate,
+        actor=people("affairsoffice"),
+        year=timezone.localdate().year,
+        period_end=timezone.localdate(),
+        title="部门绩效考评",
+    )
+    do(performance_publish, actor=people("affairsoffice"), rating_id=rating.pk)
 
     # The calendar's duties and next month's digest (which lists the confidential resolution).
     Duty.objects.create(

@@ -5,7 +5,7 @@ the demo school (demo/people.py), not from running the code:
 
 - the queues: 部门审核 for department heads, 议题研判 for meeting chairs, 会前酝酿 for leaders;
 - an item is visible to its submitter; to the head of its department once submitted
-  (confidential included: 部门看本部门); to the attendees of its requested meeting once
+  （confidential included: 部门看本部门）； to the attendees of its requested meeting once
   submitted (members, observers, chair and the meeting's secretary office, confidential
   included); to every leader once submitted if not confidential; to a leader named for
   consultation on it. Someone who may not see an item gets 404 (its existence is not told);
@@ -270,7 +270,7 @@ def test_my_items_list_only_the_users_own_submissions(world, people):
 
 
 def test_home_links_the_users_own_items_and_what_waits_on_them_nothing_else(world, people):
-    """The personal dashboard (工作台) lists the user's latest own items (at most five) and the
+    """The personal dashboard （工作台） lists the user's latest own items (at most five) and the
     items waiting on them (review, screening, consultation, revision): never an item the user
     may not open."""
     submitted_by = {"staff": "ABCE", "finance": "D", "depthead": "F"}

@@ -1,4 +1,4 @@
-"""The party-building report's pages: who reads the table (晾晒: leaders, the party office and
+"""The party-building report's pages: who reads the table （晾晒： leaders, the party office and
 every department head, the whole table), who fills in a department, the flags and targets on
 the page, the Excel workbook's cells, and constant query counts at 10 and 200 departments."""
 
@@ -159,7 +159,7 @@ def test_out_of_its_window_a_stage_offers_no_form(client, people, report):
     html = client.get(URL, {"year": 2026, "stage": "target"}).content.decode()
 
     assert 'data-testid="enter"' not in html
-    assert "2026年度年初目标的填报时间为 2026-01-01 至 2026-03-31,已经截止。" in html
+    assert "2026年度年初目标的填报时间为 2026-01-01 至 2026-03-31，已经截止。" in html
     page = client.get(f"{URL}2026/target/departments/{dept('教务处').pk}/").content.decode()
     assert 'data-testid="refusal"' in page and 'type="submit"' not in page
 
@@ -265,10 +265,10 @@ def test_the_table_flags_the_outlier_and_the_missing_values(client, people, repo
     ]
     # 主题党日: three values, none can be 2σ away; the seven others are missing.
     assert sorted(v for k, v in flags.items() if k[1] == days) == [""] * 3 + ["missing"] * 7
-    assert 'data-testid="too-few"' in html and "主题党日次数(n = 3)" in html
+    assert 'data-testid="too-few"' in html and "主题党日次数（n = 3）" in html
     assert "高于均值 2.00 个标准差" in html  # z ≈ 2.0019
-    assert "本阶段异常值 1 个,未填报 9 项。" in html
-    assert "除“校领导”外的全部在用部门,共 10 个" in html
+    assert "本阶段异常值 1 个，未填报 9 项。" in html
+    assert "除“校领导”外的全部在用部门，共 10 个" in html
 
 
 def test_progress_shows_the_target_and_the_percentage_reached(client, people, report):
@@ -336,15 +336,20 @@ def test_the_workbook_has_a_sheet_per_stage_with_chinese_headers(client, people,
     wb = workbook(client, people)
 
     assert wb.sheetnames == ["年初目标", "年中进度", "年终结果", "说明"]
-    assert [c.value for c in wb["年初目标"][1]] == ["部门", "党员教育培训学时(学时)", "主题党日次数(次)", "异常说明"]
+    assert [c.value for c in wb["年初目标"][1]] == [
+        "部门",
+        "党员教育培训学时（学时）",
+        "主题党日次数（次）",
+        "异常说明",
+    ]
     assert [c.value for c in wb["年中进度"][1]] == [
         "部门",
-        "党员教育培训学时(学时) · 目标",
-        "党员教育培训学时(学时) · 年中进度",
-        "党员教育培训学时(学时) · 完成率(%)",
-        "主题党日次数(次) · 目标",
-        "主题党日次数(次) · 年中进度",
-        "主题党日次数(次) · 完成率(%)",
+        "党员教育培训学时（学时） · 目标",
+        "党员教育培训学时（学时） · 年中进度",
+        "党员教育培训学时（学时） · 完成率（%）",
+        "主题党日次数（次） · 目标",
+        "主题党日次数（次） · 年中进度",
+        "主题党日次数（次） · 完成率（%）",
         "异常说明",
     ]
 
@@ -362,7 +367,7 @@ def test_the_workbook_marks_the_flagged_cells(client, people, report):
     assert outlier[2].value == 9.01 and fill(outlier[2]) == RED
     assert fill(outlier[1]) is None and fill(outlier[3]) is None  # the target and the percentage are not flagged
     assert outlier[5].value == "未填报" and fill(outlier[5]) == YELLOW
-    assert outlier[7].value == "党员教育培训学时:高于均值 2.00 个标准差;主题党日次数:未填报"
+    assert outlier[7].value == "党员教育培训学时：高于均值 2.00 个标准差；主题党日次数：未填报"
 
     branch = rows["机关第一党支部"]
     assert branch[2].value == "未填报" and fill(branch[2]) == YELLOW
@@ -371,9 +376,9 @@ def test_the_workbook_marks_the_flagged_cells(client, people, report):
     assert len([f for f in flagged if f[1] == 2]) == 3  # 党员教育培训学时: one outlier, two missing
     assert len([f for f in flagged if f[1] == 5]) == 7  # 主题党日次数: seven missing
     assert rows["平均值"][2].value == pytest.approx(5.00125)
-    assert rows["标准差 σ(总体)"][2].value == pytest.approx(2.0025, abs=1e-4)
+    assert rows["标准差 σ（总体）"][2].value == pytest.approx(2.0025, abs=1e-4)
     assert rows["填报数 n"][5].value == 3
-    assert any(str(r[0].value).startswith("注:部门数不超过 5 时") for r in ws.iter_rows(min_row=2) if r[0].value)
+    assert any(str(r[0].value).startswith("注：部门数不超过 5 时") for r in ws.iter_rows(min_row=2) if r[0].value)
 
 
 def test_the_workbook_explains_the_colours(client, people, report):

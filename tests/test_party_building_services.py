@@ -158,7 +158,7 @@ def test_each_stage_is_open_only_in_its_window(people, indicators, stage, year, 
 def test_the_refusal_names_the_window(people, indicators):
     with time_machine.travel(at(2026, 8, 3), tick=False):
         e = refused(409, enter, people=people, indicators=indicators, stage="progress")
-    assert e.reason == "2026年度年中进度的填报时间为 2026-06-01 至 2026-07-31,已经截止。"
+    assert e.reason == "2026年度年中进度的填报时间为 2026-06-01 至 2026-07-31，已经截止。"
 
 
 def test_the_windows_are_a_setting(people, indicators):

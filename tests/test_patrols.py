@@ -1,4 +1,4 @@
-"""校园周巡查: leaders (or the offices for them) record what the week's patrol found; leaders and
+"""校园周巡查： leaders (or the offices for them) record what the week's patrol found; leaders and
 the offices see every finding, a department head those about their department; the finding's
 leader or a supervising office turns one into a supervision task (/supervision/new/?finding=)."""
 

@@ -15,9 +15,9 @@ running the code:
   the private iCal feed (the token in its URL is the secret: anyone holding it reads it, a wrong
   one is 404), the password-reset pages and logout. The Django admin (its index) sends everyone but the administrator to
   the admin's login, django-rq's home page to the site's login.
-- Items (议题): the submitter; the head of the item's department once submitted (confidential
-  included: 部门看本部门); the attendees of the requested meeting once submitted (members,
-  observers, chair, its secretary office: PC → 党委办公室, PO → 校务办; confidential included);
+- Items （议题）： the submitter; the head of the item's department once submitted (confidential
+  included: 部门看本部门）； the attendees of the requested meeting once submitted (members,
+  observers, chair, its secretary office: PC → 党委办公室， PO → 校务办； confidential included);
   every leader once submitted if not confidential; a leader named for consultation; and, for a
   confidential item, those its resolution names (the responsible leader of its task). The
   administrator reads submitted items that are not confidential (support work), nothing else.
@@ -32,23 +32,23 @@ running the code:
   meeting: 教务处 and 财务处 heads). The chair, the recorder and the body's secretary office run
   it (publish, open, attendance, agenda, votes, outcomes); an emergency item only the chair.
   Opinions: the member, or who runs the meeting. Votes: the members present (the discipline
-  secretary observes, 列席, and does not vote). An agenda entry, the minutes and the archive of
+  secretary observes, 列席， and does not vote). An agenda entry, the minutes and the archive of
   a meeting with a confidential item are for its attendees and those who run it; an entry of a
   confidential item is 404 for everyone else, its minutes and archive 403 to other readers of the
-  meeting. Minutes are edited, sent and amended by the meeting secretary (PC: 党委办公室), signed
+  meeting. Minutes are edited, sent and amended by the meeting secretary （PC: 党委办公室）， signed
   or sent back by the members present. The archive exists once the meeting is over (409 before).
-- Notices (三通报): their audience and their writer; 党委办公室 writes and publishes and sees every
+- Notices （三通报）： their audience and their writer; 党委办公室 writes and publishes and sees every
   notice that is not confidential; a confidential one only its audience (a confidential
   resolution's notice: the attendees of its meeting). Leaders see everything not confidential,
   published notices included. "Everyone" is the school's staff, not the administrator's account.
-- Mailbox (书记信箱): a letter for its writer, the secretary and the party office (404 for others);
+- Mailbox （书记信箱）： a letter for its writer, the secretary and the party office (404 for others);
   the secretary and the party office answer it.
-- Supervision (四督查): leaders, the two offices (and the administrator) see every task that is not
+- Supervision （四督查）： leaders, the two offices (and the administrator) see every task that is not
   confidential; the lead department (its head and its people), the item's submitter and the
   responsible leader too; a confidential task only the responsible leader, the lead department's
   head, the track's supervisor, who handed it out, and the resolving body's attendees. 404 for
   others, on the task and its evidence. The lead department's head reports; the track's
-  supervisor (任务 → 纪委, 绩效/项目 → 校务办, 支部 → 党委办公室) reviews, urges, escalates and
+  supervisor （任务 → 纪委， 绩效/项目 → 校务办， 支部 → 党委办公室） reviews, urges, escalates and
   works in bulk; leaders read every track. Tasks are handed out by the party office, the school
   affairs office and the discipline secretary from a resolution they may see (a confidential
   one: only those who see its item), by the secretary or the party office from a letter, and by
@@ -72,7 +72,7 @@ case, whatever the table says:
 
 - a refused request (403/404/405/400 bad request, a login redirect) changes nothing: no audit
   event, no new or removed row in any of Yishi's tables, no change to the target's own row. The
-  one write allowed is the logged view of a confidential record (留痕), and only for someone who
+  one write allowed is the logged view of a confidential record （留痕）， and only for someone who
   may see it (a 403 page that shows the item to its reader is a view of it);
 - nobody outside an item's (or task's) visibility gets a 200 on a URL that carries it;
 - no HTML page shows a confidential title (the world's markers, 涉密标记…) to someone who may not
@@ -220,6 +220,8 @@ OUTCOMES = {
 REFUSED = {"method", "bad", "conflict", "deny", "hide", "login", "admin_login"}
 ANON_PAGES = {
     "login",
+    "mailbox:anonymous",  # 匿名来信: written without signing in
+    "mailbox:query",  # and its reply read with the query code
     "calendar:feed",
     "password_reset",
     "password_reset_done",
@@ -303,6 +305,20 @@ def _targets() -> Iterator[Target]:
         "password_reset_confirm", "", kw, get=cells(rest="page", anon="page"), post=cells(rest="read", anon="read")
     )
 
+    # Signing in with the school's platforms: switched off here (SIGN_IN_METHODS=password), so
+    # none of their pages exists for anyone (tests/test_signin_*.py walk them switched on).
+    for name in ("accounts:start", "accounts:callback"):
+        yield Target(
+            name,
+            "",
+            (("name", "=dingtalk"),),
+            get=cells(rest="hide", anon="hide"),
+            post=cells(rest="hide", anon="hide"),
+        )
+    yield Target(
+        "accounts:dingtalk_app", "", (), get=cells(rest="hide", anon="hide"), post=cells(rest="hide", anon="hide")
+    )
+
     # --- decisions --------------------------------------------------------------------------
     yield page("decisions:all")
     yield page("decisions:mine")
@@ -376,9 +392,12 @@ def _targets() -> Iterator[Target]:
         ("emergency", "meeting_sa"),
         ("open", "meeting_live"),
         ("adjourn", "meeting_live"),
+        ("correct_attendance", "meeting_live"),
     ]:
         runners = SA_RUNNERS if key == "meeting_sa" else PC_RUNNERS
         actors = {"principal"} if action == "emergency" else runners  # an emergency item: the chair
+        if action == "correct_attendance":
+            actors = {"partyoffice"}  # the record is corrected by its recorder, not the chair
         kw = [("pk", f"pk:{key}"), ("action", f"={action}")]
         row = ("meetings.Meeting", key)
         yield step("meetings:act", f"{action}@{key}", actors=actors, sees=MEETING_SEES[key], kw=kw, row=row)
@@ -395,6 +414,48 @@ def _targets() -> Iterator[Target]:
     kw = (("pk", "pk:meeting_upcoming"),)
     upcoming = cells(("conflict", MEETING_READERS), rest="hide")
     yield Target("meetings:archive", "meeting_upcoming", kw, get=upcoming, post=upcoming)
+    # On paper: the agenda and the pack for every reader of the meeting, a confidential item in
+    # them (and logged) only for its attendees; the minutes and resolutions in Word as their pages.
+    for name in ("meetings:agenda_pdf", "meetings:pack_pdf"):
+        for key in ("meeting_held", "meeting_secret"):
+            logs = PC_ATTENDEES if key == "meeting_secret" else None
+            kw = [("pk", f"pk:{key}")]
+            yield page(name, key, sees=MEETING_READERS, others="hide", get="file", kw=kw, logs=logs)
+    yield page(
+        "meetings:minutes_docx",
+        "minutes_locked",
+        sees=MEETING_READERS,
+        others="hide",
+        get="file",
+        kw=[("pk", "pk:minutes_locked")],
+    )
+    yield Target(
+        "meetings:minutes_docx",
+        "minutes_secret",
+        (("pk", "pk:minutes_secret"),),
+        get=cells(("file", secret_record), ("deny", MEETING_READERS), rest="hide"),
+        post=cells(("read", secret_record), ("deny", MEETING_READERS), rest="hide"),
+        carries=ITEM_SEES["item_secret"],
+    )
+    yield page(
+        "meetings:resolution_docx",
+        "resolution",
+        sees=MEETING_READERS,
+        others="hide",
+        get="file",
+        kw=[("pk", "pk:resolution")],
+    )
+    kw = (("pk", "pk:resolution_secret"),)
+    secret = cells(("file", secret_record), rest="hide")
+    secret_post = cells(("read", secret_record), rest="hide")
+    yield Target(
+        "meetings:resolution_docx",
+        "resolution_secret",
+        kw,
+        get=secret,
+        post=secret_post,
+        carries=ITEM_SEES["item_secret"],
+    )
     yield page(
         "meetings:entry", "entry_resolved", sees=MEETING_READERS, others="hide", kw=[("pk", "pk:entry_resolved")]
     )
@@ -405,6 +466,9 @@ def _targets() -> Iterator[Target]:
         "recuse": PC_RUNNERS,
         "opinion": PC_RUNNERS | PC_MEMBERS,
         "vote": PC_MEMBERS,
+        "vote_enter": PC_RUNNERS,
+        "correct_opinion": {"partyoffice"},  # the recorder and the secretary office
+        "correct_vote": {"partyoffice"},
         "decide": PC_RUNNERS,
         "drop": PC_RUNNERS,
     }
@@ -440,7 +504,60 @@ def _targets() -> Iterator[Target]:
             extra["carries"] = ITEM_SEES["item_secret"]
         yield step("meetings:minutes_act", f"{action}@{key}", actors=actors, sees=MEETING_READERS, **extra)
 
+    # Before and after the day, the live room and the projector (大屏).
+    sa_sees = MEETING_SEES["meeting_sa"]
+    kw = (("pk", "pk:meeting_sa"),)
+    yield Target(
+        "meetings:reschedule",
+        "meeting_sa",
+        kw,
+        get=cells(("page", SA_RUNNERS), ("deny", sa_sees), rest="hide"),
+        post=cells(("form", SA_RUNNERS), ("deny", sa_sees), rest="hide"),
+    )
+    for action in ("present", "all_present", "observer"):
+        kw = [("pk", "pk:meeting_sa"), ("action", f"={action}")]
+        row = ("meetings.Meeting", "meeting_sa")
+        yield step("meetings:attendance", f"{action}@meeting_sa", actors=SA_RUNNERS, sees=sa_sees, kw=kw, row=row)
+    for name in ("meetings:live", "meetings:screen", "meetings:screen_live"):
+        yield page(name, "meeting_sa", sees=sa_sees, others="hide", kw=[("pk", "pk:meeting_sa")])
+        # The running PC meeting's item is confidential: the projector names it to its attendees
+        # only, and their opening of the projector is on record.
+        logs = PC_ATTENDEES if name == "meetings:screen" else None
+        kw = [("pk", "pk:meeting_live")]
+        yield page(name, "meeting_live", sees=MEETING_SEES["meeting_live"], others="hide", kw=kw, logs=logs)
+    for name in ("meetings:entry_live", "meetings:entry_ballot"):
+        kw = [("pk", "pk:entry_live")]
+        yield page(name, "entry_live", sees=secret_record, others="hide", kw=kw, carries=ITEM_SEES["item_live"])
+    # 第一议题 / 中心组学习: the year's figures (everyone their own line), a record, its steps.
+    yield page("meetings:study_year")
+    yield page("meetings:study_year_xlsx", get="file")
+    kw = [("pk", "pk:study_pc")]
+    yield page("meetings:study", "study_pc", sees=MEETING_READERS, others="hide", kw=kw)
+    kw = [("pk", "pk:study_pc"), ("action", "=reflect")]
+    yield step(
+        "meetings:study_act", "reflect@study_pc", actors=PC_ATTENDEES - {"partyoffice"}, sees=MEETING_READERS, kw=kw
+    )
+    kw = [("pk", "pk:study_pc"), ("action", "=archive")]
+    yield step("meetings:study_act", "archive@study_pc", actors=PC_RUNNERS, sees=MEETING_READERS, kw=kw)
+    yield Target(
+        "meetings:study_new",
+        "meeting_held",
+        (("pk", "pk:meeting_held"),),
+        get=cells(("page", PC_RUNNERS), ("deny", MEETING_READERS), rest="hide"),
+        post=cells(("form", PC_RUNNERS), ("deny", MEETING_READERS), rest="hide"),
+    )
+
     # --- notices ----------------------------------------------------------------------------
+    yield page("notices:for_meeting", "meeting_sa", sees=sa_sees, others="hide", kw=[("meeting_id", "pk:meeting_sa")])
+    kw = [("meeting_id", "pk:meeting_sa")]
+    yield step("notices:read_at_meeting", "meeting_sa", actors=SA_RUNNERS, sees=sa_sees, kw=kw)
+    for key in ("notice_draft", "notice_secret"):
+        sees = NOTICE_SEES[key]
+        kw = [("pk", f"pk:{key}")]
+        yield step("notices:attach", key, actors={"partyoffice"}, sees=sees, kw=kw, carries=sees)
+    sees = NOTICE_SEES["notice_secret"]
+    kw = [("pk", "pk:notice_att_secret")]
+    yield page("notices:attachment", "notice_att_secret", sees=sees, others="hide", get="file", kw=kw, carries=sees)
     yield page("notices:list")
     yield page("notices:list", "sent", sees={"partyoffice"}, query="box=sent")
     yield page("notices:new", sees={"partyoffice"}, post="form")
@@ -453,6 +570,19 @@ def _targets() -> Iterator[Target]:
         sees = NOTICE_SEES[key]
         extra = {"carries": sees, "row": ("notices.Notice", key)}
         yield step("notices:publish", key, actors={"partyoffice"}, sees=sees, kw=kw, **extra)
+    # The sender's follow-up of a published notice: the read receipts (polled) and 催阅.
+    for key in ("notice_resolution", "notice_secret"):
+        kw = [("pk", f"pk:{key}")]
+        sees = NOTICE_SEES[key]
+        extra = {"carries": sees, "row": ("notices.Notice", key)}
+        yield page("notices:receipts", key, sees={"partyoffice"}, others="hide", kw=kw, **extra)
+        yield step("notices:urge", key, actors={"partyoffice"}, sees=sees, kw=kw, **extra)
+
+    # 全教会通报: department heads submit, the party office selects and publishes.
+    yield page("notices:digest_board", sees=HEADS, post="form")
+    yield step("notices:digest_publish", "", actors={"partyoffice"}, sees=set(), others="deny")
+    kw = [("pk", "pk:major_work_declined"), ("action", "=select")]
+    yield step("notices:work_step", "select@declined", actors={"partyoffice"}, sees={"dean"}, kw=kw)
 
     # --- mailbox ----------------------------------------------------------------------------
     yield page("mailbox:list")
@@ -466,6 +596,17 @@ def _targets() -> Iterator[Target]:
         get=cells(("page", sees), rest="hide"),
         post=cells(("form", ANSWERERS), ("deny", sees), rest="hide"),
         carries=sees,
+        row=("supervision.Letter", "letter_open"),
+    )
+    # 匿名来信 and its query page: open to everyone, signed in or not (an empty form comes back).
+    for name in ("mailbox:anonymous", "mailbox:query"):
+        yield Target(name, "", (), get=cells(rest="page", anon="page"), post=cells(rest="form", anon="form"))
+    yield Target(
+        "mailbox:forward",
+        "letter_open",
+        (("pk", "pk:letter_open"),),
+        get=cells(("redirect", sees), rest="hide"),
+        post=cells(("act", ANSWERERS), ("deny", sees), rest="hide"),
         row=("supervision.Letter", "letter_open"),
     )
 
@@ -520,6 +661,14 @@ def _targets() -> Iterator[Target]:
         kw = [("pk", f"pk:{evidence}")]
         sees = TASK_SEES[task]
         yield page("supervision:evidence", evidence, sees=sees, others="hide", get="file", kw=kw, carries=sees)
+    # 工作部署 and 协办: offices hand out tasks; partners report their part; assigners name partners.
+    yield page("supervision:assign", sees=OFFICES, post="form")
+    plan_sees = OPEN_TASKS | {"depthead", "staff", "finance"}  # 教务处 leads, 财务处 co-operates
+    kw = [("pk", "pk:task_plan")]
+    yield step("supervision:part_report", "task_plan", actors={"finance"}, sees=plan_sees, kw=kw)
+    yield step("supervision:partners_add", "task_plan", actors=ASSIGNERS, sees=plan_sees, kw=kw)
+    kw = [("pk", "pk:part_evidence")]
+    yield page("supervision:part_evidence", "task_plan", sees=plan_sees, others="hide", get="file", kw=kw)
     for key in ("item_resolved", "item_secret"):
         kw = (("item_id", f"pk:{key}"),)
         yield Target("supervision:follow", key, kw, get=cells(rest="method"), post=cells(rest="done"))
@@ -548,14 +697,53 @@ def _targets() -> Iterator[Target]:
             get=cells(("page", sees), ("hide", PATROL_READERS), rest="deny"),
             post=cells(("read", sees), ("hide", PATROL_READERS), rest="deny"),
         )
+    yield Target(
+        "patrols:rota",
+        "",
+        (),
+        get=cells(("page", PATROL_READERS), rest="deny"),
+        post=cells(("form", OFFICES), ("deny", PATROL_READERS), rest="deny"),
+    )
+    yield page("patrols:record", sees=LEADERS | OFFICES, post="form")
+    yield page("patrols:coverage", sees=PATROL_READERS)
+    yield page("patrols:photo", sees=LEADERS | OFFICES, others="hide", get="file", kw=[("pk", "pk:patrol_photo")])
+    # 纪委半年督查报告 and key-area supervision: read by the report's readers, written by 纪委书记.
+    readers = LEADERS | {"partyoffice"}
+    yield Target(
+        "committee:page",
+        "",
+        (),
+        get=cells(("page", readers), rest="deny"),
+        post=cells(("act", {"discipline"}), ("deny", readers), rest="deny"),
+    )
+    yield Target(
+        "committee:key_areas",
+        "",
+        (),
+        get=cells(("page", readers), rest="deny"),
+        post=cells(("form", {"discipline"}), ("deny", readers), rest="deny"),
+    )
     yield page("branches:year", sees=LEADERS | {"partyoffice"})
     yield page("branches:check", sees={"partyoffice"}, post="form")
     yield page("branches:detail", sees=LEADERS | {"partyoffice"}, kw=[("pk", "pk:branch_check")])
+    # 三会一课 and self-checks: the readers of the branches and whoever heads a department (a branch
+    # secretary is the head of his branch); the list of branches each may pick is his own.
+    yield page("branches:org_life", sees=LEADERS | HEADS)
+    yield page("branches:org_life_new", sees=HEADS, post="form")
+    yield page("branches:self_check", sees=HEADS, post="form")
+    yield Target(
+        "performance:list",
+        "",
+        (),
+        get=cells(("page", LEADERS | HEADS), rest="deny"),
+        post=cells(("form", {"affairsoffice"}), rest="deny"),
+    )
     period = [("year", "value:year"), ("quarter", "value:quarter")]
     yield page("quarterly_report:page", sees=LEADERS | {"partyoffice"})
     yield page("quarterly_report:pdf", sees=LEADERS | {"partyoffice"}, kw=period)
     yield page("quarterly_report:xlsx", sees=LEADERS | {"partyoffice"}, kw=period)
     yield Target("calendar:page", "", (), get=cells(rest="page"), post=cells(rest="method"))
+    yield Target("calendar:duties", "", (), get=cells(rest="page"), post=cells(rest="method"))
     yield Target("calendar:token_reset", "", (), get=cells(rest="method"), post=cells(rest="done"))
     kw = (("token", "value:token_staff"),)
     yield Target(

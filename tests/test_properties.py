@@ -18,14 +18,14 @@ outcome.
 After every service call (not only after every rule: a roll call or a round of opinions is one
 call per person) the database is read afresh and these must hold:
 
-1. No decision (a resolution, or any other conclusion but 暂缓) at a meeting that decides,
+1. No decision （a resolution, or any other conclusion but 暂缓） at a meeting that decides,
    without its quorum: more than half of the members who should attend (members less those
-   recused) present; two thirds for an appointment (干部任免) item. The counting is redone here
+   recused) present; two thirds for an appointment （干部任免） item. The counting is redone here
    from the attendance rows with fractions, from the body's admin-editable shares. A passing
-   vote carries more than half of those who should attend (应到会), not of those present.
-2. 一把手末位表态: the chair's opinion on an agenda entry is the last one on it, and when it is
+   vote carries more than half of those who should attend （应到会）， not of those present.
+2. 一把手末位表态： the chair's opinion on an agenda entry is the last one on it, and when it is
    recorded every other present, non-recused member has already spoken.
-3. 两议: nothing is implemented on a two-deliberation item (三重一大, or sent on by the principal's
+3. 两议： nothing is implemented on a two-deliberation item （三重一大， or sent on by the principal's
    office) before the PC resolution: no notice and no supervision task on it, and no resolution
    on it other than the Party committee's.
 4. History is append-only: no `core.AuditEvent` row is changed or deleted (each row's fields are
@@ -34,7 +34,7 @@ call per person) the database is read afresh and these must hold:
    members present speak and vote; every item, meeting, minutes, notice and task state is a
    known one, reached by a chain of recorded steps (one audit event per state change, and the
    row's version counts them); a resolution exists exactly for a passed entry of a deciding
-   body, with numbers 1..n per body and year; an item with an open concern (意见不一) is on no
+   body, with numbers 1..n per body and year; an item with an open concern （意见不一） is on no
    agenda; a scheduled item is on exactly one agenda; an item decided at a meeting had its
    materials; nothing but an emergency item joins a published agenda; locked minutes carry
    every present member's signature of the text as locked; a closed item's tasks are all closed.
@@ -92,7 +92,18 @@ from decisions import services as item_services
 from decisions.models import ALL_STEPS, MATERIALS_STATES, AgendaItem, Attachment, Consultation, MajorKind, State
 from meetings import services as meeting_services
 from meetings.jobs import check_materials_due
-from meetings.models import AgendaEntry, Attendance, Meeting, Minutes, MinutesSignature, Opinion, Recusal, Resolution
+from meetings.models import (
+    AgendaEntry,
+    Attendance,
+    BallotCast,
+    Meeting,
+    Minutes,
+    MinutesSignature,
+    Opinion,
+    Recusal,
+    Resolution,
+    SecretBallot,
+)
 from meetings.models import Vote as Ballot
 from notices import services as notice_services
 from notices.models import Notice
@@ -220,6 +231,13 @@ def _chain(events, start: str, current: str, label: str) -> None:
         assert ev.from_state == state, f"{label}: step {ev.verb} starts at {ev.from_state!r}, record was at {state!r}"
         state = ev.to_state
     assert state == current, f"{label}: history ends at {state!r} but the row says {current!r}"
+
+
+def _ayes(entry) -> int:
+    """Votes for on a closed vote: the count of a secret ballot, or the named ballots for."""
+    if entry.vote_mode == AgendaEntry.VoteMode.SECRET:
+        return SecretBallot.objects.get(entry=entry).votes_for
+    return entry.votes.filter(choice=Ballot.Choice.FOR).count()
 
 
 class SchoolMachine(RuleBasedStateMachine):
@@ -783,7 +801,7 @@ class SchoolMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.summary["minutes_signing"])
     @rule(n=pick, permutation=order, count=st.integers(1, 6))
     def sign_minutes(self, n, permutation, count):
-        """会签: the people on the meeting's list sign, one call each (only present members may)."""
+        """会签： the people on the meeting's list sign, one call each (only present members may)."""
         minutes_all = Minutes.objects.select_related("meeting").order_by("pk")
         minutes = self._choose(minutes_all.filter(state=Minutes.State.SIGNING), minutes_all, n)
         rows = list(minutes.meeting.attendance.order_by("pk"))
@@ -1156,7 +1174,7 @@ class SchoolMachine(RuleBasedStateMachine):
                     actor=office,
                     entry_id=entry.pk,
                     outcome=AgendaEntry.Outcome.DEFERRED,
-                    note="到会人数不足,下次再议",
+                    note="到会人数不足，下次再议",
                 )
                 return
         if coin == 9 and not spoken and not entry.vote_state and len(present) > 1:
@@ -1190,6 +1208,7 @@ class SchoolMachine(RuleBasedStateMachine):
             return
         if entry.vote_state == AgendaEntry.VoteState.OPEN:
             voted = set(entry.votes.values_list("member_id", flat=True))
+            voted |= set(entry.ballots_cast.values_list("member_id", flat=True))  # a secret ballot
             voters = [pk for pk in present if pk not in voted]
             if voters:
                 choice = {9: Ballot.Choice.AGAINST, 8: Ballot.Choice.ABSTAIN}.get(coin, Ballot.Choice.FOR)
@@ -1208,7 +1227,7 @@ class SchoolMachine(RuleBasedStateMachine):
         if coin == 9:
             outcome = AgendaEntry.Outcome.DEFERRED
         elif entry.vote_state == AgendaEntry.VoteState.CLOSED:
-            ayes = entry.votes.filter(choice=Ballot.Choice.FOR).count()
+            ayes = _ayes(entry)
             if not Fraction(ayes, max(len(should), 1)) > Fraction(meeting.body.pass_num, meeting.body.pass_den):
                 outcome = AgendaEntry.Outcome.NOT_PASSED
         self._call(
@@ -1322,6 +1341,10 @@ class SchoolMachine(RuleBasedStateMachine):
         votes = defaultdict(list)
         for v in Ballot.objects.order_by("pk"):
             votes[v.entry_id].append(v)
+        secret = defaultdict(list)  # who has voted in a secret ballot (never how)
+        for b in BallotCast.objects.order_by("pk"):
+            secret[b.entry_id].append(b)
+        boxes = {b.entry_id: b.votes_for for b in SecretBallot.objects.all()}
         audit = list(
             AuditEvent.objects.order_by("pk").values_list(
                 "pk",
@@ -1349,6 +1372,8 @@ class SchoolMachine(RuleBasedStateMachine):
             "recusals": recusals,
             "opinions": opinions,
             "votes": votes,
+            "secret": secret,
+            "boxes": boxes,
             "resolutions": list(Resolution.objects.order_by("pk")),
             "minutes": list(Minutes.objects.order_by("pk")),
             "tasks": list(Task.objects.order_by("pk")),
@@ -1382,7 +1407,10 @@ class SchoolMachine(RuleBasedStateMachine):
             voted = item.major_kind or entry.vote_state
             if voted and (entry.outcome in PASSES or entry.outcome == AgendaEntry.Outcome.NOT_PASSED):
                 assert entry.vote_state == AgendaEntry.VoteState.CLOSED, f"entry {entry.pk} decided without a vote"
-                ayes = sum(v.choice == Ballot.Choice.FOR for v in data["votes"][entry.pk])
+                if entry.vote_mode == AgendaEntry.VoteMode.SECRET:
+                    ayes = data["boxes"][entry.pk]
+                else:
+                    ayes = sum(v.choice == Ballot.Choice.FOR for v in data["votes"][entry.pk] if not v.corrects_id)
                 passed = Fraction(ayes, len(should)) > Fraction(body.pass_num, body.pass_den)
                 assert passed == (entry.outcome in PASSES), (
                     f"entry {entry.pk}: {ayes} for of {len(should)} should attend, outcome {entry.outcome!r}"
@@ -1432,7 +1460,7 @@ class SchoolMachine(RuleBasedStateMachine):
             for o in data["opinions"][entry.pk]:
                 assert o.member_id not in recused, f"entry {entry.pk}: recused member {o.member_id} has an opinion"
                 assert o.member_id in present, f"entry {entry.pk}: opinion of {o.member_id}, not a member present"
-            for v in data["votes"][entry.pk]:
+            for v in data["votes"][entry.pk] + data["secret"][entry.pk]:
                 assert v.member_id not in recused, f"entry {entry.pk}: recused member {v.member_id} voted"
                 assert v.member_id in present, f"entry {entry.pk}: vote of {v.member_id}, not a member present"
                 assert entry.vote_state, f"entry {entry.pk}: a vote without a vote being opened"
@@ -1634,5 +1662,5 @@ def test_an_item_deferred_at_a_meeting_cannot_crash_its_emergency_readdition(peo
     )
     with pytest.raises(InvalidTransition, match="已在本次会议的议程上"):
         meeting_services.emergency_add(
-            actor=people("secretary"), meeting_id=meeting.pk, item_id=item.pk, reason="补充材料已到,今天议定"
+            actor=people("secretary"), meeting_id=meeting.pk, item_id=item.pk, reason="补充材料已到，今天议定"
         )

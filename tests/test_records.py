@@ -15,11 +15,13 @@ from core import records
 from core.links import Link
 from core.reminders import remind
 from decisions import services as item_services
+from decisions.models import MajorKind
 from decisions.models import State as ItemState
 from meetings import services as meeting_services
+from meetings.models import Opinion
 from org.models import User
 from tests import permission_walk_data as data
-from tests.factories import at_state, draft, organizer_of, running_meeting
+from tests.factories import all_opinions, at_state, draft, organizer_of, running_meeting, vote_all
 
 # A model named like this is part of the record unless argued out in NOT_RECORDS.
 RECORD_WORDS = re.compile(
@@ -41,6 +43,10 @@ NOT_RECORDS = {
     "decisions.reviewchain": "settings",
     "decisions.reviewchainstep": "settings",
     "supervision.branchcheckitem": "the checklist (each check keeps its marks)",
+    # The discipline committee's half-year report while drafted: its commentary is edited under a
+    # version lock, each edit (before and after) and the filing in the audit log; what was filed is
+    # the PC agenda item, which is on record as every item is.
+    "supervision.committeereport": "a draft edited under a version lock",
 }
 
 
@@ -127,6 +133,23 @@ def world(db):
     meeting_services.entry_recuse(
         actor=organizer_of("PO"), entry_id=entry.pk, member_id=member.person_id, reason="近亲属参与该项目"
     )
+    # ... and a PC meeting's day: an attendance correction, a corrected opinion, a secret ballot closed.
+    appointment = at_state(
+        ItemState.READY,
+        submitter=u["staff"],
+        consultees=[u["member1"]],
+        major_kind=MajorKind.APPOINTMENT,
+        title="关于任命教务处副处长的提议",
+    )
+    pc, (pc_entry,) = running_meeting([appointment], "PC")
+    recorder = organizer_of("PC")
+    meeting_services.attendance_correct(
+        actor=recorder, meeting_id=pc.pk, person_id=u["member2"].pk, present=False, reason="误记", was="present"
+    )
+    all_opinions(pc_entry, pc)
+    first = Opinion.objects.filter(entry=pc_entry).first()
+    meeting_services.opinion_correct(actor=recorder, opinion_id=first.pk, stance="reserve", text="", reason="误记")
+    vote_all(pc_entry, pc, "for")
     return w
 
 

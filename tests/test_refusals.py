@@ -40,8 +40,8 @@ def _item_data(**changes):
         "requested_body": body("PC").pk,
         "category": "decision",
         "amount": "-5000",
-        "background": "背景:实训设备老化,草稿里写了很多。",
-        "proposal": "方案:分批更新。",
+        "background": "背景：实训设备老化，草稿里写了很多。",
+        "proposal": "方案：分批更新。",
         **changes,
     }
 
@@ -53,7 +53,7 @@ def test_a_negative_amount_on_the_new_item_form_is_refused_in_plain_words(client
     assert response.status_code == 400
     assert NEGATIVE in page
     assert "agenda_item_amount_not_negative" not in page
-    assert "背景:实训设备老化,草稿里写了很多。" in page  # the draft is kept
+    assert "背景：实训设备老化，草稿里写了很多。" in page  # the draft is kept
     assert not AgendaItem.objects.exists()
 
 

@@ -36,7 +36,7 @@ def bulk_items(n: int, submitter, *, title: str = "批量实习议题", state: s
         AgendaItem(
             title=f"{title}{start + i:04d}",
             category=Category.DECISION,
-            background="背景:按上级要求加强学生实习管理。",
+            background="背景：按上级要求加强学生实习管理。",
             proposal="方案",
             requested_body=MeetingBody.objects.get(code="PC"),
             submitter=submitter,
@@ -61,12 +61,12 @@ def test_without_a_query_it_says_what_it_searches(client, people):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="search-input"' in html
-    assert "输入关键词,搜索您有权查阅的议题、决议、会议纪要和通报。" in html
+    assert "输入关键词，搜索您有权查阅的议题、决议、会议纪要和通报。" in html
     assert kinds_shown(response) == []
 
 
 def test_a_query_of_punctuation_only_asks_for_words(client, people):
-    html = get(client, people("staff"), q=",。!").content.decode()
+    html = get(client, people("staff"), q="，。！").content.decode()
 
     assert "请输入文字或数字作为关键词。" in html
 
@@ -102,13 +102,13 @@ def test_a_query_with_markup_is_shown_as_text(client, people):
     html = get(client, people("staff"), q="<b>实习</b>").content.decode()
 
     assert "<b>实习</b>" not in html
-    assert "&lt;b&gt;实习&lt;/b&gt;" in html
+    assert "&lt;b&gt；实习&lt;/b&gt;" in html
 
 
 def test_no_results_says_so_in_chinese(client, people):
     html = get(client, people("staff"), q="不存在的词").content.decode()
 
-    assert "没有找到与“不存在的词”相关的内容。请换个关键词再试;搜索结果只包括您有权查阅的内容。" in html
+    assert "没有找到与“不存在的词”相关的内容。请换个关键词再试；搜索结果只包括您有权查阅的内容。" in html
 
 
 def test_title_matches_come_before_text_matches(client, people):
@@ -167,7 +167,7 @@ def test_an_empty_kind_says_so(client, people):
 
     html = get(client, staff, q="实习", kind="minutes").content.decode()
 
-    assert "此类中没有与“实习”相关的内容,请查看其他类别或换个关键词。" in html
+    assert "此类中没有与“实习”相关的内容，请查看其他类别或换个关键词。" in html
 
 
 def test_a_confidential_result_shows_its_title_but_no_snippet_and_is_not_logged(client, people):
@@ -182,7 +182,7 @@ def test_a_confidential_result_shows_its_title_but_no_snippet_and_is_not_logged(
     assert "关于实习基地<mark>合作企业</mark>人选的请示" in html
     assert "拟与两家企业共建" not in html  # the background, kept for the item page
     assert html.count('data-testid="snippet-withheld"') == len(kinds_shown(response)) == 3
-    assert "涉密内容不在搜索结果中显示,请打开查阅(查阅将留痕)。" in html
+    assert "涉密内容不在搜索结果中显示，请打开查阅（查阅将留痕）。" in html
     assert AuditEvent.objects.filter(verb="item.view").count() == views_before
 
 
@@ -315,7 +315,7 @@ def test_a_page_without_a_query_costs_only_the_navbar(client, people, django_ass
 def test_a_result_of_any_stage_is_found(client, people):
     staff = people("staff")
     for state in (State.DRAFT, State.DEPT_REVIEW, State.RETURNED, State.SCREENING, State.REJECTED):
-        at_state(state, submitter=staff, title=f"关于实习的请示({state})")
+        at_state(state, submitter=staff, title=f"关于实习的请示（{state}）")
     services.reindex_all()
 
     assert kinds_shown(get(client, staff, q="实习")) == ["item"] * 5

@@ -55,7 +55,7 @@ def test_the_sql_path_finds_a_two_character_word_inside_a_sentence(people):
 @postgres
 def test_the_sql_path_does_not_join_words_across_punctuation(people):
     staff = people("staff")
-    (item,) = items(staff, ("关于加强学生实习,管理办法另行制定的请示", "背景"))
+    (item,) = items(staff, ("关于加强学生实习，管理办法另行制定的请示", "背景"))
 
     assert not matches_in_sql(item, "实习管理")
     assert not matches_in_sql(item, "习管")

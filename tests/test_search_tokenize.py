@@ -76,7 +76,7 @@ def test_a_longer_word_is_its_bigrams_in_order():
 
 
 def test_a_word_across_a_punctuation_boundary_is_not_found():
-    text = "加强实习,管理办法另行制定"
+    text = "加强实习，管理办法另行制定"
     assert "习管" not in lexemes_at(text)
     assert not matches(text, "实习管理")
     assert not matches(text, "习管")
@@ -121,7 +121,7 @@ def test_after_a_bigram_run_the_next_word_is_two_positions_on():
 
 def test_full_width_letters_and_digits_are_normalised():
     assert query_words("ＰＬＣ　２０２６年") == ["plc", "2026年"]
-    assert matches("购置PLC设备,2026年完成", "ＰＬＣ")
+    assert matches("购置PLC设备，2026年完成", "ＰＬＣ")
 
 
 def test_the_ideographic_zero_is_chinese():
@@ -129,10 +129,10 @@ def test_the_ideographic_zero_is_chinese():
 
 
 def test_a_query_is_words_between_spaces_and_punctuation_each_once():
-    assert query_words("  实习,管理  实习 ") == ["实习", "管理"]
-    assert query_literal("实习,管理") == "'实习' & '管理'"
-    assert query_words(",。!?") == []
-    assert query_literal(",。") == ""
+    assert query_words("  实习，管理  实习 ") == ["实习", "管理"]
+    assert query_literal("实习，管理") == "'实习' & '管理'"
+    assert query_words("，。！？") == []
+    assert query_literal("，。") == ""
     many = " ".join(f"词{n}" for n in range(30))
     assert len(query_words(many)) == MAX_QUERY_WORDS
 
@@ -151,7 +151,7 @@ def test_the_vector_puts_the_title_at_weight_a_and_the_text_after_it():
 def test_quotes_cannot_break_out_of_a_lexeme():
     # Only letters, digits and CJK become lexemes, so query operators never come from the user.
     assert query_literal("a' | 'b") == "'a' & 'b'"
-    assert query_literal("实习 & !管理 <-> (x)") == "'实习' & '管理' & 'x'"
+    assert query_literal("实习 & ！管理 <-> (x)") == "'实习' & '管理' & 'x'"
 
 
 def test_the_vector_stops_at_the_last_position_postgresql_keeps():
@@ -166,7 +166,7 @@ def test_the_vector_stops_at_the_last_position_postgresql_keeps():
 def test_the_matched_word_is_marked_after_escaping():
     html = mark("<script>alert(1)</script>关于实习的请示", ["实习"])
 
-    assert html == "&lt;script&gt;alert(1)&lt;/script&gt;关于<mark>实习</mark>的请示"
+    assert html == "&lt;script&gt;alert(1)&lt;/script&gt；关于<mark>实习</mark>的请示"
 
 
 def test_a_query_that_looks_like_markup_is_escaped_too():

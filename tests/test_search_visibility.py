@@ -89,7 +89,7 @@ def build_school(people) -> School:
         submitter=staff,
         consultees=consultees,
         title=SECRET_TITLE,
-        background="拟与两家企业共建实习基地,合作企业人选涉及商业秘密。",
+        background="拟与两家企业共建实习基地，合作企业人选涉及商业秘密。",
         confidential=True,
     )
     open_resolution, secret_resolution = open_item.resolutions.get(), secret_item.resolutions.get()
@@ -101,8 +101,8 @@ def build_school(people) -> School:
     )
     person_notice = notice_services.notice_create_upper_document(
         actor=office,
-        title="实习安全专项检查情况(涉密)",
-        body="专项检查发现的问题,仅限组织部长阅知。",
+        title="实习安全专项检查情况（涉密）",
+        body="专项检查发现的问题，仅限组织部长阅知。",
         people=[people("member2")],
         confidential=True,
     )
@@ -111,7 +111,7 @@ def build_school(people) -> School:
     school = School(
         open_item=open_item,
         secret_item=secret_item,
-        draft=draft(staff, title="实习补贴发放办法(草稿)"),
+        draft=draft(staff, title="实习补贴发放办法（草稿）"),
         open_resolution=open_resolution,
         secret_resolution=secret_resolution,
         open_minutes=lock_minutes(open_item),
@@ -236,7 +236,7 @@ def test_minutes_are_not_for_those_who_neither_lead_nor_attend(school_docs, peop
 
 def test_a_confidential_resolution_is_noticed_and_found_only_in_short_form(school_docs, people):
     notice = school_docs.secret_notice
-    assert notice.title.endswith("(涉密)") and SECRET_TITLE not in notice.body
+    assert notice.title.endswith("（涉密）") and SECRET_TITLE not in notice.body
 
     # The attendees find the short form by what it says…
     assert "secret_notice" in found(people("member1"), "涉密决议", school_docs)

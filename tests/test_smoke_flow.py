@@ -39,7 +39,7 @@ def test_a_leaders_item_skips_department_review_with_the_reason_on_record(people
     assert item.state == State.SCREENING
     from decisions.selectors import item_history
 
-    assert item_history(item)[-1].reason == "提交人为校领导班子成员,免部门审核"
+    assert item_history(item)[-1].reason == "提交人为校领导班子成员，免部门审核"
 
 
 def test_a_revision_after_consultation_changes_the_content_not_the_meeting_or_its_weight(people):

@@ -50,7 +50,7 @@ def on_task(*calls, task: Task):
 
 
 def second_supervisor() -> User:
-    """Another member of the discipline committee (纪委), who supervises the same track."""
+    """Another member of the discipline committee （纪委）， who supervises the same track."""
     other = User.objects.create_user(
         "discipline2", name="钱纪", department=Department.objects.get(name="纪委办公室"), password="x"
     )

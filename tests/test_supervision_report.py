@@ -1,4 +1,4 @@
-"""季度督查报告: the discipline committee's quarterly report to the Party committee, compiled from
+"""季度督查报告： the discipline committee's quarterly report to the Party committee, compiled from
 the data (supervision.selectors.quarterly), shown as a page, a PDF and an Excel workbook.
 
 The figures are checked against a small school year worked out by hand (WORLD below), with the
@@ -37,7 +37,7 @@ def dept(name: str) -> Department:
 
 
 def letter_task(people, title, department, track, deadline):
-    letter = services.letter_write(actor=people("staff"), subject=f"来信:{title}", body="请研究解决。")
+    letter = services.letter_write(actor=people("staff"), subject=f"来信：{title}", body="请研究解决。")
     task = services.task_create(
         actor=people("partyoffice"),
         letter_id=letter.pk,
@@ -230,7 +230,7 @@ def test_the_overdue_list_and_the_escalations(july, people):
         (o.pk, o.title, o.department, o.leader, o.deadline, o.days_overdue, o.level, o.level_label) for o in r.overdue
     ] == [
         (july["D"].pk, "任务D", "财务处", "张卫东", dt.date(2026, 6, 10), 20, 2, "提请督查部门督办"),
-        (july["H"].pk, "(涉密任务)", "教务处", "张卫东", dt.date(2026, 6, 20), 10, 3, "升级督办(不落实)"),
+        (july["H"].pk, "（涉密任务）", "教务处", "张卫东", dt.date(2026, 6, 20), 10, 3, "升级督办（不落实）"),
     ]
     assert [(e.task_pk, e.level, e.by, e.at.astimezone(SH).date()) for e in r.escalations] == [
         (july["D"].pk, 1, "系统自动督办", dt.date(2026, 6, 12)),
@@ -238,8 +238,8 @@ def test_the_overdue_list_and_the_escalations(july, people):
         (july["H"].pk, 1, "系统自动督办", dt.date(2026, 6, 22)),
         (july["H"].pk, 3, "赵敏", dt.date(2026, 6, 25)),
     ]
-    assert r.escalations[3].title == "(涉密任务)" and r.escalations[3].reason == ""  # 涉密: not named
-    assert r.escalation_counts == [(1, "逾期提醒责任领导", 2), (2, "提请督查部门督办", 1), (3, "升级督办(不落实)", 1)]
+    assert r.escalations[3].title == "（涉密任务）" and r.escalations[3].reason == ""  # 涉密: not named
+    assert r.escalation_counts == [(1, "逾期提醒责任领导", 2), (2, "提请督查部门督办", 1), (3, "升级督办（不落实）", 1)]
     # D's level 3 came after the quarter: the report does not count it, and the task row has it.
     assert Task.objects.get(pk=july["D"].pk).escalation_level == 3
 
@@ -263,8 +263,9 @@ def test_the_running_quarter_is_taken_as_of_today(july):
     r = quarterly_report(2026, 3)
 
     assert r.as_of == dt.date(2026, 7, 10)
-    # D E G H I: closed G (on time) H (late); open D E I; overdue D (30 days) E (10 days)
-    assert tally(r.total) == (5, 2, 1, 3, 2, Decimal("25.0"))
+    # D E G H I: closed G (on time) H (late); open D E I; overdue D (30 days) E (10 days); and the
+    # five rectification tasks of the items the 1 July checks found unmet (open, due 31 July)
+    assert tally(r.total) == (10, 2, 1, 8, 2, Decimal("25.0"))
     assert [(o.title, o.days_overdue, o.level) for o in r.overdue] == [("任务D", 30, 3), ("任务E", 10, 0)]
     assert [e.level for e in r.escalations] == [3]
     assert (r.letters, r.letters_reply_rate, r.findings, r.branch_checks, r.branch_average) == (0, None, 0, 0, None)
@@ -275,7 +276,7 @@ def test_a_past_report_does_not_change_later(july):
     with at(2026, 8, 1):
         closed_task(Task.objects.get(pk=july["D"].pk))
         services.letter_reply(
-            actor=july["D"].created_by, letter_id=Letter.objects.get(subject="来信:任务E").pk, body="迟复。"
+            actor=july["D"].created_by, letter_id=Letter.objects.get(subject="来信：任务E").pk, body="迟复。"
         )
         after = quarterly_report(2026, 2)
     assert tally(after.total) == tally(before.total)
@@ -315,17 +316,17 @@ def test_the_page_shows_the_figures_and_the_definitions(client, people, july):
 
     assert response.status_code == 200
     assert "2026年第2季度督查工作情况报告" in html
-    assert "统计期间 2026-04-01 至 2026-06-30,统计日 2026-06-30。" in html
-    assert "纳入统计的督查任务 7 项:已办结 3 项,其中按期办结 2 项;在办 4 项,其中逾期未办结 2 项。" in html
+    assert "统计期间 2026-04-01 至 2026-06-30，统计日 2026-06-30。" in html
+    assert "纳入统计的督查任务 7 项：已办结 3 项，其中按期办结 2 项；在办 4 项，其中逾期未办结 2 项。" in html
     assert "按时办结率 40.0%。" in html
     assert html.count('data-testid="overdue-row"') == 2
     assert f'href="/supervision/tasks/{july["D"].pk}/"' in html
-    assert "任务H" not in html and "(涉密任务)" in html
+    assert "任务H" not in html and "（涉密任务）" in html
     assert f'href="/supervision/tasks/{july["H"].pk}/"' not in html  # not named, not linked
-    assert "本季度收到来信 4 封,已回复 2 封,转为督查任务 2 封;回复率 50.0%。" in html
-    assert "本季度记录巡查发现 4 条,转为督查任务 2 条。" in html
-    assert "本季度开展支部月度检查 4 次,平均得分 55.0%。" in html
-    assert 'data-testid="definitions"' in html and "按期办结数 ÷(已办结数 + 逾期未办结数)" in html
+    assert "本季度收到来信 4 封，已回复 2 封，转为督查任务 2 封；回复率 50.0%。" in html
+    assert "本季度记录巡查发现 4 条，转为督查任务 2 条。" in html
+    assert "本季度开展支部月度检查 4 次，平均得分 55.0%。" in html
+    assert 'data-testid="definitions"' in html and "按期办结数 ÷（已办结数 + 逾期未办结数）" in html
     assert 'href="/reports/supervision/2026-Q2.pdf"' in html and 'href="/reports/supervision/2026-Q2.xlsx"' in html
 
 
@@ -341,7 +342,7 @@ def test_the_default_is_the_running_quarter(client, people, july):
         ("year=abc&quarter=2", "输入整数"),
         ("year=2026&quarter=5", "选择一个有效的选项"),
         ("year=2026", "这个字段是必填项"),
-        ("year=2026&quarter=4", "该季度尚未开始,无法生成报告"),
+        ("year=2026&quarter=4", "该季度尚未开始，无法生成报告"),
     ],
 )
 def test_a_bad_period_rerenders_the_form_with_the_reason(client, people, july, query, message):
@@ -449,11 +450,11 @@ def test_the_excel_file_has_a_sheet_per_section(client, people, july):
     assert summary["报告期间"] == "2026年第2季度"
     assert summary["统计日"].date() == dt.date(2026, 6, 30)
     assert (summary["督查任务总数"], summary["已办结"], summary["按期办结"], summary["逾期未办结"]) == (7, 3, 2, 2)
-    assert summary["按时办结率(%)"] == 40.0 and summary["来信回复率(%)"] == 50.0
-    assert summary["支部平均得分(%)"] == 55.0
+    assert summary["按时办结率（%）"] == 40.0 and summary["来信回复率（%）"] == 50.0
+    assert summary["支部平均得分（%）"] == 55.0
 
     tracks = list(wb["按督查类别"].iter_rows(values_only=True))
-    assert tracks[0] == ("督查类别", "任务总数", "已办结", "按期办结", "在办", "逾期未办结", "按时办结率(%)")
+    assert tracks[0] == ("督查类别", "任务总数", "已办结", "按期办结", "在办", "逾期未办结", "按时办结率（%）")
     assert tracks[1] == ("任务布置完成情况", 5, 2, 2, 3, 2, 50.0)
     assert tracks[3] == ("项目建设成果", 1, 0, 0, 1, 0, "—")
     assert tracks[-1] == ("合计", 7, 3, 2, 4, 2, 40.0)
@@ -463,7 +464,7 @@ def test_the_excel_file_has_a_sheet_per_section(client, people, july):
     overdue = list(wb["逾期任务"].iter_rows(values_only=True))
     assert overdue[0][:6] == ("任务", "督查类别", "牵头部门", "责任领导", "完成时限", "逾期天数")
     assert overdue[1][0] == "任务D" and overdue[1][4].date() == dt.date(2026, 6, 10) and overdue[1][5:7] == (20, 2)
-    assert overdue[2][0] == "(涉密任务)"
+    assert overdue[2][0] == "（涉密任务）"
     escalations = list(wb["本季度督办"].iter_rows(min_row=2, values_only=True))
     assert len(escalations) == 4 and escalations[0][0] == dt.datetime(2026, 6, 12, 1, 0)
     assert list(wb["书记信箱"].iter_rows(min_row=2, values_only=True)) == [(4, 2, 50.0, 2)]
@@ -489,3 +490,26 @@ def test_the_page_lists_the_overdue_tasks_a_page_at_a_time(client, people, july,
     assert row.findall(first) != row.findall(second)
     # The summary above still counts both.
     assert "其中逾期未办结 2 项" in first and "其中逾期未办结 2 项" in second
+
+
+def test_the_page_the_pdf_and_the_workbook_list_the_same_overdue_tasks(client, people, july):
+    """Section 四 of every document comes from one selector (report_context): the PDF once listed
+    no overdue task while the page and the workbook listed them."""
+    client.force_login(people("discipline"))
+    html = client.get("/reports/supervision/?year=2026&quarter=2").content.decode()
+    row = re.compile(
+        r'data-testid="overdue-row"><td class="item-title">(?:<a [^>]*>)?(.*?)(?:</a>)?</td>.*?</td><td>(\d+)</td>',
+        re.S,
+    )
+    on_page = [(title, int(days)) for title, days in row.findall(html)]
+
+    wb = openpyxl.load_workbook(io.BytesIO(client.get("/reports/supervision/2026-Q2.xlsx").content))
+    in_workbook = [(r[0], r[5]) for r in wb["逾期任务"].iter_rows(min_row=2, values_only=True)]
+
+    text = pdf_text(client.get("/reports/supervision/2026-Q2.pdf").content)
+    section = text.split("四、逾期未办结任务")[1].split("五、本季度督办情况")[0]
+
+    assert on_page == in_workbook == [("任务D", 20), ("（涉密任务）", 10)]
+    assert "统计日没有逾期未办结的任务" not in section
+    assert [title for title, _days in on_page] == re.findall(r"任务D|\(涉密任务\)", section)
+    assert "2026-06-10" in section and "2026-06-20" in section

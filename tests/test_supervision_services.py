@@ -1,6 +1,6 @@
-"""The supervision services (四督查) from the outside, adversarially: every (state × step) of the
+"""The supervision services （四督查） from the outside, adversarially: every (state × step) of the
 transition table, who may take each step, the rules on creating, reporting and reviewing,
-progress from milestones, the item's closure (办结), 两议, escalation, urging, bulk actions,
+progress from milestones, the item's closure （办结）， 两议， escalation, urging, bulk actions,
 notifications and the append-only history."""
 
 import datetime as dt
@@ -98,7 +98,7 @@ def resolved(people, submitter: str = "staff", **fields) -> AgendaItem:
 
 
 def new_task(people, **kw) -> Task:
-    """A task on a fresh PC resolution: track 任务布置 (纪委), lead 教务处 (depthead), leader member1."""
+    """A task on a fresh PC resolution: track 任务布置 （纪委）， lead 教务处 (depthead), leader member1."""
     return resolution_task(resolved(people).resolutions.get(), **kw)
 
 

@@ -1,4 +1,4 @@
-"""Who sees a supervision task and its evidence (根据权限均可阅可查).
+"""Who sees a supervision task and its evidence （根据权限均可阅可查）.
 
 Leaders and the offices see every task that is not confidential; a confidential one only the
 responsible leader, the lead department's head, the track's supervisor and those who attend the
@@ -42,7 +42,7 @@ LEADERS_AND_OFFICES |= {"affairsoffice", "admin"}
 
 
 def item_of_the_college(people, *, confidential: bool, body_code: str = "PC"):
-    """An item the teacher (智能制造学院) submitted and its dean approved, resolved by `body_code`."""
+    """An item the teacher （智能制造学院） submitted and its dean approved, resolved by `body_code`."""
     return at_state(ItemState.RESOLVED, submitter=people("teacher"), confidential=confidential, body_code=body_code)
 
 

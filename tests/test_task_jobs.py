@@ -27,8 +27,8 @@ def at(day: dt.date, hour: int = 9, minute: int = 0):
 
 
 def patrol_task(people, *, days: int = 10, department: str = "教务处", title: str = "清理实训楼消防通道", **kw) -> Task:
-    """A task from a campus patrol finding of member1 (副校长), who answers for it; the lead
-    department's head is depthead (教务处). Due `days` from today."""
+    """A task from a campus patrol finding of member1 （副校长）， who answers for it; the lead
+    department's head is depthead （教务处）. Due `days` from today."""
     leader = people("member1")
     today = timezone.localdate()
     finding = finding_record(actor=leader, patrolled_on=today, place="实训楼", text="消防通道堆放杂物")

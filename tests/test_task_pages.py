@@ -1,17 +1,17 @@
 """督查任务 pages (/supervision/): who gets which page, the forms through HTTP, the bulk actions,
 evidence downloads, and constant query counts on the list and track pages.
 
-The expected statuses are written from DOMAIN.md (四督查, Visibility) and the demo school
+The expected statuses are written from DOMAIN.md （四督查， Visibility） and the demo school
 (demo/people.py), not from running the code:
 
-- a task that is not confidential is seen by every leader (纪委书记 included), the two offices,
+- a task that is not confidential is seen by every leader （纪委书记 included）， the two offices,
   the administrator, the lead department's head and staff, and the item's submitter; anyone
   else gets 404 (its existence is not told); a confidential one by the responsible leader, the
   lead department's head, the track's supervisor and the resolution meeting's attendees;
-- a track page by that track's supervisor (纪委: task; 校务办: performance, project;
-  党委办公室: branch) and, read-only, by the leaders; 403 for everyone else;
-- the 待我审核 tab for supervisors only; the new-task page for the assigners (党委办公室, 校务办,
-  纪委); the report form for the lead department's head, the review for the track's supervisor.
+- a track page by that track's supervisor （纪委： task; 校务办： performance, project;
+  党委办公室： branch) and, read-only, by the leaders; 403 for everyone else;
+- the 待我审核 tab for supervisors only; the new-task page for the assigners （党委办公室， 校务办，
+  纪委）； the report form for the lead department's head, the review for the track's supervisor.
 """
 
 import datetime as dt
@@ -276,12 +276,12 @@ def test_a_refused_report_is_shown_with_its_reason_and_keeps_what_was_typed(clie
     milestone = world.a.milestones.get(title="制定方案")
     response = client.post(
         f"/supervision/tasks/{world.a.pk}/report/",
-        {"text": "已完成全部工作,请审核。", "is_final": "on", "milestones": [milestone.pk]},
+        {"text": "已完成全部工作，请审核。", "is_final": "on", "milestones": [milestone.pk]},
     )
     assert response.status_code == 409
     html = response.content.decode()
     assert "申请办结须上传佐证材料" in html
-    assert "已完成全部工作,请审核。" in html
+    assert "已完成全部工作，请审核。" in html
     assert f'value="{milestone.pk}"' in html and "checked" in html
     assert not ProgressReport.objects.exists()
 
@@ -402,7 +402,7 @@ def test_only_the_tracks_supervisor_reviews(client, people, world):
 def test_the_supervisor_urges_once_a_day(client, people, world):
     client.force_login(people("discipline"))
     response = client.post(f"/supervision/tasks/{world.a.pk}/urge/", {"note": "请加快进度"}, follow=True)
-    assert "已催办,提醒 2 人" in response.content.decode()
+    assert "已催办，提醒 2 人" in response.content.decode()
     response = client.post(f"/supervision/tasks/{world.a.pk}/urge/", {}, follow=True)
     assert "今天已催办过" in response.content.decode()
     client.force_login(people("depthead"))
@@ -573,7 +573,7 @@ def test_bulk_accept_refuses_a_report_that_arrived_after_the_confirmation(client
     seen = dict(re.findall(r'name="(report_\d+)" value="(\d+)"', html))
     # Meanwhile the report is returned on the task page and the department reports again.
     services.task_review(actor=people("discipline"), task_id=world.a.pk, decision="return", comment="请补充")
-    reported_task(world.a, text="第二份报告,尚未看过")
+    reported_task(world.a, text="第二份报告，尚未看过")
 
     response = client.post(url, {"action": "accept", "tasks": [world.a.pk], "confirm": "1", **seen}, follow=True)
 

@@ -302,7 +302,7 @@ def test_urging_a_closed_task_is_refused_by_its_state_and_a_stranger_by_who(peop
     closed_task(task)
     refused(403, supervision_services.task_urge, actor=people("staff"), task_id=task.pk)
     assert refused(409, supervision_services.task_urge, actor=supervisor_of(task), task_id=task.pk) == (
-        "任务已办结,无需催办"
+        "任务已办结，无需催办"
     )
     assert TASK_TRANSITIONS.allowed_actions(supervisor_of(task), task) == set()
 
@@ -316,7 +316,7 @@ def test_the_overdue_policy_lives_in_the_supervision_service_and_the_job_only_ca
 def test_a_reply_marks_a_letter_replied_for_the_secretary_and_refuses_staff(people):
     letter = supervision_services.letter_write(actor=people("staff"), subject="食堂", body="希望增加窗口")
     reason = refused(403, supervision_services.letter_reply, actor=people("member1"), letter_id=letter.pk, body="收到")
-    assert reason == "只有党委书记或党委办公室可以回复来信"
+    assert reason == "只有党委书记、党委办公室或来信转交部门的负责人可以回复来信"
     supervision_services.letter_reply(actor=people("secretary"), letter_id=letter.pk, body="已转后勤处")
     moved(LETTER_TRANSITIONS, "reply", letter, Letter.State.OPEN, people("secretary"))
 
@@ -415,7 +415,13 @@ WALKED = {
             ],
             "tests/test_meeting_pages.py",
         ),
+        # Allowed to the office and refused to a member, with the record checked.
+        **dict.fromkeys(["reschedule", "observer"], "tests/test_meeting_day.py"),
+        **dict.fromkeys(["vote_enter", "correct"], "tests/test_meeting_record.py"),
+        "study_record": "tests/test_study.py",
     },
+    "meetings.StudySession": dict.fromkeys(["texts", "reflect", "archive"], "tests/test_study.py"),
+    "notices.MajorWork": dict.fromkeys(["select", "decline", "order"], "tests/test_digest_work.py"),
     "meetings.Minutes": {
         **dict.fromkeys(["send", "sign", "object"], "tests/test_transitions.py"),
         **dict.fromkeys(["edit", "amend"], "tests/test_minutes.py"),
@@ -425,7 +431,8 @@ WALKED = {
         "escalate": "tests/test_supervision_services.py",
     },
     "supervision.Letter": {"reply": "tests/test_transitions.py"},
-    "notices.Notice": {"publish": "tests/test_transitions.py"},
+    "supervision.CommitteeReport": dict.fromkeys(["edit", "file"], "tests/test_committee_report.py"),
+    "notices.Notice": {"publish": "tests/test_transitions.py", "urge": "tests/test_notice_urge.py"},
     "core.Delivery": {
         **dict.fromkeys(["claim", "sent", "retry", "give_up"], "tests/test_reminders.py"),
         "retry_now": "tests/test_transitions.py",

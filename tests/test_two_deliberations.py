@@ -1,4 +1,4 @@
-"""两议: an important matter is deliberated by the principal's office meeting (PO) first and takes
+"""两议： an important matter is deliberated by the principal's office meeting (PO) first and takes
 effect only by a Party committee (PC) resolution, carried as one chain. And resolution numbers:
 one series per body and per year."""
 
@@ -90,7 +90,7 @@ def test_passed_to_pc_moves_the_item_to_the_pc_queue_without_a_resolution(people
     item = major_at_po()
     po_meeting, entry = deliberate_at_po(item)
 
-    decide(entry, "passed_to_pc", "同意方案,报党委会决议", actor="affairsoffice")
+    decide(entry, "passed_to_pc", "同意方案，报党委会决议", actor="affairsoffice")
 
     item.refresh_from_db()
     assert (item.state, item.requested_body.code) == (State.READY, "PC")
@@ -98,7 +98,7 @@ def test_passed_to_pc_moves_the_item_to_the_pc_queue_without_a_resolution(people
     forwarded = AuditEvent.objects.get(verb="item.forward_to_pc", target_id=item.pk)
     assert (forwarded.from_state, forwarded.to_state) == (State.SCHEDULED, State.READY)
     assert forwarded.data == {"from_body": "PO", "to_body": "PC"}
-    assert po_meeting.title in forwarded.reason and "同意方案,报党委会决议" in forwarded.reason
+    assert po_meeting.title in forwarded.reason and "同意方案，报党委会决议" in forwarded.reason
     assert AgendaItem.objects.filter(state=State.READY, requested_body__code="PC", pk=item.pk).exists()
 
 

@@ -94,9 +94,9 @@ def test_the_page_records_a_reason_and_refuses_an_empty_one(resolution, people, 
     response = client.post(url, {"reason": ""})
     assert response.status_code == 400
     assert not NoTaskReason.objects.exists()
-    response = client.post(url, {"reason": "通报类决议,已在校务会通报。"})
+    response = client.post(url, {"reason": "通报类决议，已在校务会通报。"})
     assert response.status_code == 302
-    assert NoTaskReason.objects.get(resolution=resolution).reason == "通报类决议,已在校务会通报。"
+    assert NoTaskReason.objects.get(resolution=resolution).reason == "通报类决议，已在校务会通报。"
 
 
 def test_the_personal_screen_of_the_party_office_lists_it(resolution, people, client):

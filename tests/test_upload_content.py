@@ -91,7 +91,7 @@ def test_an_exe_renamed_pdf_on_the_new_item_form_is_refused_and_the_draft_text_i
         major_kind="",
         requested_body=body("PC").pk,
         title="关于更新机房设备的请示",
-        background="机房设备使用已满八年,故障频发。",
+        background="机房设备使用已满八年，故障频发。",
         save="1",
         files=upload("采购方案.pdf", EXE),
     )
@@ -102,7 +102,7 @@ def test_an_exe_renamed_pdf_on_the_new_item_form_is_refused_and_the_draft_text_i
     page = response.content.decode()
     assert "文件“采购方案.pdf”的内容与扩展名不符，请上传真实的 PDF 文件。" in page
     assert 'value="关于更新机房设备的请示"' in page
-    assert "机房设备使用已满八年,故障频发。" in page
+    assert "机房设备使用已满八年，故障频发。" in page
     assert not AgendaItem.objects.exists()
     assert not Attachment.objects.exists()
 

@@ -123,7 +123,7 @@ class YishiUser(FastHttpUser):
 
 
 class NoticeReader(YishiUser):
-    """A member of staff opens 通报, reads what is new (opening it records the read receipt)."""
+    """A member of staff opens 通报， reads what is new (opening it records the read receipt)."""
 
     weight = 18
     pool_name = "readers"
@@ -180,13 +180,13 @@ class ItemSubmitter(YishiUser):
         stamp = time.strftime("%m%d%H%M%S")
         form = {
             "csrfmiddlewaretoken": token.group(1),
-            "title": f"关于{random.choice(TARGETS.get('subjects', ['实训基地建设']))}工作情况的汇报(压测{stamp})",
+            "title": f"关于{random.choice(TARGETS.get('subjects', ['实训基地建设']))}工作情况的汇报（压测{stamp}）",
             "requested_body": body.group(1),
             "category": "report",
             "major_kind": "",
             "amount": "",
-            "background": "根据学校年度工作安排,现将有关工作情况汇报如下。",
-            "proposal": "建议校长办公会听取汇报,并对下一步工作提出意见。",
+            "background": "根据学校年度工作安排，现将有关工作情况汇报如下。",
+            "proposal": "建议校长办公会听取汇报，并对下一步工作提出意见。",
             "submit": "",
         }
         with self.client.post(
@@ -205,7 +205,7 @@ class ItemSubmitter(YishiUser):
 
 
 class DeptHead(YishiUser):
-    """A department head works down the review queue (部门审核) and reads the items in it."""
+    """A department head works down the review queue （部门审核） and reads the items in it."""
 
     weight = 6
     pool_name = "heads"
@@ -234,7 +234,7 @@ class DeptHead(YishiUser):
 
 
 class MeetingSecretary(YishiUser):
-    """The party office (党委会) and the school affairs office (校务办: the other meetings) on
+    """The party office （党委会） and the school affairs office （校务办： the other meetings） on
     their meetings: the meeting page with its agenda and attendance, an agenda entry, the minutes."""
 
     weight = 6
@@ -294,7 +294,7 @@ class Leader(YishiUser):
 
 
 class Discipline(YishiUser):
-    """The discipline secretary (纪委) on the four supervision tracks, a task, the quarterly report."""
+    """The discipline secretary （纪委） on the four supervision tracks, a task, the quarterly report."""
 
     weight = 3
     pool_name = "discipline"

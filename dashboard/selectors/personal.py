@@ -1,4 +1,4 @@
-"""工作台: what waits on one person, their next meetings, what is overdue, what is unread.
+"""工作台： what waits on one person, their next meetings, what is overdue, what is unread.
 
 Every list is one query, whatever its length: the rows shown (at most LIMIT) carry the total of
 the whole list as a window count, so the page never asks twice. Which lists a person gets
@@ -192,7 +192,7 @@ def consultations(user: User) -> Section:
 
 
 def minutes_to_sign(user: User) -> Section:
-    """Minutes in co-signature (会签) of a meeting where `user` was a member present, not yet
+    """Minutes in co-signature （会签） of a meeting where `user` was a member present, not yet
     signed by them in the current round (an objection starts a new round)."""
     present = Attendance.objects.filter(meeting_access.SIGNS, meeting=OuterRef("meeting"), person=user)
     signed = MinutesSignature.objects.filter(minutes=OuterRef("pk"), member=user, round=OuterRef("signing_round"))
@@ -232,7 +232,7 @@ def _progress_reports_to_review(user: User, tracks: list[str]) -> QuerySet:
 
 
 def progress_reports_to_review(user: User, tracks: list[str]) -> Section:
-    """Progress reports waiting for the supervisor of their track (督查审核)."""
+    """Progress reports waiting for the supervisor of their track （督查审核）."""
     qs = _progress_reports_to_review(user, tracks)
     return _section(
         "task_reviews",
@@ -371,7 +371,7 @@ def recent_items(user: User, first=None) -> Section:
         "recent",
         gettext_lazy("我最近的议题"),
         gettext_lazy("查看"),
-        gettext_lazy("您还没有议题。需要提交党委会或校长办公会研究的事项,请点击“新建议题”。"),
+        gettext_lazy("您还没有议题。需要提交党委会或校长办公会研究的事项，请点击“新建议题”。"),
         reverse("decisions:mine"),
         item_selectors.my_items(user),
         lambda i: _item_entry(i, i.get_state_display(), i.updated_at),

@@ -1,4 +1,4 @@
-"""学校数据: the leaders' dashboard figures for one period (a year, a quarter or a month) and,
+"""学校数据： the leaders' dashboard figures for one period (a year, a quarter or a month) and,
 if asked, one department.
 
 `school_figures` compiles every figure into plain dataclasses; the page, its charts and the
@@ -16,100 +16,81 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Count, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.db import SubqueryCount
-from decisions.access import visibility_filter as item_visibility_filter
-from decisions.models import AgendaItem, State
-from meetings.access import visible_meetings
-from meetings.models import AgendaEntry, Meeting, Resolution
-from notices.models import Notice, NoticeRecipient
+from dashboard.selectors import scopes
+from dashboard.selectors.scopes import STAGES, Window
+from notices.models import Notice
 from org.models import Department, MeetingBody, User
 from supervision.models import Letter
 from supervision.selectors.branches import round1
 from supervision.selectors.mailbox import percent, reply_rate_counts
-from supervision.selectors.quarterly import Tally, rate, school_midnight, task_tallies, tasks_in_scope
-
-# The stages of an agenda item in the order it moves through them; a draft is nobody's figure.
-STAGES = [
-    State.DEPT_REVIEW,
-    State.RETURNED,
-    State.SCREENING,
-    State.CONSULTING,
-    State.REVISING,
-    State.READY,
-    State.SCHEDULED,
-    State.RESOLVED,
-    State.CLOSED,
-    State.NOT_PASSED,
-    State.NOTED,
-    State.REJECTED,
-    State.WITHDRAWN,
-]
+from supervision.selectors.quarterly import Tally, rate, task_tallies
 
 DEFINITIONS = [
     (
         gettext_lazy("统计日"),
-        gettext_lazy("统计期已结束的,按统计期最后一天统计;未结束的,按今天统计。统计日之后发生的不计入。"),
+        gettext_lazy("统计期已结束的，按统计期最后一天统计；未结束的，按今天统计。统计日之后发生的不计入。"),
     ),
     (
         gettext_lazy("可见范围"),
         gettext_lazy(
-            "议题、决议和会议研究议题的数字只计入本人有权查阅的议题(根据权限均可阅可查);督查任务、通报回执和来信按全校计数,涉密的只计入数字、不显示内容。"
+            "议题、决议和会议研究议题的数字只计入本人有权查阅的议题（根据权限均可阅可查）；督查任务、通报回执和来信按全校计数，涉密的只计入数字、不显示内容。"
         ),
     ),
     (
         gettext_lazy("部门筛选"),
         gettext_lazy(
-            "选定部门时:议题按提交部门,督查任务按牵头部门,通报回执按接收人所在部门;会议次数和书记信箱不分部门。"
+            "选定部门时：议题按提交部门，督查任务按牵头部门，通报回执按接收人所在部门；会议次数和书记信箱不分部门。"
         ),
     ),
     (
         gettext_lazy("议题分阶段"),
-        gettext_lazy("统计期内(至统计日)提交的议题,按其现在所处的阶段计数;草稿不计入。"),
+        gettext_lazy("统计期内（至统计日）提交的议题，按其现在所处的阶段计数；草稿不计入。"),
     ),
     (
         gettext_lazy("提交至决议天数"),
         gettext_lazy(
-            "统计期内(至统计日)形成的每项决议:决议形成时间 − 议题提交时间,以天计(小时 ÷ 24);取中位数(按大小排列居中的一个,个数为偶数时取居中两个的平均),保留一位小数;没有决议时显示“—”。"
+            "统计期内（至统计日）形成的每项决议：决议形成时间 − 议题提交时间，以天计（小时 ÷ 24）；取中位数（按大小排列居中的一个，个数为偶数时取居中两个的平均），保留一位小数；没有决议时显示“—”。"
         ),
     ),
     (
         gettext_lazy("召开会议"),
-        gettext_lazy("开会时间在统计期内(至统计日)且已散会的会议,按会议机构计数。"),
+        gettext_lazy("开会时间在统计期内（至统计日）且已散会的会议，按会议机构计数。"),
     ),
     (
         gettext_lazy("研究议题"),
         gettext_lazy(
-            "统计期内(至统计日)会议作出结果的议程(通过、修改后通过、商议通过提交党委会、已学习/已听取、暂缓、未通过),按会议机构计数;撤出议程的不计入。"
+            "统计期内（至统计日）会议作出结果的议程（通过、修改后通过、商议通过提交党委会、已学习/已听取、暂缓、未通过），按会议机构计数；撤出议程的不计入。"
         ),
     ),
-    (gettext_lazy("形成决议"), gettext_lazy("统计期内(至统计日)形成的决议(有文号),按会议机构计数。")),
+    (gettext_lazy("形成决议"), gettext_lazy("统计期内（至统计日）形成的决议（有文号），按会议机构计数。")),
     (
         gettext_lazy("督查任务"),
         gettext_lazy(
-            "与季度督查报告同一口径:至统计日已下达,且完成时限在统计期内、或在统计期内办结、或在统计期内仍在办理的任务。已办结 = 统计日或之前办结;按期办结 = 办结日期不晚于完成时限;在办 = 统计日尚未办结;逾期未办结 = 在办且完成时限早于统计日。"
+            "与季度督查报告同一口径：至统计日已下达，且完成时限在统计期内、或在统计期内办结、或在统计期内仍在办理的任务。已办结 = 统计日或之前办结；按期办结 = 办结日期不晚于完成时限；在办 = 统计日尚未办结；逾期未办结 = 在办且完成时限早于统计日。"
         ),
     ),
     (
         gettext_lazy("按时办结率"),
         gettext_lazy(
-            "按期办结数 ÷(已办结数 + 逾期未办结数)× 100%,保留一位小数;尚未到期的在办任务不计入;分母为 0 时显示“—”。"
+            "按期办结数 ÷（已办结数 + 逾期未办结数）× 100%，保留一位小数；尚未到期的在办任务不计入；分母为 0 时显示“—”。"
         ),
     ),
     (
         gettext_lazy("通报未读"),
         gettext_lazy(
-            "统计期内(至统计日)发布的通报,按通报层级:回执数 = 通报送达的人次;未读 = 到统计日结束仍未阅读的回执;未读率 = 未读 ÷ 回执数 × 100%,保留一位小数。"
+            "统计期内（至统计日）发布的通报，按通报层级：回执数 = 通报送达的人次；未读 = 到统计日结束仍未阅读的回执；未读率 = 未读 ÷ 回执数 × 100%，保留一位小数。"
         ),
     ),
     (
         gettext_lazy("书记信箱回复率"),
         gettext_lazy(
-            "统计期内(至统计日)收到的来信中,至统计日已回复的比例,四舍五入到整数百分比;累计 = 全部来信中现已回复的比例;没有来信时为 100%。"
+            "统计期内（至统计日）收到的来信中，至统计日已回复的比例，四舍五入到整数百分比；累计 = 全部来信中现已回复的比例；没有来信时为 100%。"
         ),
     ),
 ]
@@ -242,44 +223,25 @@ def median_days(durations: list[dt.timedelta]) -> Decimal | None:
     return round1(Decimal(middle))
 
 
-def _stages(items, start_at: dt.datetime, until: dt.datetime) -> list[StageRow]:
+def _stages(w: Window) -> list[StageRow]:
     counts = dict(
-        items.filter(submitted_at__gte=start_at, submitted_at__lt=until)
-        .order_by()
-        .values("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
+        scopes.submitted_items(w).order_by().values("state").annotate(n=Count("id")).values_list("state", "n")
     )
     return [StageRow(s.value, str(s.label), counts.get(s.value, 0)) for s in STAGES]
 
 
-def _bodies(user: User, items, start_at: dt.datetime, until: dt.datetime) -> tuple[list[BodyRow], list]:
+def _bodies(w: Window) -> tuple[list[BodyRow], list]:
     """Per meeting body: meetings held, items decided, resolutions and their median days. Two
     queries: the bodies with their counts, then the resolutions' times."""
-    held = visible_meetings(user).filter(
-        body=OuterRef("pk"), state=Meeting.State.ADJOURNED, opened_at__gte=start_at, opened_at__lt=until
-    )
-    decided = AgendaEntry.objects.filter(
-        meeting__body=OuterRef("pk"),
-        dropped_at__isnull=True,
-        decided_at__gte=start_at,
-        decided_at__lt=until,
-        item__in=items.values("pk"),
-    ).exclude(outcome="")
     rows = {}
     for b in MeetingBody.objects.order_by("sort_order", "code").annotate(
-        held=SubqueryCount(held), decided=SubqueryCount(decided)
+        held=SubqueryCount(scopes.held_meetings(w).filter(body=OuterRef("pk"))),
+        decided=SubqueryCount(scopes.decided_entries(w).filter(meeting__body=OuterRef("pk"))),
     ):
         rows[b.pk] = BodyRow(b.code, b.name)
         rows[b.pk].meetings = b.held
         rows[b.pk].decided = b.decided
-    resolved = list(
-        Resolution.objects.filter(
-            issued_at__gte=start_at, issued_at__lt=until, item__in=items.values("pk"), item__submitted_at__isnull=False
-        )
-        .order_by()
-        .values_list("body_id", "issued_at", "item__submitted_at")
-    )
+    resolved = list(scopes.resolutions(w).order_by().values_list("body_id", "issued_at", "item__submitted_at"))
     for pk, row in rows.items():
         durations = [issued - submitted for body_id, issued, submitted in resolved if body_id == pk]
         row.resolutions = len(durations)
@@ -287,27 +249,20 @@ def _bodies(user: User, items, start_at: dt.datetime, until: dt.datetime) -> tup
     return list(rows.values()), [issued - submitted for _b, issued, submitted in resolved]
 
 
-def _supervision(period: Period, as_of: dt.date, until: dt.datetime, department: Department | None):
+def _supervision(w: Window):
     """Tasks by track and by lead department, counted as the quarterly report counts them (its
     task scope and its Tally), for any period; counted in the database. One query."""
-    tasks = tasks_in_scope(period.start, period.end, until)
-    if department is not None:
-        tasks = tasks.filter(lead_department=department)
-    return task_tallies(tasks, as_of, until)
+    return task_tallies(scopes.tasks(w), w.as_of, w.until)
 
 
-def _notices(start_at: dt.datetime, until: dt.datetime, department: Department | None):
+def _notices(w: Window):
     """Receipts and unread receipts per notice level, counted in the database per notice (one row
     a notice, so no DISTINCT over the receipts). One query."""
-    receipts = NoticeRecipient.objects.filter(
-        notice__state=Notice.State.PUBLISHED, notice__published_at__gte=start_at, notice__published_at__lt=until
-    )
-    if department is not None:
-        receipts = receipts.filter(person__department=department)
     per_notice = (
-        receipts.order_by()
+        scopes.receipts(w)
+        .order_by()
         .values("notice_id", "notice__level")
-        .annotate(receipts=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True) | Q(read_at__gte=until)))
+        .annotate(receipts=Count("id"), unread=Count("id", filter=scopes.unread_condition(w)))
     )
     rows = {value: NoticeRow(value, str(label)) for value, label in Notice.Level.choices}
     for n in per_notice:
@@ -324,12 +279,11 @@ def _notices(start_at: dt.datetime, until: dt.datetime, department: Department |
     return list(rows.values()), total
 
 
-def _mailbox(start_at: dt.datetime, until: dt.datetime) -> Mailbox:
+def _mailbox(w: Window) -> Mailbox:
     """The period's letters and replies, and the reply rate over all letters. One query."""
-    in_period = Q(created_at__gte=start_at, created_at__lt=until)
     counts = Letter.objects.aggregate(
-        total=Count("id", filter=in_period),
-        replied=Count("id", filter=in_period & Q(replied_at__lt=until)),
+        total=Count("id", filter=scopes.letter_condition(w)),
+        replied=Count("id", filter=scopes.letter_condition(w, replied=True)),
         **reply_rate_counts(),
     )
     return Mailbox(counts["total"], counts["replied"], counts["all_total"], counts["all_replied"])
@@ -339,22 +293,16 @@ def school_figures(
     user: User, period: Period, *, department: Department | None = None, today: dt.date | None = None
 ) -> SchoolFigures:
     """Every figure of the leaders' dashboard for `period` (and `department`), as `user` may see them."""
-    today = today or timezone.localdate()
-    as_of = min(today, period.end)
-    start_at, until = school_midnight(period.start), school_midnight(as_of + dt.timedelta(days=1))
-
-    items = AgendaItem.objects.filter(item_visibility_filter(user))
-    if department is not None:
-        items = items.filter(department=department)
-    bodies, durations = _bodies(user, items, start_at, until)
-    by_track, by_department, tasks_total = _supervision(period, as_of, until, department)
-    notices, notices_total = _notices(start_at, until, department)
+    w = Window.of(user, period, department=department, today=today)
+    bodies, durations = _bodies(w)
+    by_track, by_department, tasks_total = _supervision(w)
+    notices, notices_total = _notices(w)
     return SchoolFigures(
         period=period,
         department=department,
-        as_of=as_of,
+        as_of=w.as_of,
         generated_at=timezone.now(),
-        stages=_stages(items, start_at, until),
+        stages=_stages(w),
         resolutions=len(durations),
         median_days=median_days(durations),
         bodies=bodies,
@@ -363,6 +311,6 @@ def school_figures(
         tasks_total=tasks_total,
         notices=notices,
         notices_total=notices_total,
-        mailbox=_mailbox(start_at, until),
+        mailbox=_mailbox(w),
         definitions=[(str(term), str(text)) for term, text in DEFINITIONS],
     )

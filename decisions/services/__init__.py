@@ -38,11 +38,11 @@ ITEM_FIELDS = ("title", "category", "background", "proposal", "amount", "major_k
 
 # Kept in the record untranslated; selectors.item_history translates it for the page.
 SELF_APPROVAL_REASON = gettext_noop("提交人为本部门负责人")
-LEADER_SUBMISSION_REASON = gettext_noop("提交人为校领导班子成员,免部门审核")
+LEADER_SUBMISSION_REASON = gettext_noop("提交人为校领导班子成员，免部门审核")
 
 
 def join_names(names: Iterable[str]) -> str:
-    """Names run together the way the current language lists them (、 in Chinese)."""
+    """Names run together the way the current language lists them （、 in Chinese）."""
     return pgettext("list separator", "、").join(str(n) for n in names)
 
 
@@ -50,14 +50,14 @@ def join_names(names: Iterable[str]) -> str:
 
 
 def scope_problem(*, body: MeetingBody, category: str, major_kind: str) -> str | None:
-    """一定: the reason this meeting may not take up such an item, or None."""
+    """一定： the reason this meeting may not take up such an item, or None."""
     if not ScopeRule.objects.filter(body=body, category=category).exists():
         return _("“%(category)s”类议题不在%(body)s的议事范围内") % {
             "category": Category(category).label,
             "body": body.name,
         }
     if major_kind and not body.decides:
-        return _("“三重一大”事项须由党委会集体决策,不能提交%(body)s") % {"body": body.name}
+        return _("“三重一大”事项须由党委会集体决策，不能提交%(body)s") % {"body": body.name}
     return None
 
 
@@ -127,6 +127,7 @@ def notify_item_step(item_id: int, step: str, state: str, version: int | None = 
 
 def _notify_item_step(item_id: int, step: str, state: str, version: int | None) -> int:
     from core.notify import link_for, message, notify
+    from core.reminders import work_notice
 
     item = AgendaItem.objects.select_related("requested_body__chair", "submitter").get(pk=item_id)
     link = link_for("item.step", item.pk)
@@ -159,6 +160,7 @@ def _notify_item_step(item_id: int, step: str, state: str, version: int | None) 
             c.consultee for c in item.consultations.filter(round=item.consultation_round).select_related("consultee")
         ]
         text = message("item.consulting", confidential=secret, title=item.title)
+        work_notice(recipients=people, key=f"work:{key}", text=text, link=link)
         return notify(recipients=people, key=key, text=text, link=link)
     reason = ""
     if ALL_STEPS[step].needs_reason:

@@ -53,7 +53,7 @@ def _clean_fields(fields: dict) -> dict:
 @transaction.atomic
 def item_create(*, actor: User, **fields) -> AgendaItem:
     if actor.department_id is None:
-        raise forbidden(_("您尚未分配部门,请联系管理员后再提交议题"))
+        raise forbidden(_("您尚未分配部门，请联系管理员后再提交议题"))
     cleaned = _clean_fields(fields)
     item = AgendaItem.objects.create(submitter=actor, department_id=actor.department_id, state=State.DRAFT, **cleaned)
     audit.record(actor=actor, verb="item.create", target=item, to_state=item.state, data={"title": item.title})
@@ -67,9 +67,9 @@ def item_update(*, actor: User, item_id: int, version: int, **fields) -> AgendaI
     item = _locked(item_id)
     access.check(actor, item, "edit")
     if not item.is_editable:
-        raise conflict(_("议题当前状态为“%(state)s”,不能修改") % {"state": item.get_state_display()})
+        raise conflict(_("议题当前状态为“%(state)s”，不能修改") % {"state": item.get_state_display()})
     if item.version != version:
-        raise conflict(_("议题已被他人修改,您的修改未保存。请刷新后重新编辑"))
+        raise conflict(_("议题已被他人修改，您的修改未保存。请刷新后重新编辑"))
     cleaned = _clean_fields(fields)
     if item.state == State.REVISING:
         # The screener accepted this meeting, category, weight and secrecy; a revision after
@@ -82,7 +82,7 @@ def item_update(*, actor: User, item_id: int, version: int, **fields) -> AgendaI
         if moved:
             labels = join_names(str(AgendaItem._meta.get_field(name).verbose_name) for name in moved)
             raise conflict(
-                _("会前酝酿阶段只能修改议题内容,不能改变%(fields)s;如需改变,请撤回后重新提交") % {"fields": labels}
+                _("会前酝酿阶段只能修改议题内容，不能改变%(fields)s；如需改变，请撤回后重新提交") % {"fields": labels}
             )
     changed = {}
     for name, value in cleaned.items():
@@ -120,7 +120,7 @@ def _plain(value):
 def attachment_problem(upload: UploadedFile) -> str | None:
     ext = extension(upload.name)
     if ext not in settings.ATTACHMENT_EXTENSIONS:
-        return _("不支持的文件类型“.%(ext)s”,允许:%(allowed)s") % {
+        return _("不支持的文件类型“.%(ext)s”，允许：%(allowed)s") % {
             "ext": ext or "?",
             "allowed": join_names(settings.ATTACHMENT_EXTENSIONS),
         }
@@ -144,7 +144,7 @@ def attachment_add(*, actor: User, item_id: int, upload: UploadedFile) -> Attach
     item = _locked(item_id)
     access.check(actor, item, "edit")
     if item.state not in MATERIALS_STATES:
-        raise conflict(_("议题当前状态为“%(state)s”,不能添加附件") % {"state": item.get_state_display()})
+        raise conflict(_("议题当前状态为“%(state)s”，不能添加附件") % {"state": item.get_state_display()})
     problem = attachment_problem(upload)
     if problem:
         raise conflict(problem)
@@ -166,7 +166,7 @@ def attachment_remove(*, actor: User, attachment_id: int) -> Attachment:
     item = _locked(attachment.item_id)
     access.check(actor, item, "edit")
     if not item.is_editable:
-        raise conflict(_("议题当前状态为“%(state)s”,不能撤下附件") % {"state": item.get_state_display()})
+        raise conflict(_("议题当前状态为“%(state)s”，不能撤下附件") % {"state": item.get_state_display()})
     if attachment.removed_at:
         raise conflict(_("该附件已撤下"))
     attachment.removed_at = timezone.now()

@@ -91,7 +91,7 @@ def _consultees(consultees: Iterable[User], item: AgendaItem, *, screener: User)
     )
     not_leaders = [str(people[i]) for i in ids if i not in leader_ids]
     if not_leaders:
-        raise conflict(_("会前酝酿只能征求班子成员意见:%(names)s 不是班子成员") % {"names": join_names(not_leaders)})
+        raise conflict(_("会前酝酿只能征求班子成员意见：%(names)s 不是班子成员") % {"names": join_names(not_leaders)})
     return list(people.values())
 
 
@@ -111,7 +111,7 @@ def item_screen_accept(*, actor: User, item_id: int, consultees: Iterable[User] 
     people = _consultees(consultees, item, screener=actor)
     if not people:
         if item.is_major or item.category not in NO_CONSULTATION_NEEDED:
-            raise conflict(_("“三重一大”及提议、决定类议题须先征求班子成员意见(会前酝酿),请至少选择一人"))
+            raise conflict(_("“三重一大”及提议、决定类议题须先征求班子成员意见（会前酝酿），请至少选择一人"))
         return _move(item, actor=actor, step="screen_accept", to=State.READY, reason=comment, data={"consultees": []})
     _open_round(item, actor=actor, consultees=people)
     return _move(
@@ -140,13 +140,13 @@ def item_screen_reject(*, actor: User, item_id: int, reason: str) -> AgendaItem:
 
 @transaction.atomic
 def item_consult_answer(*, actor: User, item_id: int, agree: bool, text: str = "") -> AgendaItem:
-    """A named leader answers. 意见不一不上会: any concern sends the item back for revision;
+    """A named leader answers. 意见不一不上会： any concern sends the item back for revision;
     it is ready only when everyone of the round has agreed."""
     item = _locked(item_id)
     # The consultees are named by the round that screening opens: before it nobody is one, so
     # here the state answers before who is asking.
     if item.state not in ITEM_TRANSITIONS["consult_answer"].sources:
-        raise conflict(_("议题当前状态为“%(state)s”,不在会前酝酿阶段") % {"state": item.get_state_display()})
+        raise conflict(_("议题当前状态为“%(state)s”，不在会前酝酿阶段") % {"state": item.get_state_display()})
     pending = access.pending_consultation_for(actor, item)
     _check(actor, item, "consult_answer", pending_consultation=pending)
     text = clean_text(text)
@@ -243,7 +243,7 @@ def item_decide(*, actor: User, item_id: int, to: str, reason: str, data: dict |
 
 @transaction.atomic
 def item_forward_to_pc(*, actor: User, item_id: int, reason: str) -> AgendaItem:
-    """两议: the principal's office has deliberated; the Party committee resolves. The item joins
+    """两议： the principal's office has deliberated; the Party committee resolves. The item joins
     the committee's queue as one chain (its history keeps the office meeting's step)."""
     item = _locked(item_id)
     _require_state(item, "forward_to_pc")
@@ -266,7 +266,7 @@ def item_forward_to_pc(*, actor: User, item_id: int, reason: str) -> AgendaItem:
 
 @transaction.atomic
 def item_close(*, actor: User | None, item_id: int, reason: str, data: dict | None = None) -> AgendaItem:
-    """办结: every supervision task of the item's resolutions is closed. `actor` is the supervisor
+    """办结： every supervision task of the item's resolutions is closed. `actor` is the supervisor
     whose acceptance closed the last task (its right was asked by that review)."""
     item = _locked(item_id)
     _check(None, item, "close")

@@ -3,7 +3,8 @@
     schedule   scheduling, the agenda (and the chair's emergency item), publishing, cancelling,
                the materials deadline
     run        the day: opening, attendance, recusal, opinions, each item's outcome, adjourning
-    vote       表决: opening the vote, the ballots, the tally
+    vote       表决: opening the vote in the chair's mode, the ballots or their entry, the tally
+    correct    更正: a new row corrects an opinion, attendance or an entered vote, with the reason
     minutes    纪要: the draft, editing, co-signing, objections, corrections
     base       the row locks, the table check, the quorum, telling the attendees
 
@@ -20,6 +21,11 @@ from meetings.services.base import (
     Outcome,
     notify_attendees,
 )
+from meetings.services.correct import (
+    attendance_correct,
+    opinion_correct,
+    vote_correct,
+)
 from meetings.services.minutes import (
     confidential_viewed,
     draft_minutes_text,
@@ -30,6 +36,11 @@ from meetings.services.minutes import (
     minutes_sign,
     signers,
     text_digest,
+)
+from meetings.services.room import (
+    attendance_all_present,
+    observer_add,
+    observer_candidates,
 )
 from meetings.services.run import (
     allowed_outcomes,
@@ -49,14 +60,18 @@ from meetings.services.schedule import (
     drop_items_without_materials,
     emergency_add,
     materials_deadline,
+    materials_shortfall,
     meeting_cancel,
     meeting_check_materials,
     meeting_publish,
+    meeting_reschedule,
     meeting_schedule,
+    within_lead_time,
 )
 from meetings.services.vote import (
     vote_cast,
     vote_close,
+    vote_enter,
     vote_open,
     vote_required,
 )
@@ -73,6 +88,7 @@ __all__ = [
     "agenda_drop",
     "agenda_move",
     "allowed_outcomes",
+    "attendance_all_present",
     "attendance_mark",
     "confidential_viewed",
     "draft_minutes_text",
@@ -86,7 +102,12 @@ __all__ = [
     "meeting_check_materials",
     "meeting_open",
     "meeting_publish",
+    "materials_shortfall",
+    "meeting_reschedule",
     "meeting_schedule",
+    "observer_add",
+    "observer_candidates",
+    "within_lead_time",
     "minutes_amend",
     "minutes_edit",
     "minutes_object",
@@ -99,6 +120,10 @@ __all__ = [
     "text_digest",
     "vote_cast",
     "vote_close",
+    "vote_correct",
+    "vote_enter",
+    "attendance_correct",
+    "opinion_correct",
     "vote_open",
     "vote_required",
     "vote_result",

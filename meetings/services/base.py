@@ -59,7 +59,7 @@ def _require_open_entry(entry: AgendaEntry) -> None:
     if entry.dropped_at:
         raise conflict(_("该议题已撤出议程"))
     if entry.outcome:
-        raise conflict(_("该议题已有结果:%(outcome)s") % {"outcome": entry.get_outcome_display()})
+        raise conflict(_("该议题已有结果：%(outcome)s") % {"outcome": entry.get_outcome_display()})
 
 
 def _bump(meeting: Meeting) -> None:
@@ -80,9 +80,9 @@ def _require_quorum(entry: AgendaEntry, meeting: Meeting) -> dict:
     facts = entry_facts(entry, meeting)
     if not facts["quorum"]:
         if facts["appointment"]:
-            text = _("到会人数不足:应到 %(should)s 人,实到 %(present)s 人,须三分之二以上成员到会方可议决")
+            text = _("到会人数不足：应到 %(should)s 人，实到 %(present)s 人，须三分之二以上成员到会方可议决")
         else:
-            text = _("到会人数不足:应到 %(should)s 人,实到 %(present)s 人,须半数以上成员到会方可议决")
+            text = _("到会人数不足：应到 %(should)s 人，实到 %(present)s 人，须半数以上成员到会方可议决")
         raise conflict(text % {"should": len(facts["should_attend"]), "present": len(facts["present"])})
     return facts
 
@@ -98,14 +98,15 @@ def _opinions_missing(entry: AgendaEntry, facts: dict) -> list[int]:
 # --- jobs ---------------------------------------------------------------------------------------------
 
 
-def notify_attendees(meeting_id: int, event: str) -> int:
+def notify_attendees(meeting_id: int, event: str, reason: str = "") -> int:
     """The text is stored, so it is written in the site's language, whoever acted."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _notify_attendees(meeting_id, event)
+        return _notify_attendees(meeting_id, event, reason)
 
 
-def _notify_attendees(meeting_id: int, event: str) -> int:
+def _notify_attendees(meeting_id: int, event: str, reason: str = "") -> int:
     from core.notify import link_for, message, notify
+    from core.reminders import work_notice
 
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
     people = [a.person for a in meeting.attendance.select_related("person")]
@@ -123,6 +124,25 @@ def _notify_attendees(meeting_id: int, event: str) -> int:
             place=meeting.place,
         )
         key = f"meeting:{meeting.pk}:publish"
+    elif event == "cancel":
+        text = message(
+            "meeting.cancelled", confidential=access.has_confidential(meeting), meeting=meeting.title, reason=reason
+        )
+        key = f"meeting:{meeting.pk}:cancel"
+    elif event == "reschedule":
+        local = timezone.localtime(meeting.starts_at)
+        text = message(
+            "meeting.rescheduled",
+            confidential=access.has_confidential(meeting),
+            meeting=meeting.title,
+            month=f"{local:%m}",
+            day=f"{local:%d}",
+            time=f"{local:%H:%M}",
+            place=meeting.place,
+            reason=reason,
+        )
+        # One message per change of date: the version the change gave the meeting.
+        key = f"meeting:{meeting.pk}:reschedule:v{meeting.version}"
     else:
         minutes = meeting.minutes.order_by("-id").first()
         if minutes is None:
@@ -131,4 +151,5 @@ def _notify_attendees(meeting_id: int, event: str) -> int:
         link = link_for("minutes.cosign", minutes.pk)
         text = message("minutes.cosign", confidential=access.has_confidential(meeting), meeting=meeting.title)
         key = f"minutes:{minutes.pk}:round{minutes.signing_round}"
+        work_notice(recipients=people, key=f"work:{key}", text=text, link=link)
     return notify(recipients=people, key=key, text=text, link=link)

@@ -42,31 +42,39 @@ def draft_minutes_text(meeting: Meeting) -> str:
 
 def _draft_minutes_text(meeting: Meeting) -> str:
     record = meeting_record(meeting.pk)
-    local = timezone.localtime(meeting.opened_at or meeting.starts_at)  # when it was held
+    local = timezone.localtime(meeting.held_at)
     join, nobody = item_services.join_names, pgettext("nobody", "无")
+    # Members never marked are not "absent: none": the record says they were not registered.
+    unmarked = (
+        _("未登记（%(names)s）") % {"names": join(a.person for a in record.unknown_members)}
+        if record.unknown_members
+        else ""
+    )
     lines = [
         _("%(meeting)s纪要") % {"meeting": meeting.title},
         "",
-        _("时间:%(year)s年%(month)s月%(day)s日 %(time)s")
+        _("时间：%(year)s年%(month)s月%(day)s日 %(time)s")
         % {"year": f"{local:%Y}", "month": f"{local:%m}", "day": f"{local:%d}", "time": f"{local:%H:%M}"},
-        _("地点:%(place)s") % {"place": meeting.place},
-        _("主持:%(chair)s") % {"chair": meeting.chair},
-        _("记录:%(secretary)s") % {"secretary": meeting.secretary},
-        _("出席:%(names)s") % {"names": join(a.person for a in record.present_members) or nobody},
-        _("缺席:%(names)s")
-        % {"names": join(f"{a.person}({a.absence_reason})" for a in record.absent_members) or nobody},
-        _("列席:%(names)s") % {"names": join(a.person for a in record.observers) or nobody},
-        "",
+        _("地点：%(place)s") % {"place": meeting.place},
+        _("主持：%(chair)s") % {"chair": meeting.chair},
+        _("记录：%(secretary)s") % {"secretary": meeting.secretary},
+        _("出席：%(names)s") % {"names": join(a.person for a in record.present_members) or nobody},
+        _("缺席：%(names)s")
+        % {"names": join(f"{a.person}({a.absence_reason})" for a in record.absent_members) or unmarked or nobody},
+        _("列席：%(names)s") % {"names": join(a.person for a in record.observers) or nobody},
     ]
+    if record.unknown_members and record.absent_members:
+        lines.append(_("未登记：%(names)s") % {"names": join(a.person for a in record.unknown_members)})
+    lines.append("")
     indent = "   "
     for n, row in enumerate(record.entries, start=1):
         e = row.entry
-        heading = _("%(number)s. %(title)s(临时紧急议题)") if e.emergency else "%(number)s. %(title)s"
+        heading = _("%(number)s. %(title)s（临时紧急议题）") if e.emergency else "%(number)s. %(title)s"
         lines.append(heading % {"number": n, "title": e.item.title})
         if e.emergency:
-            lines.append(indent + _("紧急列入理由:%(reason)s") % {"reason": e.emergency_reason})
+            lines.append(indent + _("紧急列入理由：%(reason)s") % {"reason": e.emergency_reason})
         for r in row.recusals:
-            lines.append(indent + _("%(member)s回避(%(reason)s)。") % {"member": r.member, "reason": r.reason})
+            lines.append(indent + _("%(member)s回避（%(reason)s）。") % {"member": r.member, "reason": r.reason})
         for o in row.opinions:
             said = {"member": o.member, "stance": o.get_stance_display(), "text": o.text}
             lines.append(
@@ -76,7 +84,7 @@ def _draft_minutes_text(meeting: Meeting) -> str:
             t = row.tally
             lines.append(
                 indent
-                + _("表决:应到 %(should)s 人,赞成 %(for)s 票,反对 %(against)s 票,弃权 %(abstain)s 票。")
+                + _("表决：应到 %(should)s 人，赞成 %(for)s 票，反对 %(against)s 票，弃权 %(abstain)s 票。")
                 % {
                     "should": t.should_attend,
                     "for": t.votes_for,
@@ -87,9 +95,9 @@ def _draft_minutes_text(meeting: Meeting) -> str:
         resolution = getattr(e, "resolution", None)
         outcome = e.get_outcome_display() + (f"({resolution.number})" if resolution else "")
         if e.outcome_note:
-            lines.append(indent + _("结论:%(outcome)s。%(note)s") % {"outcome": outcome, "note": e.outcome_note})
+            lines.append(indent + _("结论：%(outcome)s。%(note)s") % {"outcome": outcome, "note": e.outcome_note})
         else:
-            lines.append(indent + _("结论:%(outcome)s。") % {"outcome": outcome})
+            lines.append(indent + _("结论：%(outcome)s。") % {"outcome": outcome})
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -105,22 +113,47 @@ def _minutes(minutes_id: int) -> Minutes:
 
 @transaction.atomic
 def minutes_edit(*, actor: User, minutes_id: int, text: str, version: int) -> Minutes:
+    """Save the draft (the page also saves by itself every few seconds). `version`: the draft the
+    editor started from; a save over someone else's later save is refused with who made it."""
     minutes = _minutes(minutes_id)
     MINUTES_TRANSITIONS.check(actor, minutes, "edit")
+    return _save(actor, minutes, text, version)
+
+
+def _save(actor: User, minutes: Minutes, text: str, version: int) -> Minutes:
     if minutes.version != version:
-        raise conflict(_("纪要已被他人修改,您的修改未保存。请刷新后重新编辑"))
-    text = required(text, missing=_("纪要正文不能为空"))
-    minutes.text = text + "\n"
+        last = last_edit(minutes)
+        if last is not None:
+            raise conflict(
+                _(
+                    "纪要已被他人修改（%(who)s于%(time)s保存），您的修改未保存。对方保存的内容见下方，请在您的文本中合并后再保存。"
+                )
+                % {"who": last.actor, "time": f"{timezone.localtime(last.created_at):%H:%M:%S}"}
+            )
+        raise conflict(_("纪要已被他人修改，您的修改未保存。请刷新后重新编辑"))
+    text = required(text, missing=_("纪要正文不能为空")) + "\n"
+    if text == minutes.text:
+        return minutes  # nothing changed (an autosave on leaving the field): no new version
+    minutes.text = text
     minutes.version += 1
     minutes.save(update_fields=["text", "version"])
     audit.record(actor=actor, verb="minutes.edit", target=minutes, data={"version": minutes.version})
     return minutes
 
 
+def last_edit(minutes: Minutes):
+    """The latest saved change to the draft (its audit event: who and when), or None."""
+    return audit.history_of(minutes).filter(verb="minutes.edit").order_by("-id").first()
+
+
 @transaction.atomic
-def minutes_send(*, actor: User, minutes_id: int) -> Minutes:
+def minutes_send(*, actor: User, minutes_id: int, text: str | None = None, version: int | None = None) -> Minutes:
+    """送会签. With the editor's `text` and `version`, the draft is saved first, in the same step:
+    what is on the screen is what is signed."""
     minutes = _minutes(minutes_id)
     MINUTES_TRANSITIONS.check(actor, minutes, "send")
+    if text is not None:
+        minutes = _save(actor, minutes, text, version if version is not None else minutes.version)
     minutes.signing_round += 1
     minutes.version += 1
     MINUTES_TRANSITIONS.apply(minutes, actor=actor, action="send", fields=("signing_round", "version"))

@@ -73,7 +73,7 @@ def attendance_mark(*, actor: User, meeting_id: int, person_id: int, present: bo
         and row.status == Attendance.Status.PRESENT
         and meeting.entries.filter(decided_at__isnull=False).exists()
     ):
-        raise conflict(_("已有议题作出决定,不能再将出席成员改为缺席"))
+        raise conflict(_("已有议题作出决定，不能再将出席成员改为缺席"))
     if row.kind == Attendance.Kind.MEMBER and row.status != status:
         # Mid-item, a change of who is present would change who must speak before the chair
         # and who counts in the vote: it waits until that item is concluded.
@@ -85,7 +85,7 @@ def attendance_mark(*, actor: User, meeting_id: int, person_id: int, present: bo
         )
         if busy is not None:
             raise conflict(
-                _("议题“%(title)s”正在审议中,请在其作出结论后再变更成员出席情况") % {"title": busy.item.title}
+                _("议题“%(title)s”正在审议中，请在其作出结论后再变更成员出席情况") % {"title": busy.item.title}
             )
     before = row.status
     row.status, row.absence_reason = status, ("" if present else reason)
@@ -125,9 +125,9 @@ def entry_recuse(*, actor: User, entry_id: int, member_id: int, reason: str) -> 
         raise conflict(_("只有本次会议的成员需要登记回避"))
     if entry.opinions.exists() or entry.vote_state:
         # Recusal comes before deliberation: afterwards it would change who counts, and so the result.
-        raise conflict(_("本议题已开始表态或表决,不能再登记回避;回避须在审议开始前提出"))
+        raise conflict(_("本议题已开始表态或表决，不能再登记回避；回避须在审议开始前提出"))
     if meeting.attendance.filter(person_id=member_id, status=Attendance.Status.ABSENT).exists():
-        raise conflict(_("缺席成员不参加本议题审议,无需登记回避"))
+        raise conflict(_("缺席成员不参加本议题审议，无需登记回避"))
     reason = required(reason, missing=_("回避须写明原因"))
     try:
         with transaction.atomic():
@@ -142,7 +142,7 @@ def entry_recuse(*, actor: User, entry_id: int, member_id: int, reason: str) -> 
 
 @transaction.atomic
 def opinion_record(*, actor: User, entry_id: int, member_id: int, stance: str, text: str = "") -> Opinion:
-    """Every member present states an opinion; the chair's (一把手末位表态) only after all the others."""
+    """Every member present states an opinion; the chair's （一把手末位表态） only after all the others."""
     entry, meeting = _entry(entry_id)
     _check(actor, meeting, "opinion", member_id=member_id)
     _require_open_entry(entry)
@@ -151,7 +151,7 @@ def opinion_record(*, actor: User, entry_id: int, member_id: int, stance: str, t
     check_text(Opinion, text=text)
     facts = _require_quorum(entry, meeting)
     if member_id in facts["recused"]:
-        raise conflict(_("该成员已回避此议题,不发表意见"))
+        raise conflict(_("该成员已回避此议题，不发表意见"))
     if member_id not in facts["present"]:
         raise conflict(_("只有出席会议的成员可以表态"))
     if access.chairs(member_id, meeting):
@@ -159,14 +159,19 @@ def opinion_record(*, actor: User, entry_id: int, member_id: int, stance: str, t
         waiting = [pid for pid in facts["present"] if not access.chairs(pid, meeting) and pid not in given]
         if waiting:
             names = item_services.join_names(User.objects.filter(pk__in=waiting))
-            raise conflict(_("主持人末位表态:请先记录 %(names)s 的意见") % {"names": names})
+            raise conflict(_("主持人末位表态：请先记录 %(names)s 的意见") % {"names": names})
     try:
         with transaction.atomic():
             opinion = Opinion.objects.create(
                 entry=entry, member_id=member_id, stance=stance, text=clean_text(text), recorded_by=actor
             )
     except IntegrityError as exc:
-        raise conflict(_("该成员已就此议题表态")) from exc
+        # Two recorders at once: the second is shown what the first recorded.
+        earlier = Opinion.objects.select_related("recorded_by").filter(entry=entry, member_id=member_id).last()
+        raise conflict(
+            _("该成员已就此议题表态：%(stance)s（%(who)s记录）。如记录有误，请更正。")
+            % {"stance": earlier.get_stance_display(), "who": earlier.recorded_by}
+        ) from exc
     audit.record(
         actor=actor,
         verb="meeting.opinion",
@@ -220,8 +225,8 @@ def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") ->
         if outcome in _outcomes_by_body(entry, meeting):
             # Allowed by the body, refused by the vote's result.
             if outcome == Outcome.NOT_PASSED:
-                raise conflict(_("表决已获通过,不能宣布未通过"))
-            raise conflict(_("表决赞成票未超过应到会成员半数,不能宣布通过"))
+                raise conflict(_("表决已获通过，不能宣布未通过"))
+            raise conflict(_("表决赞成票未超过应到会成员半数，不能宣布通过"))
         raise conflict(
             _("%(body)s对此议题不能作出“%(outcome)s”的结论")
             % {"body": meeting.body.name, "outcome": Outcome(outcome).label if outcome in Outcome.values else outcome}
@@ -237,10 +242,10 @@ def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") ->
         missing = _opinions_missing(entry, facts)
         if missing:
             names = item_services.join_names(User.objects.filter(pk__in=missing))
-            raise conflict(_("尚有出席成员未表态:%(names)s") % {"names": names})
+            raise conflict(_("尚有出席成员未表态：%(names)s") % {"names": names})
         # (A closed vote's result is checked by allowed_outcomes above.)
         if vote_required(entry) and entry.vote_state != AgendaEntry.VoteState.CLOSED:
-            raise conflict(_("此议题须经表决(票决),请先完成表决"))
+            raise conflict(_("此议题须经表决（票决），请先完成表决"))
     entry.outcome = outcome
     entry.outcome_note = note
     entry.decided_at = timezone.now()
@@ -272,7 +277,7 @@ def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") ->
             actor=actor,
             item_id=entry.item_id,
             reason=_recorded(
-                gettext_noop("%(meeting)s商议通过,提交党委会决议。%(note)s"), meeting=where, note=note
+                gettext_noop("%(meeting)s商议通过，提交党委会决议。%(note)s"), meeting=where, note=note
             ).strip(),
         )
     elif outcome == Outcome.NOT_PASSED:
@@ -280,7 +285,7 @@ def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") ->
             actor=actor,
             item_id=entry.item_id,
             to=ItemState.NOT_PASSED,
-            reason=_recorded(gettext_noop("%(meeting)s:未通过。%(note)s"), meeting=where, note=note),
+            reason=_recorded(gettext_noop("%(meeting)s：未通过。%(note)s"), meeting=where, note=note),
         )
     elif outcome == Outcome.NOTED:
         item_services.item_decide(
@@ -294,7 +299,7 @@ def entry_decide(*, actor: User, entry_id: int, outcome: str, note: str = "") ->
             actor=actor,
             item_id=entry.item_id,
             to=ItemState.READY,
-            reason=_recorded(gettext_noop("%(meeting)s:暂缓。%(note)s"), meeting=where, note=note),
+            reason=_recorded(gettext_noop("%(meeting)s：暂缓。%(note)s"), meeting=where, note=note),
         )
     return entry
 
@@ -305,7 +310,7 @@ def _issue_resolution(actor: User, meeting: Meeting, entry: AgendaEntry, note: s
     text = (
         entry.item.proposal
         if entry.outcome == Outcome.PASSED
-        else _recorded(gettext_noop("%(proposal)s\n修改意见:%(note)s"), proposal=entry.item.proposal, note=note)
+        else _recorded(gettext_noop("%(proposal)s\n修改意见：%(note)s"), proposal=entry.item.proposal, note=note)
     )
     return Resolution.objects.create(
         body=meeting.body,

@@ -4,6 +4,7 @@ day), publishing or cancelling it, and the materials deadline."""
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -14,8 +15,9 @@ from core.jobs import enqueue
 from core.text import clean_text, required
 from decisions import access as item_access
 from decisions import services as item_services
-from decisions.models import AgendaItem
-from meetings import access
+from decisions.models import AgendaItem, Attachment, Category
+from decisions.models import State as ItemState
+from meetings import access, rules
 from meetings.models import (
     AgendaEntry,
     Attendance,
@@ -42,7 +44,7 @@ def meeting_schedule(
         # Scheduling creates the meeting: there is no row (and no state) for the table to ask yet.
         raise forbidden(_("只有%(body)s的会务部门或主持人可以安排会议") % {"body": body.name})
     if body.chair_id is None:
-        raise conflict(_("%(body)s尚未设置主持人,请先在系统管理中设置") % {"body": body.name})
+        raise conflict(_("%(body)s尚未设置主持人，请先在系统管理中设置") % {"body": body.name})
     if starts_at <= timezone.now():
         raise conflict(_("会议时间须晚于现在"))
     place = clean_text(place)
@@ -111,7 +113,7 @@ def _put_on_agenda(actor: User, meeting: Meeting, item_id: int, *, emergency_rea
         raise InvalidTransition(_("议题不存在"), status=404)
     if item.requested_body_id != meeting.body_id:
         raise conflict(
-            _("该议题拟提交%(requested)s,不能列入%(body)s")
+            _("该议题拟提交%(requested)s，不能列入%(body)s")
             % {"requested": item.requested_body.name, "body": meeting.body.name}
         )
     problem = item_services.scope_problem(body=meeting.body, category=item.category, major_kind=item.major_kind)
@@ -119,7 +121,7 @@ def _put_on_agenda(actor: User, meeting: Meeting, item_id: int, *, emergency_rea
         raise conflict(problem)
     if meeting.entries.filter(item=item, dropped_at__isnull=True).exists():
         # An item deferred (缓议) at this meeting keeps its entry: it comes back at a later meeting.
-        raise conflict(_("该议题已在本次会议的议程上(含已缓议),不能再次列入;请列入下次会议"))
+        raise conflict(_("该议题已在本次会议的议程上（含已缓议），不能再次列入；请列入下次会议"))
     item_services.item_schedule(actor=actor, item_id=item.pk, meeting_title=meeting.title)
     position = (meeting.entries.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     entry = AgendaEntry.objects.create(
@@ -181,12 +183,31 @@ def agenda_move(*, actor: User, entry_id: int, up: bool) -> None:
 
 
 @transaction.atomic
-def meeting_publish(*, actor: User, meeting_id: int) -> Meeting:
+def meeting_publish(*, actor: User, meeting_id: int, exception_reason: str = "") -> Meeting:
+    """The agenda goes out. 第一议题: where the body's policy says so, the first item is theory
+    study, or the exception's reason is recorded on the meeting and in the audit row."""
     meeting = _meeting(meeting_id)
     _check(actor, meeting, "publish")
-    if not meeting.entries.filter(dropped_at__isnull=True).exists():
-        raise conflict(_("议程为空,请先列入议题"))
-    _move(meeting, actor=actor, action="publish")
+    first = meeting.entries.filter(dropped_at__isnull=True).select_related("item").order_by("position", "id").first()
+    if first is None:
+        raise conflict(_("议程为空，请先列入议题"))
+    exception_reason = clean_text(exception_reason)
+    problem = rules.first_item_problem(meeting.body, first.item.category, exception_reason=exception_reason)
+    if problem:
+        raise conflict(problem)
+    fields = ()
+    if exception_reason and meeting.body.study_first and first.item.category != Category.STUDY:
+        meeting.first_item_exception = exception_reason
+        fields = ("first_item_exception",)
+    meeting.version += 1
+    MEETING_TRANSITIONS.apply(
+        meeting,
+        actor=actor,
+        action="publish",
+        reason=meeting.first_item_exception,
+        data={"first_item": first.item_id},
+        fields=("version", *fields),
+    )
     enqueue(notify_attendees, meeting.pk, "publish")
     return meeting
 
@@ -197,10 +218,72 @@ def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     _check(actor, meeting, "cancel")
     reason = required(reason, missing=_("取消会议须写明理由"))
     for entry in meeting.entries.filter(dropped_at__isnull=True, outcome=""):
-        _drop(actor, meeting, entry, _recorded(gettext_noop("会议取消:%(reason)s"), reason=reason))
+        _drop(actor, meeting, entry, _recorded(gettext_noop("会议取消：%(reason)s"), reason=reason))
     _move(meeting, actor=actor, action="cancel", reason=reason)
     enqueue("notices.services.automatic.attach_pending_to_meeting", meeting_id=meeting.pk)
+    enqueue(notify_attendees, meeting.pk, "cancel", reason)
     return meeting
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *, actor: User, meeting_id: int, starts_at: datetime, reason: str, version: int | None = None
+) -> Meeting:
+    """改期: a planned or published meeting moves to another time, with the reason on record;
+    its attendees are told. Items without materials by the new deadline will leave the agenda
+    (materials_shortfall says which, before the arranger confirms)."""
+    meeting = _meeting(meeting_id)
+    _check(actor, meeting, "reschedule")
+    if version is not None and version != meeting.version:
+        raise conflict(_("会议已被他人修改（现为第 %(version)s 版），请刷新后重试。") % {"version": meeting.version})
+    reason = required(reason, missing=_("改期须写明理由"))
+    if starts_at <= timezone.now():
+        raise conflict(_("会议时间须晚于现在"))
+    if starts_at == meeting.starts_at:
+        raise conflict(_("新的召开时间与原时间相同"))
+    before = meeting.starts_at
+    meeting.starts_at = starts_at
+    meeting.version += 1
+    meeting.save(update_fields=["starts_at", "version"])
+    audit.record(
+        actor=actor,
+        verb="meeting.reschedule",
+        target=meeting,
+        reason=reason,
+        data={"from": before.isoformat(), "to": starts_at.isoformat()},
+    )
+    # Notices waiting for this body's next meeting follow the new order of meetings.
+    enqueue("notices.services.automatic.attach_pending_to_meeting", meeting_id=meeting.pk)
+    enqueue(notify_attendees, meeting.pk, "reschedule", reason)
+    return meeting
+
+
+def within_lead_time(starts_at: datetime, materials_days: int, now: datetime | None = None) -> bool:
+    """Whether a meeting at `starts_at` leaves less than its materials lead time from now."""
+    return starts_at - timedelta(days=materials_days) <= (now or timezone.now())
+
+
+def materials_shortfall(
+    *, meeting: Meeting | None = None, body: MeetingBody | None = None, starts_at: datetime
+) -> list[AgendaItem]:
+    """The items that would leave the agenda for want of materials if the meeting were held at
+    `starts_at`: inside the lead time, every open, non-emergency item on the agenda (or, for a
+    meeting not yet scheduled, every item of `body` waiting to be scheduled) with no materials in
+    now. Empty when the deadline is still ahead."""
+    days = meeting.materials_days if meeting is not None else body.materials_days
+    if not within_lead_time(starts_at, days):
+        return []
+    if meeting is not None:
+        items = AgendaItem.objects.filter(
+            agenda_entries__meeting=meeting,
+            agenda_entries__dropped_at__isnull=True,
+            agenda_entries__outcome="",
+            agenda_entries__emergency=False,
+        )
+    else:
+        items = AgendaItem.objects.filter(requested_body=body, state=ItemState.READY)
+    materials = Attachment.objects.filter(item=OuterRef("pk"), removed_at__isnull=True)
+    return list(items.exclude(Exists(materials)).order_by("pk"))
 
 
 def drop_items_without_materials(

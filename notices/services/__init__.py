@@ -1,8 +1,9 @@
-"""Every write to a notice goes through here (三通报).
+"""Every write to a notice goes through here （三通报）.
 
     notice_create_upper_document   the party office writes a notice of an upper-level document (draft)
     notice_publish                 the party office publishes a draft: recipients, in-app notifications
     notice_mark_read               a recipient has read it (the read receipt, once)
+    notice_urge                    催阅: those who have not read it are reminded, each once a day
     notice_viewed                  a view of a confidential notice, on record
     notice_for_resolution          a PC resolution is noticed, queued for the next school affairs meeting
     attach_pending_to_meeting      a meeting scheduled or cancelled: waiting notices move to the next one
@@ -99,13 +100,13 @@ def _add_audience(
     rows += [NoticeAudience(notice=notice, kind=Audience.DEPARTMENT, department=d) for d in _unique(departments)]
     for role in dict.fromkeys(roles):
         if role not in Role.values:
-            raise conflict(_("未知角色:%(role)s") % {"role": role})
+            raise conflict(_("未知角色：%(role)s") % {"role": role})
         rows.append(NoticeAudience(notice=notice, kind=Audience.ROLE, role=role))
     rows += [NoticeAudience(notice=notice, kind=Audience.PERSON, person=p) for p in _unique(people)]
     if attendees_of is not None:
         rows.append(NoticeAudience(notice=notice, kind=Audience.ATTENDEES, meeting=attendees_of))
     if not rows:
-        raise conflict(_("请选择通报范围:全体、部门、角色或人员"))
+        raise conflict(_("请选择通报范围：全体、部门、角色或人员"))
     return NoticeAudience.objects.bulk_create(rows)
 
 
@@ -142,14 +143,14 @@ def notice_create_upper_document(
     people: Iterable[User] = (),
     confidential: bool = False,
 ) -> Notice:
-    """上级文件精神: the party office writes the notice (a draft) and says whom it is for."""
+    """上级文件精神： the party office writes the notice (a draft) and says whom it is for."""
     access.check_create(actor)
     title, body = clean_text(title), clean_text(body)
     if not title or not body:
         raise conflict(_("请填写通报标题和正文"))
     check_text(Notice, title=title, body=body)
     if confidential and everyone:
-        raise conflict(_("涉密通报不能发给全体教职工,请指定部门、角色或人员"))
+        raise conflict(_("涉密通报不能发给全体教职工，请指定部门、角色或人员"))
     notice = Notice.objects.create(
         level=Notice.Level.UPPER_DOCUMENT, title=title, body=body, confidential=confidential, created_by=actor
     )
@@ -183,7 +184,7 @@ def _publish(notice: Notice, *, actor: User | None) -> Notice:
         )
     people = recipients_of(notice)
     if not people:
-        raise conflict(_("通报范围内没有人员,请调整范围后再发布"))
+        raise conflict(_("通报范围内没有人员，请调整范围后再发布"))
     now = timezone.now()
     notice.published_at = now
     if notice.meeting_id is None:
@@ -240,6 +241,40 @@ def notice_mark_read(*, actor: User, notice_id: int) -> bool:
     return True
 
 
+@transaction.atomic
+def notice_urge(*, actor: User, notice_id: int) -> tuple[int, int]:
+    """催阅: everyone who has not read the notice is reminded through their channels (in-app,
+    e-mail, DingTalk work notice or WeCom message), each at most once a day however often the
+    sender asks. The deliveries leave with the next run of deliver_due (every minute), not in
+    this request. Returns (reminded now, already reminded today)."""
+    from core.notify import link_for, message
+    from core.reminders import remind
+
+    notice = _locked(notice_id)
+    NOTICE_TRANSITIONS.check(actor, notice, "urge")
+    unread = list(
+        User.objects.filter(notice_receipts__notice=notice, notice_receipts__read_at__isnull=True).order_by("pk")
+    )
+    if not unread:
+        raise conflict(_("全部人员均已阅读，无需催阅。"))
+    day = timezone.localdate().isoformat()
+    with translation.override(settings.LANGUAGE_CODE):
+        text = message("notice.urge", confidential=notice.confidential, title=notice.title)
+    link = link_for("notice.urge", notice.pk)
+    reminded = 0
+    for person in unread:
+        reminded += remind(recipient=person, key=f"notice-urge:{notice.pk}:{day}:{person.pk}", text=text, link=link)
+    if not reminded:
+        raise conflict(_("今天已催阅过全部未读人员，每人每天最多催阅一次，请明天再试。"))
+    audit.record(
+        actor=actor,
+        verb=NOTICE_TRANSITIONS["urge"].verb,
+        target=notice,
+        data={"day": day, "reminded": reminded, "already": len(unread) - reminded},
+    )
+    return reminded, len(unread) - reminded
+
+
 def notice_viewed(*, actor: User, notice: Notice) -> None:
     """Every view of a confidential notice is on record."""
     if notice.confidential:
@@ -253,3 +288,4 @@ from notices.services.automatic import (  # noqa: E402, F401
     month_bounds,
     notice_for_resolution,  # noqa: E402, F401
 )
+from notices.services.meeting import notice_attachment_add, notices_read_at_meeting  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""The notices Yishi writes itself (三通报): a PC resolution's, queued for the next school affairs
+"""The notices Yishi writes itself （三通报）： a PC resolution's, queued for the next school affairs
 meeting; the monthly all-staff digest; and moving waiting notices to a body's next meeting."""
 
 import datetime as dt
@@ -12,8 +12,9 @@ from django.utils.translation import gettext_noop
 from core import audit
 from core.errors import conflict
 from meetings.models import Meeting, Resolution
-from notices.models import Notice
+from notices.models import MajorWork, Notice
 from notices.services import UPCOMING, _add_audience, _audience_data, _next_meeting, _publish, _recorded
+from notices.services.digest import selected_for
 from org.models import MeetingBody, User
 
 # --- 党委会决议 → 校务会通报 -----------------------------------------------------------------------
@@ -23,7 +24,7 @@ from org.models import MeetingBody, User
 def notice_for_resolution(*, resolution_id: int, actor: User | None = None) -> Notice | None:
     """A Party committee resolution is noticed: published at once, queued for the next school
     affairs meeting. Called by meetings.services when it issues the resolution; once per
-    resolution, however often it is called. Only PC resolutions are noticed (两议: what PO
+    resolution, however often it is called. Only PC resolutions are noticed （两议： what PO
     deliberates is noticed when PC resolves it), so anything else gives None.
 
     A confidential resolution is noticed in short form (its number, no title, no text) and only
@@ -74,18 +75,18 @@ def _resolution_text(resolution: Resolution) -> tuple[str, str]:
         title = _short_form(resolution)
         body = _recorded(
             gettext_noop(
-                "%(meeting)s(%(year)s年%(month)s月%(day)s日)形成涉密决议一项,文号%(number)s。"
-                "按保密规定,决议内容不予通报;确需了解的,请向党委办公室查阅。"
+                "%(meeting)s（%(year)s年%(month)s月%(day)s日）形成涉密决议一项，文号%(number)s。"
+                "按保密规定，决议内容不予通报；确需了解的，请向党委办公室查阅。"
             ),
             meeting=resolution.meeting.title,
             number=resolution.number,
             **when,
         )
         return title, body
-    title = _recorded(gettext_noop("%(number)s:%(title)s"), number=resolution.number, title=resolution.item.title)
+    title = _recorded(gettext_noop("%(number)s：%(title)s"), number=resolution.number, title=resolution.item.title)
     body = _recorded(
         gettext_noop(
-            "%(meeting)s(%(year)s年%(month)s月%(day)s日)审议通过《%(title)s》,形成决议%(number)s。\n\n决议内容:\n%(text)s"
+            "%(meeting)s（%(year)s年%(month)s月%(day)s日）审议通过《%(title)s》，形成决议%(number)s。\n\n决议内容：\n%(text)s"
         ),
         meeting=resolution.meeting.title,
         title=resolution.item.title,
@@ -97,8 +98,8 @@ def _resolution_text(resolution: Resolution) -> tuple[str, str]:
 
 
 def _short_form(resolution: Resolution) -> str:
-    """A confidential resolution, named without its content: 党委会决议〔2026〕3号(涉密)."""
-    return _recorded(gettext_noop("党委会决议〔%(year)s〕%(seq)s号(涉密)"), year=resolution.year, seq=resolution.seq)
+    """A confidential resolution, named without its content: 党委会决议〔2026〕3号（涉密）."""
+    return _recorded(gettext_noop("党委会决议〔%(year)s〕%(seq)s号（涉密）"), year=resolution.year, seq=resolution.seq)
 
 
 @transaction.atomic
@@ -154,14 +155,14 @@ def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
 
 @transaction.atomic
 def digest_compile(*, year: int, month: int, actor: User | None = None) -> Notice:
-    """The monthly all-staff digest (全教会通报): the month's PC resolutions, the open ones in
+    """The monthly all-staff digest （全教会通报）： the month's PC resolutions, the open ones in
     full, the confidential ones in short form; for everyone, queued for the next all-staff
     meeting. One per month: a second call gives the same notice. Only a month that has ended."""
     if not 1 <= month <= 12:
         raise conflict(_("月份须在 1 至 12 之间"))
     start, end = month_bounds(year, month)
     if timezone.now() < end:
-        raise conflict(_("%(year)s年%(month)s月尚未结束,月度通报在月末之后汇编") % {"year": year, "month": month})
+        raise conflict(_("%(year)s年%(month)s月尚未结束，月度通报在月末之后汇编") % {"year": year, "month": month})
     period = start.date()
     existing = Notice.objects.filter(level=Notice.Level.MONTHLY_DIGEST, period=period).first()
     if existing is not None:
@@ -171,18 +172,21 @@ def digest_compile(*, year: int, month: int, actor: User | None = None) -> Notic
         .select_related("item", "meeting")
         .order_by("year", "seq")
     )
+    works = selected_for(period)
     title = _recorded(gettext_noop("%(year)s年%(month)s月全教会通报"), year=year, month=month)
     try:
         with transaction.atomic():
             notice = Notice.objects.create(
                 level=Notice.Level.MONTHLY_DIGEST,
                 title=title,
-                body=_digest_text(year, month, resolutions),
+                body=_digest_text(year, month, resolutions) + _works_text(works),
                 period=period,
                 created_by=actor,
             )
     except IntegrityError:
         return Notice.objects.get(level=Notice.Level.MONTHLY_DIGEST, period=period)
+    # The digest carries the selected department work: from now on those items are settled.
+    MajorWork.objects.filter(pk__in=[w.pk for w in works]).update(notice=notice)
     audiences = _add_audience(notice, everyone=True)
     audit.record(
         actor=actor,
@@ -193,6 +197,7 @@ def digest_compile(*, year: int, month: int, actor: User | None = None) -> Notic
             "title": title,
             "level": notice.level,
             "resolutions": [r.pk for r in resolutions],
+            "major_work": [w.pk for w in works],
             "audience": _audience_data(audiences),
         },
     )
@@ -202,22 +207,22 @@ def digest_compile(*, year: int, month: int, actor: User | None = None) -> Notic
 def _digest_text(year: int, month: int, resolutions: list[Resolution]) -> str:
     lines = [
         _recorded(
-            gettext_noop("%(year)s年%(month)s月,党委会共形成决议 %(n)s 项。"),
+            gettext_noop("%(year)s年%(month)s月，党委会共形成决议 %(n)s 项。"),
             year=year,
             month=month,
             n=len(resolutions),
         )
     ]
     if not resolutions:
-        lines = [_recorded(gettext_noop("%(year)s年%(month)s月,党委会未形成决议。"), year=year, month=month)]
+        lines = [_recorded(gettext_noop("%(year)s年%(month)s月，党委会未形成决议。"), year=year, month=month)]
     for n, r in enumerate(resolutions, start=1):
         lines.append("")
         if r.confidential:
-            lines.append(_recorded(gettext_noop("%(n)s. %(short)s:内容不予通报。"), n=n, short=_short_form(r)))
+            lines.append(_recorded(gettext_noop("%(n)s. %(short)s：内容不予通报。"), n=n, short=_short_form(r)))
             continue
         lines.append(
             _recorded(
-                gettext_noop("%(n)s. %(number)s %(title)s(%(meeting)s)"),
+                gettext_noop("%(n)s. %(number)s %(title)s（%(meeting)s）"),
                 n=n,
                 number=r.number,
                 title=r.item.title,
@@ -225,4 +230,20 @@ def _digest_text(year: int, month: int, resolutions: list[Resolution]) -> str:
             )
         )
         lines.append(r.text)
+    return "\n".join(lines) + "\n"
+
+
+def _works_text(works: list) -> str:
+    """二、各部门重要工作: the party office's selection, in its order."""
+    if not works:
+        return ""
+    lines = ["", _recorded(gettext_noop("各部门重要工作（%(n)s 项）："), n=len(works))]
+    for n, w in enumerate(works, start=1):
+        lines.append("")
+        lines.append(
+            _recorded(
+                gettext_noop("%(n)s. %(department)s：%(title)s"), n=n, department=w.department.name, title=w.title
+            )
+        )
+        lines.append(w.summary)
     return "\n".join(lines) + "\n"

@@ -13,7 +13,7 @@ written next to this script:
   公文 (the body text);
 - YishiSansSC-Bold.ttf: Noto Sans CJK SC Bold, the same characters (headings, table heads);
 - YishiSerifSCExt-Regular.ttf: Noto Serif CJK SC, every other CJK ideograph of the face (rare
-  characters in names such as 堃 喆 镕, Extension A and B), used only for glyphs the first two lack.
+  characters in names such as 堃 喆 镕， Extension A and B), used only for glyphs the first two lack.
 
 The inputs are checked against the SHA-256 sums below and the output is byte-for-byte the same on
 every run (no timestamps), so README.md can list the sums of the files it produces.

@@ -1,4 +1,4 @@
-"""校园周巡查: the leaders' weekly campus patrol; each finding can become a supervision task."""
+"""校园周巡查： the leaders' weekly campus patrol; each finding can become a supervision task."""
 
 from django.conf import settings
 from django.db import models
@@ -22,6 +22,23 @@ class PatrolFinding(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="patrol_findings",
+    )
+    # A finding recorded with a patrol record (rota patrols) names it and its area.
+    record = models.ForeignKey(
+        "supervision.PatrolRecord",
+        verbose_name=_("巡查记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    area = models.ForeignKey(
+        "supervision.PatrolArea",
+        verbose_name=_("巡查区域"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 

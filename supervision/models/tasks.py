@@ -1,6 +1,6 @@
-"""四督查: supervision tasks on four tracks, their milestones, progress reports and reviews.
+"""四督查： supervision tasks on four tracks, their milestones, progress reports and reviews.
 
-A task comes from a resolution (决议事项), a letter to the secretary's mailbox, a campus patrol
+A task comes from a resolution （决议事项）， a letter to the secretary's mailbox, a campus patrol
 finding or a duty of the responsibility calendar. The lead department reports progress with
 evidence; the track's supervisor accepts, returns or escalates. Reports, reviews, evidence and
 escalations are written once (append-only); the task row carries the current state.
@@ -44,6 +44,16 @@ class Task(models.Model):
         LETTER = "letter", _("书记信箱")
         PATROL = "patrol", _("校园周巡查")
         DUTY = "duty", _("行事历")
+        # Handed out by an office, not from a resolution: 校务办 the department-performance and
+        # annual work-plan tasks, 党委办公室 the branch tasks (supervision.services.assigned).
+        ASSIGNED = "assigned", _("工作部署")
+        CHECK = "check", _("支部检查整改")
+
+    class Plan(models.TextChoices):
+        NONE = "", _("无")
+        PERFORMANCE = "performance", _("部门工作绩效")
+        WORK_PLAN = "work_plan", _("年度工作要点")
+        BRANCH = "branch", _("党支部工作")
 
     track = models.CharField(_("督查类别"), max_length=16, choices=Track.choices)
     source = models.CharField(_("来源"), max_length=12, choices=Source.choices)
@@ -88,6 +98,16 @@ class Task(models.Model):
         blank=True,
         related_name="task",
     )
+    plan = models.CharField(_("工作部署类别"), max_length=12, choices=Plan.choices, blank=True, default="")
+    # A failed item of a party office's branch check becomes one rectification task (整改任务).
+    check_mark = models.OneToOneField(
+        "supervision.BranchCheckMark",
+        verbose_name=_("未达标检查项"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectification",
+    )
     title = models.CharField(_("任务名称"), max_length=200)
     description = models.TextField(_("任务要求"), blank=True)
     lead_department = models.ForeignKey(
@@ -130,6 +150,8 @@ class Task(models.Model):
                     | models.Q(source="letter", letter__isnull=False)
                     | models.Q(source="patrol", finding__isnull=False)
                     | models.Q(source="duty", occurrence__isnull=False)
+                    | (models.Q(source="assigned") & ~models.Q(plan=""))
+                    | models.Q(source="check", check_mark__isnull=False)
                 ),
                 name="task_source_named",
             ),
@@ -204,7 +226,7 @@ TASK_TRANSITIONS = declare(
             who=REVIEWS,
             refusal=REVIEWERS_ONLY,
             verb="task.urge",
-            blocked=_("任务已办结,无需催办"),
+            blocked=_("任务已办结，无需催办"),
         ),
         # The daily sweep escalates overdue tasks itself (levels 1 and 2); the supervisor hands an
         # unfulfilled one on to the Party secretary (level 3).
@@ -216,10 +238,10 @@ TASK_TRANSITIONS = declare(
             refusal=REVIEWERS_ONLY,
             verb="task.escalate",
             system=True,
-            blocked=_("任务已办结,无需督办"),
+            blocked=_("任务已办结，无需督办"),
         ),
     },
-    state_refusal=_("任务当前状态为“%(state)s”,不能执行此操作(可能已被他人处理,请刷新)"),
+    state_refusal=_("任务当前状态为“%(state)s”，不能执行此操作（可能已被他人处理，请刷新）"),
 )
 
 # The state moves as (sources, target), the shape pages and reports read first.
@@ -231,7 +253,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 
 
 class Milestone(models.Model):
-    """A stage of a task (节点). Done when the supervisor accepts a report that completes it."""
+    """A stage of a task （节点）. Done when the supervisor accepts a report that completes it."""
 
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(_("节点"), max_length=200)
@@ -259,7 +281,7 @@ class Milestone(models.Model):
 
 
 class ProgressReport(AppendOnlyModel):
-    """进展报告 by the lead department; a final one (办结报告) asks for the task to be closed."""
+    """进展报告 by the lead department; a final one （办结报告） asks for the task to be closed."""
 
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="reports")
     author = models.ForeignKey(
@@ -282,16 +304,16 @@ class ProgressReport(AppendOnlyModel):
 
 
 class Evidence(AppendOnlyModel):
-    """A file that proves progress (佐证材料), stored outside every public path."""
+    """A file that proves progress （佐证材料）， stored outside every public path."""
 
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("进展报告"), on_delete=models.PROTECT, related_name="evidence"
     )
     file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
     name = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
     content_type = models.CharField(_("类型"), max_length=100)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -343,7 +365,7 @@ class ReportReview(AppendOnlyModel):
 
 
 class TaskEscalation(AppendOnlyModel):
-    """督办升级: by a sweep (overdue → responsible leader, then supervisor) or by the supervisor."""
+    """督办升级： by a sweep (overdue → responsible leader, then supervisor) or by the supervisor."""
 
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="escalations")
     level = models.PositiveSmallIntegerField(_("等级"))
@@ -354,7 +376,7 @@ class TaskEscalation(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("空:系统自动督办"),
+        help_text=_("空：系统自动督办"),
     )
     reason = models.TextField(_("理由"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -369,7 +391,7 @@ class TaskEscalation(AppendOnlyModel):
 
 
 class Follow(models.Model):
-    """A person who follows an agenda item (关注) is told when its tasks change state."""
+    """A person who follows an agenda item （关注） is told when its tasks change state."""
 
     item = models.ForeignKey("decisions.AgendaItem", verbose_name=_("议题"), on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(

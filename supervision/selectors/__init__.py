@@ -2,8 +2,11 @@
 
 from supervision.selectors.mailbox import (
     all_letters,
+    forwarded_letters,
+    letter_by_code,
     letter_detail,
     my_letters,
+    on_time_counts,
     percent,
     reply_rate,
     visible_letters,
@@ -24,7 +27,10 @@ __all__ = [
     "department_summary",
     "filter_tasks",
     "all_letters",
+    "forwarded_letters",
+    "letter_by_code",
     "letter_detail",
+    "on_time_counts",
     "my_letters",
     "percent",
     "progress_of",

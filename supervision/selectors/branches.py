@@ -1,4 +1,4 @@
-"""Reads of party-branch building (党支部建设): the year table and a month's check.
+"""Reads of party-branch building （党支部建设）： the year table and a month's check.
 
 A month's percentage is its score ÷ its full score × 100. The annual score of a branch is the
 mean of the percentages of the months it was checked, rounded half up to one decimal; months
@@ -10,12 +10,25 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
 
 from org.models import Department
 from supervision import access
 from supervision.models import BranchCheck, BranchCheckItem, BranchCheckMark
 
 ONE_DECIMAL = Decimal("0.1")
+# Only the party office's checks are scored into the year; a branch's self-checks are not.
+OFFICE = BranchCheck.Kind.OFFICE
+
+# The annual grade (年度考核等次) from the annual score: the lowest score of each grade.
+GRADES = [(Decimal(90), _("优秀")), (Decimal(80), _("良好")), (Decimal(60), _("合格")), (Decimal(0), _("不合格"))]
+
+
+def grade(annual: Decimal | None) -> str:
+    """The grade of an annual score; "未检查" when no month was checked."""
+    if annual is None:
+        return _("未检查")
+    return next(str(name) for lowest, name in GRADES if annual >= lowest)
 
 
 can_read_branches = access.can_read_branches  # the rule lives in supervision.access
@@ -47,6 +60,10 @@ class BranchYearRow:
     annual: Decimal | None
 
     @property
+    def grade(self) -> str:
+        return grade(self.annual)
+
+    @property
     def checked(self) -> int:
         return sum(1 for c in self.months if c is not None)
 
@@ -66,7 +83,7 @@ def branches_for(year: int):
     """The active branches, and any other branch checked in `year` (so the record stays whole)."""
     return (
         Department.objects.filter(kind=Department.Kind.BRANCH)
-        .filter(Q(active=True) | Q(branch_checks__year=year))
+        .filter(Q(active=True) | Q(branch_checks__year=year, branch_checks__kind=OFFICE))
         .distinct()
         .order_by("sort_order", "name")
     )
@@ -76,7 +93,7 @@ def branch_year(year: int) -> BranchYear:
     """Each branch × 12 months with the check (or None) and the annual score. Two queries."""
     branches = list(branches_for(year))
     by_branch: dict[int, dict[int, BranchCheck]] = {}
-    for check in BranchCheck.objects.filter(year=year).order_by("month"):
+    for check in BranchCheck.objects.filter(year=year, kind=OFFICE).order_by("month"):
         by_branch.setdefault(check.branch_id, {})[check.month] = check
     rows = []
     for branch in branches:
@@ -92,7 +109,13 @@ def active_items() -> list[BranchCheckItem]:
 
 def check_detail(check_id: int) -> BranchCheck | None:
     marks = Prefetch("marks", queryset=BranchCheckMark.objects.select_related("item").order_by("item__position", "id"))
-    return BranchCheck.objects.select_related("branch", "checker").prefetch_related(marks).filter(pk=check_id).first()
+    rectification = Prefetch("marks__rectification")
+    return (
+        BranchCheck.objects.select_related("branch", "checker")
+        .prefetch_related(marks, rectification)
+        .filter(pk=check_id)
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -105,7 +128,7 @@ class BranchAverage:
 def period_average(year: int, months: list[int]) -> tuple[int, Decimal | None, list[BranchAverage]]:
     """The checks of `months` of `year`: how many, their mean percentage, and per branch. One query."""
     checks = list(
-        BranchCheck.objects.filter(year=year, month__in=months)
+        BranchCheck.objects.filter(year=year, month__in=months, kind=OFFICE)
         .select_related("branch")
         .order_by("branch__sort_order", "branch__name", "month")
     )

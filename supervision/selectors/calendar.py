@@ -100,7 +100,7 @@ def _tasks(person: User, start: dt.date, end: dt.date) -> list[CalendarEvent]:
         CalendarEvent(
             uid=f"task-{t.pk}@yishi",
             kind="task",
-            title=_("涉密任务") if t.confidential else _("完成时限:%(title)s") % {"title": t.title},
+            title=_("涉密任务") if t.confidential else _("完成时限：%(title)s") % {"title": t.title},
             start=t.deadline,
             end=t.deadline + dt.timedelta(days=1),
             url=reverse("supervision:detail", args=[t.pk]),
@@ -122,7 +122,7 @@ def _milestones(person: User, start: dt.date, end: dt.date) -> list[CalendarEven
             kind="milestone",
             title=_("涉密任务")
             if m.task.confidential
-            else _("节点时限:%(title)s · %(task)s") % {"title": m.title, "task": m.task.title},
+            else _("节点时限：%(title)s · %(task)s") % {"title": m.title, "task": m.task.title},
             start=m.due,
             end=m.due + dt.timedelta(days=1),
             url=reverse("supervision:detail", args=[m.task_id]),
@@ -145,7 +145,7 @@ def _duties(person: User, start: dt.date, end: dt.date) -> list[CalendarEvent]:
                 CalendarEvent(
                     uid=f"duty-{duty.pk}-{period}@yishi",
                     kind="duty",
-                    title=_("行事历:%(title)s(%(period)s)") % {"title": duty.title, "period": period},
+                    title=_("行事历：%(title)s（%(period)s）") % {"title": duty.title, "period": period},
                     start=due,
                     end=due + dt.timedelta(days=1),
                     url=reverse("calendar:page"),

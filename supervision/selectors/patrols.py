@@ -1,4 +1,4 @@
-"""Reads of the campus patrol (校园周巡查): who sees which finding, and the list with its tasks.
+"""Reads of the campus patrol （校园周巡查）： who sees which finding, and the list with its tasks.
 
 Leaders and the offices see every finding; a department head the findings about the departments
 they head; the leader who patrolled their own. A finding's tasks are shown with it: patrol tasks are made not
@@ -20,7 +20,7 @@ finding_visibility_filter = access.finding_visibility_filter
 
 
 def can_task_finding(user: User, finding: PatrolFinding) -> bool:
-    """The finding's leader, or an assigner (督查部门): access.can_create_task, as the service asks."""
+    """The finding's leader, or an assigner （督查部门）： access.can_create_task, as the service asks."""
     return access.can_create_task(user, "patrol", finding_leader_id=finding.leader_id)
 
 

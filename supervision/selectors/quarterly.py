@@ -1,4 +1,4 @@
-"""The discipline committee's quarterly supervision report to the Party committee (季度督查报告).
+"""The discipline committee's quarterly supervision report to the Party committee （季度督查报告）.
 
 One function, `quarterly_report`, compiles every figure from the data into plain dataclasses;
 the page, the PDF and the Excel file all show what it returns, so they cannot disagree.
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.pages import get_page
 from supervision import access
 from supervision.models import Letter, PatrolFinding, Task, TaskEscalation, Track
 from supervision.selectors.branches import BranchAverage, period_average, round1
@@ -31,60 +32,62 @@ ESCALATION_LABELS = {
     0: gettext_lazy("未督办"),
     1: gettext_lazy("逾期提醒责任领导"),
     2: gettext_lazy("提请督查部门督办"),
-    3: gettext_lazy("升级督办(不落实)"),
+    3: gettext_lazy("升级督办（不落实）"),
 }
 
-CONFIDENTIAL_TITLE = gettext_lazy("(涉密任务)")
+CONFIDENTIAL_TITLE = gettext_lazy("（涉密任务）")
 
 # How each figure is computed: shown on the page, in the PDF and as the Excel file's last sheet.
 DEFINITIONS = [
     (
         gettext_lazy("统计日"),
-        gettext_lazy("季度已结束的,按季度最后一天统计;季度未结束的,按今天统计。统计日之后的办结、回复、督办不计入。"),
+        gettext_lazy(
+            "季度已结束的，按季度最后一天统计；季度未结束的，按今天统计。统计日之后的办结、回复、督办不计入。"
+        ),
     ),
     (
         gettext_lazy("纳入统计的任务"),
         gettext_lazy(
-            "至统计日已下达,且完成时限在本季度内、或在本季度内办结、或在本季度内仍在办理(季度开始前未办结)的督查任务,四类督查全部计入。"
+            "至统计日已下达，且完成时限在本季度内、或在本季度内办结、或在本季度内仍在办理（季度开始前未办结）的督查任务，四类督查全部计入。"
         ),
     ),
-    (gettext_lazy("已办结"), gettext_lazy("统计日当天或之前办结的任务(含季度开始前提前办结、时限在本季度的任务)。")),
-    (gettext_lazy("按期办结"), gettext_lazy("已办结,且办结日期不晚于完成时限。")),
-    (gettext_lazy("在办"), gettext_lazy("统计日尚未办结的任务(含逾期未办结的)。已办结 + 在办 = 任务总数。")),
-    (gettext_lazy("逾期未办结"), gettext_lazy("在办任务中,完成时限早于统计日的;逾期天数 = 统计日 − 完成时限。")),
+    (gettext_lazy("已办结"), gettext_lazy("统计日当天或之前办结的任务（含季度开始前提前办结、时限在本季度的任务）。")),
+    (gettext_lazy("按期办结"), gettext_lazy("已办结，且办结日期不晚于完成时限。")),
+    (gettext_lazy("在办"), gettext_lazy("统计日尚未办结的任务（含逾期未办结的）。已办结 + 在办 = 任务总数。")),
+    (gettext_lazy("逾期未办结"), gettext_lazy("在办任务中，完成时限早于统计日的；逾期天数 = 统计日 − 完成时限。")),
     (
         gettext_lazy("按时办结率"),
         gettext_lazy(
-            "按期办结数 ÷(已办结数 + 逾期未办结数)× 100%,保留一位小数;尚未到期的在办任务不计入;分母为 0 时显示“—”。"
+            "按期办结数 ÷（已办结数 + 逾期未办结数）× 100%，保留一位小数；尚未到期的在办任务不计入；分母为 0 时显示“—”。"
         ),
     ),
     (
         gettext_lazy("督办等级"),
         gettext_lazy(
-            "统计日时任务达到的最高督办等级:1 逾期提醒责任领导,2 提请督查部门督办,3 升级督办(不落实,报党委书记)。"
+            "统计日时任务达到的最高督办等级：1 逾期提醒责任领导，2 提请督查部门督办，3 升级督办（不落实，报党委书记）。"
         ),
     ),
     (
         gettext_lazy("本季度督办"),
-        gettext_lazy("本季度内(至统计日)记录的每一次督办升级,含系统自动督办和督查部门升级督办。"),
+        gettext_lazy("本季度内（至统计日）记录的每一次督办升级，含系统自动督办和督查部门升级督办。"),
     ),
     (
         gettext_lazy("书记信箱"),
         gettext_lazy(
-            "本季度内(至统计日)收到的来信;回复率 = 至统计日已回复的来信 ÷ 来信总数;转为任务 = 至统计日已据此下达督查任务的来信。"
+            "本季度内（至统计日）收到的来信；回复率 = 至统计日已回复的来信 ÷ 来信总数；转为任务 = 至统计日已据此下达督查任务的来信。"
         ),
     ),
     (
         gettext_lazy("校园周巡查"),
-        gettext_lazy("巡查日期在本季度内(至统计日)的巡查发现;转为任务 = 至统计日已据此下达督查任务的发现。"),
+        gettext_lazy("巡查日期在本季度内（至统计日）的巡查发现；转为任务 = 至统计日已据此下达督查任务的发现。"),
     ),
     (
         gettext_lazy("支部建设"),
         gettext_lazy(
-            "本季度三个月的支部月度检查(按检查所属月份);平均得分 = 各次检查“得分 ÷ 满分 × 100”的平均值,保留一位小数;未检查的月份不计入。"
+            "本季度三个月的支部月度检查（按检查所属月份）；平均得分 = 各次检查“得分 ÷ 满分 × 100”的平均值，保留一位小数；未检查的月份不计入。"
         ),
     ),
-    (gettext_lazy("涉密任务"), gettext_lazy("计入各项数字,但在任务清单中不显示名称和督办理由。")),
+    (gettext_lazy("涉密任务"), gettext_lazy("计入各项数字，但在任务清单中不显示名称和督办理由。")),
 ]
 
 
@@ -264,6 +267,14 @@ def task_tallies(tasks, as_of: dt.date, until: dt.datetime) -> tuple[list[Tally]
     """`tally_groups` of `tasks` (from `tasks_in_scope`), counted in the database. One query."""
     groups = tasks.order_by().values(*TALLY_GROUP).annotate(**tally_counts(task_conditions(as_of, until)))
     return tally_groups(groups)
+
+
+def report_context(report: QuarterReport, *, links: bool, overdue_page=None, per_page: int | None = None) -> dict:
+    """What the page and the PDF render the report's sections from (the Excel file reads the same
+    `report.overdue`): section 四 lists `per_page` overdue tasks from page `overdue_page`, or all
+    of them on one page when `per_page` is None (the PDF), so no document can list fewer."""
+    per_page = per_page or max(len(report.overdue), 1)
+    return {"report": report, "overdue": get_page(report.overdue, per_page, overdue_page), "links": links}
 
 
 def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -> QuarterReport:

@@ -9,7 +9,17 @@ from django.utils import timezone
 
 from org.models import User
 from supervision.access import task_visibility_filter
-from supervision.models import Evidence, Milestone, ProgressReport, ReportReview, Task, TaskEscalation
+from supervision.models import (
+    Evidence,
+    Milestone,
+    PartEvidence,
+    PartReport,
+    ProgressReport,
+    ReportReview,
+    Task,
+    TaskEscalation,
+    TaskPartner,
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,13 @@ def task_detail(user: User, task_id: int) -> Task | None:
     reports = Prefetch(
         "reports",
         queryset=ProgressReport.objects.select_related("author", "review__reviewer")
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")), "links")
+        .order_by("created_at", "id"),
+    )
+    parts = Prefetch(
+        "part_reports",
+        queryset=PartReport.objects.select_related("author", "department")
+        .prefetch_related("evidence", "links")
         .order_by("created_at", "id"),
     )
     return (
@@ -98,6 +114,8 @@ def task_detail(user: User, task_id: int) -> Task | None:
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due", "id")),
             reports,
+            parts,
+            Prefetch("partners", queryset=TaskPartner.objects.select_related("department").order_by("id")),
             Prefetch("escalations", queryset=TaskEscalation.objects.select_related("by").order_by("created_at", "id")),
         )
         .filter(pk=task_id)
@@ -109,6 +127,15 @@ def visible_evidence(user: User, evidence_id: int) -> Evidence | None:
     return (
         Evidence.objects.filter(report__task__in=visible_tasks(user).values("pk"))
         .select_related("report__task")
+        .filter(pk=evidence_id)
+        .first()
+    )
+
+
+def visible_part_evidence(user: User, evidence_id: int) -> PartEvidence | None:
+    return (
+        PartEvidence.objects.filter(part__task__in=visible_tasks(user).values("pk"))
+        .select_related("part__task")
         .filter(pk=evidence_id)
         .first()
     )

@@ -1,7 +1,15 @@
-"""Every write of supervision (四督查) and its sources goes through these modules."""
+"""Every write of supervision （四督查） and its sources goes through these modules."""
 
-from supervision.services.mailbox import letter_reply, letter_write, notify_new_letter, notify_reply
-from supervision.services.patrols import branch_check_record, finding_record
+from supervision.services.branches import branch_check_record, branch_self_check, org_life_record
+from supervision.services.mailbox import (
+    letter_forward,
+    letter_reply,
+    letter_write,
+    letter_write_anonymous,
+    notify_new_letter,
+    notify_reply,
+)
+from supervision.services.patrols import finding_record
 from supervision.services.supervising import (
     BULK_ACTIONS,
     task_escalate,
@@ -25,10 +33,14 @@ __all__ = [
     "BULK_ACTIONS",
     "MilestoneSpec",
     "branch_check_record",
+    "branch_self_check",
+    "org_life_record",
     "finding_record",
     "item_follow",
+    "letter_forward",
     "letter_reply",
     "letter_write",
+    "letter_write_anonymous",
     "notify_escalation",
     "notify_new_letter",
     "notify_reply",

@@ -1,4 +1,4 @@
-"""行事历: the responsibility calendar turns recurring duties into reminders and tasks.
+"""行事历： the responsibility calendar turns recurring duties into reminders and tasks.
 
     calendar_sweep         every active duty's periods due within its lead days become
                            occurrences once; the people holding the duty's role are reminded
@@ -60,7 +60,7 @@ def _duty_task(duty: Duty, occurrence: DutyOccurrence) -> tuple[Task | None, boo
             actor=None,
             occurrence=occurrence,
             track=duty.track,
-            title=f"{duty.title}({occurrence.period})",
+            title=f"{duty.title}（{occurrence.period}）",
             description=duty.description,
             lead_department_id=duty.lead_department_id,
             responsible_leader_id=duty.responsible_leader_id,
@@ -122,7 +122,7 @@ def calendar_token_get(*, person: User) -> CalendarToken:
 
 @transaction.atomic
 def calendar_token_reset(*, person: User) -> CalendarToken:
-    """重新生成链接: the old URL stops working as soon as this commits."""
+    """重新生成链接： the old URL stops working as soon as this commits."""
     token, created = CalendarToken.objects.select_for_update().get_or_create(person=person)
     if not created:
         token.token = new_token()
@@ -135,7 +135,7 @@ def calendar_token_reset(*, person: User) -> CalendarToken:
 
 
 def default_duties() -> list[dict]:
-    """The recurring duties of the responsibility calendar (行事历), as plain data.
+    """The recurring duties of the responsibility calendar （行事历）， as plain data.
 
     Each dict has Duty's own fields (title, description, role, track, rhythm, month, day,
     lead_days) and two names to resolve when loading: `lead_department`, a department's name
@@ -146,7 +146,7 @@ def default_duties() -> list[dict]:
     return [
         {
             "title": "党支部建设月度检查",
-            "description": "党委办公室按支部检查表逐项检查各党支部“三会一课”、主题党日、党员发展与教育管理,记录得分和检查意见。",
+            "description": "党委办公室按支部检查表逐项检查各党支部“三会一课”、主题党日、党员发展与教育管理，记录得分和检查意见。",
             "role": Role.PARTY_OFFICE.value,
             "track": Track.BRANCH.value,
             "rhythm": Duty.Rhythm.MONTHLY.value,
@@ -155,10 +155,11 @@ def default_duties() -> list[dict]:
             "lead_days": 7,
             "lead_department": "党委办公室",
             "responsible_leader_role": Role.SECRETARY.value,
+            "discharge": Duty.Discharge.BRANCH_CHECK.value,
         },
         {
             "title": "全教会月度通报",
-            "description": "汇编本月党委会决定和部门重大工作,在全教会通报(月度通报由系统于次月1日生成,请核对后发布)。",
+            "description": "汇编本月党委会决定和部门重大工作，在全教会通报（月度通报由系统于次月1日生成，请核对后发布）。",
             "role": Role.PARTY_OFFICE.value,
             "track": Track.BRANCH.value,
             "rhythm": Duty.Rhythm.MONTHLY.value,
@@ -170,7 +171,7 @@ def default_duties() -> list[dict]:
         },
         {
             "title": "书记信箱来信办理情况月度梳理",
-            "description": "核对本月来信是否每信必复(回复百分百),未回复的督促办理。",
+            "description": "核对本月来信是否每信必复（回复百分百），未回复的督促办理。",
             "role": Role.PARTY_OFFICE.value,
             "track": Track.TASK.value,
             "rhythm": Duty.Rhythm.MONTHLY.value,
@@ -182,7 +183,7 @@ def default_duties() -> list[dict]:
         },
         {
             "title": "督查任务完成情况季度复盘",
-            "description": "纪委对本季度决议事项的督查任务逐项复盘:按期办结、逾期、升级督办情况,形成督查报告报党委会。",
+            "description": "纪委对本季度决议事项的督查任务逐项复盘：按期办结、逾期、升级督办情况，形成督查报告报党委会。",
             "role": Role.DISCIPLINE.value,
             "track": Track.TASK.value,
             "rhythm": Duty.Rhythm.QUARTERLY.value,
@@ -194,7 +195,7 @@ def default_duties() -> list[dict]:
         },
         {
             "title": "督查任务落实情况半年报告",
-            "description": "纪委汇总半年督查数据(按部门、按督查类别的按期与逾期情况),向党委会专题报告。",
+            "description": "纪委汇总半年督查数据（按部门、按督查类别的按期与逾期情况），向党委会专题报告。",
             "role": Role.DISCIPLINE.value,
             "track": Track.TASK.value,
             "rhythm": Duty.Rhythm.HALF_YEARLY.value,
@@ -206,7 +207,7 @@ def default_duties() -> list[dict]:
         },
         {
             "title": "部门工作绩效半年评价",
-            "description": "校务办对照年初部门工作目标(目标书)和年中进度表,对各部门工作绩效进行评价打分,偏离平均值较大的标出说明。",
+            "description": "校务办对照年初部门工作目标（目标书）和年中进度表，对各部门工作绩效进行评价打分，偏离平均值较大的标出说明。",
             "role": Role.AFFAIRS_OFFICE.value,
             "track": Track.PERFORMANCE.value,
             "rhythm": Duty.Rhythm.HALF_YEARLY.value,
@@ -218,7 +219,7 @@ def default_duties() -> list[dict]:
         },
         {
             "title": "部门年度工作目标下达",
-            "description": "年初下达各部门年度工作目标(目标书),明确可衡量、有时限的任务,作为年中进度表和年末成绩单的依据。",
+            "description": "年初下达各部门年度工作目标（目标书），明确可衡量、有时限的任务，作为年中进度表和年末成绩单的依据。",
             "role": Role.AFFAIRS_OFFICE.value,
             "track": Track.PERFORMANCE.value,
             "rhythm": Duty.Rhythm.YEARLY.value,
@@ -230,7 +231,7 @@ def default_duties() -> list[dict]:
         },
         {
             "title": "重点项目建设进度季度检查",
-            "description": "校务办对照项目节点检查重点项目建设进度和成果,滞后的督促整改。",
+            "description": "校务办对照项目节点检查重点项目建设进度和成果，滞后的督促整改。",
             "role": Role.AFFAIRS_OFFICE.value,
             "track": Track.PROJECT.value,
             "rhythm": Duty.Rhythm.QUARTERLY.value,
@@ -242,7 +243,7 @@ def default_duties() -> list[dict]:
         },
         {
             "title": "党支部书记抓党建述职评议",
-            "description": "组织各党支部书记年度抓党建工作述职评议,结果作为支部年度考核和评先评优依据。",
+            "description": "组织各党支部书记年度抓党建工作述职评议，结果作为支部年度考核和评先评优依据。",
             "role": Role.PARTY_OFFICE.value,
             "track": Track.BRANCH.value,
             "rhythm": Duty.Rhythm.YEARLY.value,
@@ -254,7 +255,7 @@ def default_duties() -> list[dict]:
         },
         {
             "title": "党支部建设成效年度考核",
-            "description": "汇总全年支部月度检查得分,评定支部建设成效等次,报党委会审定。",
+            "description": "汇总全年支部月度检查得分，评定支部建设成效等次，报党委会审定。",
             "role": Role.PARTY_OFFICE.value,
             "track": Track.BRANCH.value,
             "rhythm": Duty.Rhythm.YEARLY.value,
@@ -266,7 +267,7 @@ def default_duties() -> list[dict]:
         },
         {
             "title": "党建工作责任制落实情况年度述职",
-            "description": "党委书记履行全面从严治党第一责任人职责情况年度述职,部门负责人同步述职。",
+            "description": "党委书记履行全面从严治党第一责任人职责情况年度述职，部门负责人同步述职。",
             "role": Role.SECRETARY.value,
             "track": Track.BRANCH.value,
             "rhythm": Duty.Rhythm.YEARLY.value,

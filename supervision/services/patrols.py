@@ -1,7 +1,6 @@
-"""Campus patrols (校园周巡查) and the party office's monthly branch checks (支部月度检查).
+"""Campus patrols (校园周巡查).
 
     finding_record        a leader (or an office for a leader) records what a patrol found
-    branch_check_record   the party office checks a branch, once per branch and month
 
 Each writes one audit event. A finding becomes a supervision task through
 supervision.services.task_create(finding_id=…).
@@ -9,7 +8,7 @@ supervision.services.task_create(finding_id=…).
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from core.errors import conflict, forbidden
 from core.text import check_text, clean_text
 from org.models import Department, User
 from supervision import access
-from supervision.models import BranchCheck, BranchCheckItem, BranchCheckMark, PatrolFinding
+from supervision.models import PatrolFinding
 
 
 @transaction.atomic
@@ -63,58 +62,3 @@ def finding_record(
         data["for_leader"] = leader.pk
     audit.record(actor=actor, verb="patrol.record", target=finding, data=data)
     return finding
-
-
-@transaction.atomic
-def branch_check_record(
-    *, actor: User, branch_id: int, year: int, month: int, met: dict[int, bool], note: str = ""
-) -> BranchCheck:
-    """One check per branch and month; the score is the points of the items met."""
-    if not access.can_check_branches(actor):
-        raise forbidden(_("只有党委办公室可以开展支部月度检查"))
-    branch = Department.objects.filter(pk=branch_id, kind=Department.Kind.BRANCH).first()
-    if branch is None:
-        raise conflict(_("请选择党支部"))
-    try:
-        year, month = int(year), int(month)
-    except (TypeError, ValueError) as exc:
-        raise conflict(_("月份无效")) from exc
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-        raise conflict(_("月份无效"))
-    today = timezone.localdate()
-    if (year, month) > (today.year, today.month):
-        raise conflict(_("不能检查尚未到来的月份"))
-    items = list(BranchCheckItem.objects.filter(active=True))
-    if not items:
-        raise conflict(_("尚未设置支部检查项目,请管理员在后台添加"))
-    if BranchCheck.objects.filter(branch=branch, year=year, month=month).exists():
-        raise conflict(_("%(branch)s %(year)s年%(month)s月已检查") % {"branch": branch, "year": year, "month": month})
-    score = sum(i.points for i in items if met.get(i.pk))
-    try:
-        with transaction.atomic():
-            check = BranchCheck.objects.create(
-                branch=branch,
-                year=year,
-                month=month,
-                checker=actor,
-                score=score,
-                full_score=sum(i.points for i in items),
-                note=clean_text(note),
-            )
-    except IntegrityError as exc:
-        raise conflict(
-            _("%(branch)s %(year)s年%(month)s月已检查") % {"branch": branch, "year": year, "month": month}
-        ) from exc
-    BranchCheckMark.objects.bulk_create(
-        [
-            BranchCheckMark(check_row=check, item=i, met=bool(met.get(i.pk)), points=i.points if met.get(i.pk) else 0)
-            for i in items
-        ]
-    )
-    audit.record(
-        actor=actor,
-        verb="branch.check",
-        target=check,
-        data={"branch": branch.pk, "year": year, "month": month, "score": score},
-    )
-    return check

@@ -1,7 +1,7 @@
 """The supervisor's own actions on tasks, and the escalation policy.
 
-    task_escalate         不落实: the supervisor hands a task on to the Party secretary (level 3)
-    task_urge             催办, once a day per task
+    task_escalate         不落实： the supervisor hands a task on to the Party secretary (level 3)
+    task_urge             催办， once a day per task
     tasks_bulk            one of the supervisor's actions on many tasks, each on its own
     task_escalate_overdue  the daily sweep's policy: overdue → level 1 (the responsible leader
                           and heads told), still overdue SUPERVISION_ESCALATE_DAYS later → level 2
@@ -46,7 +46,7 @@ def _escalate(task: Task, *, level: int, actor: User | None, reason: str) -> boo
 
 @transaction.atomic
 def task_escalate(*, actor: User, task_id: int, reason: str) -> TaskEscalation:
-    """不落实: the supervisor hands the task on to the Party secretary (level 3)."""
+    """不落实： the supervisor hands the task on to the Party secretary (level 3)."""
     task = _locked(task_id)
     TASK_TRANSITIONS.check(actor, task, "escalate")
     reason = required(reason, missing=_("督办升级须写明理由"))
@@ -58,7 +58,7 @@ def task_escalate(*, actor: User, task_id: int, reason: str) -> TaskEscalation:
 
 @transaction.atomic
 def task_urge(*, actor: User, task_id: int, note: str = "") -> int:
-    """催办: the department head and responsible leader are reminded; once a day per task."""
+    """催办： the department head and responsible leader are reminded; once a day per task."""
     task = _locked(task_id)
     TASK_TRANSITIONS.check(actor, task, "urge")
     day = today().isoformat()
@@ -121,9 +121,9 @@ def task_escalate_overdue(*, task: Task, today: dt.date) -> tuple[int, int]:
     escalated = reminded = 0
     for level in levels:
         if level == 1:
-            reason = _("逾期未办结(时限 %(deadline)s),系统自动督办") % {"deadline": task.deadline.isoformat()}
+            reason = _("逾期未办结（时限 %(deadline)s），系统自动督办") % {"deadline": task.deadline.isoformat()}
         else:
-            reason = _("逾期 %(days)s 天仍未办结(时限 %(deadline)s),系统提请督查部门督办") % {
+            reason = _("逾期 %(days)s 天仍未办结（时限 %(deadline)s），系统提请督查部门督办") % {
                 "days": late,
                 "deadline": task.deadline.isoformat(),
             }

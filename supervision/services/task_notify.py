@@ -33,7 +33,10 @@ def department_heads(department_id: int) -> list[User]:
 
 
 def task_people(task: Task, *, with_supervisors: bool = False) -> list[User]:
+    # 协办: the co-operating departments' heads hear what the lead's head hears.
+    partners = task.partners.values_list("department_id", flat=True)
     people = [task.responsible_leader, *department_heads(task.lead_department_id)]
+    people += [head for d in partners for head in department_heads(d)]
     if with_supervisors:
         people += supervisors(task.track)
     return list({p.pk: p for p in people}.values())

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidTransition, conflict, forbidden
-from core.files import store_upload
 from core.jobs import enqueue
 from core.text import check_text, clean_text, required
 from decisions import services as item_services
@@ -47,6 +46,7 @@ from supervision.models import (
     Task,
     Track,
 )
+from supervision.services import evidence
 from supervision.services.task_notify import notify_task_step
 
 
@@ -116,9 +116,9 @@ def _source_of(
         if item.state == ItemState.CLOSED:
             # An assigner may not see a confidential item (the task form shows its number only).
             name = resolution.number if resolution.confidential or item.confidential else item.title
-            raise conflict(_("议题“%(title)s”已办结,不能再下达任务") % {"title": name})
+            raise conflict(_("议题“%(title)s”已办结，不能再下达任务") % {"title": name})
         if item.state != ItemState.RESOLVED:
-            raise conflict(_("议题尚未形成决议,不能下达督查任务"))
+            raise conflict(_("议题尚未形成决议，不能下达督查任务"))
         return Task.Source.RESOLUTION, {"resolution": resolution}, item, resolution.confidential
     if letter_id:
         letter = Letter.objects.filter(access.visibility_filter(actor), pk=letter_id).first()
@@ -172,12 +172,13 @@ def task_create(
     letter_id: int | None = None,
     finding_id: int | None = None,
     occurrence=None,
+    check_mark=None,
     confidential: bool = False,
 ) -> Task:
     """A task from a resolution (分解落实), a letter, a patrol finding or (actor None) a calendar duty.
     A confidential resolution's tasks are confidential whatever `confidential` says; any other
     task is when asked (a letter's, say)."""
-    if occurrence is None:
+    if occurrence is None and check_mark is None:
         source, link, item, inherited = _source_of(
             actor=actor, resolution_id=resolution_id, letter_id=letter_id, finding_id=finding_id
         )
@@ -194,9 +195,11 @@ def task_create(
             and not AgendaItem.objects.filter(item_visibility_filter(actor), pk=item.pk).exists()
         ):
             # A confidential resolution is broken down only by those who may read its item.
-            raise forbidden(_("该决议涉密,只有能查阅其议题的人员可以分解督查任务"))
-    else:
+            raise forbidden(_("该决议涉密，只有能查阅其议题的人员可以分解督查任务"))
+    elif occurrence is not None:
         source, link, item, inherited = Task.Source.DUTY, {"occurrence": occurrence}, None, False
+    else:  # a failed item of a branch check (supervision.services.branches)
+        source, link, item, inherited = Task.Source.CHECK, {"check_mark": check_mark}, None, False
     confidential = bool(confidential) or inherited
     lead = Department.objects.filter(pk=lead_department_id, active=True).first() if lead_department_id else None
     leader = User.objects.filter(pk=responsible_leader_id, is_active=True).first() if responsible_leader_id else None
@@ -242,16 +245,6 @@ def task_create(
     return task
 
 
-def _store_evidence(report: ProgressReport, upload: UploadedFile) -> Evidence:
-    problem = item_services.attachment_problem(upload)
-    if problem:
-        raise conflict(problem)
-    evidence = Evidence(report=report)
-    store_upload(evidence, upload)
-    evidence.save()
-    return evidence
-
-
 @transaction.atomic
 def task_report(
     *,
@@ -261,15 +254,18 @@ def task_report(
     is_final: bool = False,
     milestone_ids: Iterable[int] = (),
     files: Sequence[UploadedFile] = (),
+    links: str = "",
 ) -> ProgressReport:
-    """进展报告 (or, final, 办结报告: evidence required). One report waits for review at a time."""
+    """进展报告 (or, final, 办结报告: evidence required). One report waits for review at a time.
+    Evidence: files and phone photos, and links (one a line; supervision.services.evidence)."""
     task = _locked(task_id)
     _who(actor, task, "report")
     if task.state == Task.State.REPORTED:
-        raise conflict(_("上一份进展报告尚待审核,审核后才能再次报送"))
+        raise conflict(_("上一份进展报告尚待审核，审核后才能再次报送"))
     _require(task, "report")
     text = required(text, missing=_("请填写进展情况"))
     check_text(ProgressReport, text=text)
+    links = evidence.parse_links(links)
     if is_final and not files:
         raise conflict(_("申请办结须上传佐证材料"))
     open_ids = set(task.milestones.filter(done_at__isnull=True).values_list("pk", flat=True))
@@ -278,20 +274,18 @@ def task_report(
         raise conflict(_("所选节点不属于本任务或已完成"))
     if is_final:
         claimed = sorted(open_ids)
-    for upload in files:
-        problem = item_services.attachment_problem(upload)
-        if problem:
-            raise conflict(problem)
+    evidence.check_uploads(files)
     report = ProgressReport.objects.create(
         task=task, author=actor, text=text, is_final=is_final, milestones_done=claimed
     )
-    names = [_store_evidence(report, f).name for f in files]
+    names = [evidence.store(Evidence, f, report=report).name for f in files]
+    evidence.add_links(links, report=report)
     _move(
         task,
         actor=actor,
         step="report",
         reason=text[:500],
-        data={"report": report.pk, "final": is_final, "milestones": claimed, "evidence": names},
+        data={"report": report.pk, "final": is_final, "milestones": claimed, "evidence": names, "links": len(links)},
     )
     return report
 
@@ -301,7 +295,7 @@ def _ids(values: Iterable, refusal: str) -> list[int]:
     try:
         return [int(v) for v in values]
     except (TypeError, ValueError) as exc:
-        raise conflict(refusal or _("数据无效,请刷新后重试")) from exc
+        raise conflict(refusal or _("数据无效，请刷新后重试")) from exc
 
 
 def review_decisions(report: ProgressReport) -> list[str]:
@@ -334,10 +328,10 @@ def task_review(
     _require(task, step)
     report = pending_report(task)
     if report is None or (report_id is not None and [report.pk] != _ids([report_id], "")):
-        raise conflict(_("待审核的报告已变化,请刷新后再审核"))
+        raise conflict(_("待审核的报告已变化，请刷新后再审核"))
     # Nobody reviews their own report (an office that both leads a task and supervises its track).
     if report.author_id == actor.pk:
-        raise forbidden(_("不能审核本人报送的报告,请由本类督查的其他人员审核"))
+        raise forbidden(_("不能审核本人报送的报告，请由本类督查的其他人员审核"))
     comment = clean_text(comment)
     if decision == ReportReview.Decision.RETURN and not comment:
         raise conflict(_("退回须写明需补充的内容"))

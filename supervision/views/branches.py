@@ -1,4 +1,4 @@
-"""党支部建设: the party office's monthly check of each branch and the year's table."""
+"""党支部建设： the party office's monthly check of each branch and the year's table."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,9 +13,10 @@ from core.http import refuse
 from supervision import access, services
 from supervision.forms_followup import BranchCheckForm
 from supervision.selectors import branches as selectors
+from supervision.selectors import org_life
 
 
-def _year(request) -> int:
+def year_of(request) -> int:
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year", today.year))
@@ -30,10 +31,13 @@ def branch_year(request):
     user = request.user
     if not selectors.can_read_branches(user):
         return refuse(request, _("只有党委办公室和校领导可以查看党支部建设检查"))
-    year = _year(request)
+    year = year_of(request)
     today = timezone.localdate()
+    table = selectors.branch_year(year)
+    self_checks, rectify = org_life.self_check_counts(year), org_life.rectification_counts(year)
     context = {
-        "table": selectors.branch_year(year),
+        "table": table,
+        "rows": [(row, self_checks.get(row.branch.pk, 0), rectify.get(row.branch.pk, (0, 0))) for row in table.rows],
         "year": year,
         "years": list(range(today.year, today.year - 5, -1)),
         "can_check": access.can_check_branches(user),
@@ -66,6 +70,7 @@ def branch_check_new(request):
                     month=d["month"],
                     met=form.met(),
                     note=d["note"],
+                    rectify_by=d.get("rectify_by"),
                 )
             except InvalidTransition as e:
                 form.add_error(None, e.reason)
@@ -73,7 +78,7 @@ def branch_check_new(request):
             else:
                 messages.success(
                     request,
-                    _("%(branch)s %(year)s年%(month)s月检查已记录:%(score)s / %(full)s 分。")
+                    _("%(branch)s %(year)s年%(month)s月检查已记录：%(score)s / %(full)s 分。")
                     % {
                         "branch": check.branch,
                         "year": check.year,
@@ -95,6 +100,5 @@ def branch_check_detail(request, pk: int):
     check = selectors.check_detail(pk)
     if check is None:
         raise Http404
-    return render(
-        request, "supervision/branch_check_detail.html", {"check": check, "percent": selectors.month_percent(check)}
-    )
+    context = {"check": check, "percent": selectors.month_percent(check)}
+    return render(request, "supervision/branch_check_detail.html", context)

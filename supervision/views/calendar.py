@@ -43,7 +43,7 @@ def calendar_page(request):
 @require_POST
 def token_reset(request):
     calendar_token_reset(person=request.user)
-    messages.success(request, _("订阅链接已重新生成,原链接已失效。请在日历应用中改用新链接。"))
+    messages.success(request, _("订阅链接已重新生成，原链接已失效。请在日历应用中改用新链接。"))
     return redirect("calendar:page")
 
 

@@ -1,4 +1,4 @@
-"""校园周巡查: the findings of the leaders' weekly campus patrol, and recording one."""
+"""校园周巡查： the findings of the leaders' weekly campus patrol, and recording one."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

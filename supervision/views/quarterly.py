@@ -1,4 +1,4 @@
-"""季度督查报告: the discipline committee's quarterly supervision report, as a page, PDF and Excel."""
+"""季度督查报告： the discipline committee's quarterly supervision report, as a page, PDF and Excel."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -8,7 +8,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.http import refuse
-from core.pages import get_page
 from supervision.forms_followup import QuarterForm
 from supervision.selectors import quarterly as selectors
 
@@ -36,8 +35,9 @@ def report_page(request):
         return render(request, "supervision/quarterly_report.html", {"form": form, "report": None}, status=400)
     report = selectors.quarterly_report(year, quarter)
     # The page lists the overdue tasks OVERDUE_PAGE at a time; the PDF and Excel files list them all.
-    overdue = get_page(report.overdue, OVERDUE_PAGE, request.GET.get("overdue_page"))
-    context = {"form": form, "report": report, "overdue": overdue, "links": True}
+    context = {"form": form} | selectors.report_context(
+        report, links=True, overdue_page=request.GET.get("overdue_page"), per_page=OVERDUE_PAGE
+    )
     return render(request, "supervision/quarterly_report.html", context)
 
 

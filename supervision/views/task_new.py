@@ -104,7 +104,7 @@ def task_new(request):
                 form.add_error(None, e.reason)
                 status = e.status
             else:
-                messages.success(request, _("督查任务已下达,牵头部门和责任领导会收到通知。"))
+                messages.success(request, _("督查任务已下达，牵头部门和责任领导会收到通知。"))
                 return redirect("supervision:detail", task.pk)
     context = {"form": form, "formset": formset, "kind": kind, "source": source}
     return render(request, "supervision/task_form.html", context, status=status)

@@ -1,4 +1,4 @@
-"""A supervisor's track (督查 by track): the tasks waiting on a supervisor, and acting on several at once."""
+"""A supervisor's track （督查 by track）： the tasks waiting on a supervisor, and acting on several at once."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -104,7 +104,7 @@ def track_bulk(request, track: str):
     done = len(tasks) - len(refused)
     (messages.success if done else messages.info)(
         request,
-        _("%(action)s:已处理 %(n)s 项。") % {"action": BULK_LABELS[action], "n": done},
+        _("%(action)s：已处理 %(n)s 项。") % {"action": BULK_LABELS[action], "n": done},
     )
     for task_id, reason in refused:
         messages.warning(request, _("未处理“%(title)s”:%(reason)s") % {"title": titles[task_id], "reason": reason})

@@ -34,6 +34,7 @@ from supervision.forms_tasks import (
 )
 from supervision.models import TRANSITIONS, Follow, ReportReview, Task, Track
 from supervision.selectors.tasks import is_overdue, progress_of, visible_evidence
+from supervision.views.task_parts import partner_context
 
 PAGE_SIZE = 20
 TABS = {"mine": gettext_lazy("我的任务"), "review": gettext_lazy("待我审核"), "all": gettext_lazy("全部")}
@@ -46,6 +47,8 @@ VERB_LABELS = {
     "task.return": gettext_lazy("退回补充"),
     "task.escalate": gettext_lazy("督办升级"),
     "task.urge": gettext_lazy("催办"),
+    "task.partners": gettext_lazy("指定协办部门"),
+    "task.part_report": gettext_lazy("协办部门报送进展"),
 }
 
 
@@ -73,7 +76,7 @@ def _results(request, template: str) -> str:
 
 @login_required
 def task_list(request):
-    """督查任务: my tasks (departments I head, tasks I lead), the reports waiting on me, everything I see."""
+    """督查任务： my tasks (departments I head, tasks I lead), the reports waiting on me, everything I see."""
     user = request.user
     tracks = access.supervised_tracks(user)
     tab = request.GET.get("tab") or ("review" if tracks else "mine")
@@ -98,6 +101,7 @@ def task_list(request):
         "filtered": any(f.get(k) for k in ("q", "track", "state", "department", "overdue")),
         # A supervisor's own tracks; leaders read every track.
         "track_links": [(t, label) for t, label in Track.choices if t in tracks or user.is_leader],
+        "can_assign_plan": bool(access.plans_assigned_by(user)),
     }
     return render(request, _results(request, "supervision/task_list.html"), context)
 
@@ -132,7 +136,7 @@ def _history(task: Task) -> list:
     for e in events:
         label = str(VERB_LABELS.get(e.verb, e.verb))
         if e.verb == "task.escalate" and e.data.get("level"):
-            label = _("%(step)s(第 %(level)s 级)") % {"step": label, "level": e.data["level"]}
+            label = _("%(step)s（第 %(level)s 级）") % {"step": label, "level": e.data["level"]}
         e.verb_label = label
         e.to_state_label = Task.State(e.to_state).label if e.to_state in Task.State.values else ""
     return events
@@ -149,6 +153,8 @@ def _source(user, task: Task) -> dict:
         return {"kind": "letter", "letter": task.letter, "shows_letter": shows_letter}
     if task.source == Task.Source.PATROL:
         return {"kind": "patrol", "finding": task.finding}
+    if task.source == Task.Source.ASSIGNED:
+        return {"kind": "assigned", "plan": task.get_plan_display(), "by": task.created_by}
     return {"kind": "duty", "occurrence": task.occurrence}
 
 
@@ -171,6 +177,7 @@ def _detail_context(request, task: Task, **forms) -> dict:
         ),
         "urge_form": UrgeForm() if "urge" in actions else None,
         "escalate_form": EscalateForm() if "escalate" in actions else None,
+        **partner_context(user, task),
     }
     # A form sent back keeps what was typed, if its action is still open to the person.
     for name, form in forms.items():
@@ -233,13 +240,14 @@ def task_report(request, pk: int):
             is_final=d["is_final"],
             milestone_ids=[m.pk for m in d.get("milestones") or ()],
             files=d["files"],
+            links=d["links"],
         )
     except InvalidTransition as e:
         return _render_detail(request, pk, status=e.status, error=e.reason, report_form=form)
     if d["is_final"]:
-        messages.success(request, _("办结报告已报送,等待督查部门审核。"))
+        messages.success(request, _("办结报告已报送，等待督查部门审核。"))
     else:
-        messages.success(request, _("进展报告已报送,等待督查部门审核。"))
+        messages.success(request, _("进展报告已报送，等待督查部门审核。"))
     return redirect("supervision:detail", pk)
 
 
@@ -281,9 +289,9 @@ def task_urge(request, pk: int):
     except InvalidTransition as e:
         return _render_detail(request, pk, status=e.status, error=e.reason, urge_form=form)
     if sent:
-        messages.success(request, _("已催办,提醒 %(n)s 人。") % {"n": sent})
+        messages.success(request, _("已催办，提醒 %(n)s 人。") % {"n": sent})
     else:
-        messages.info(request, _("今天已催办过,不再重复提醒。"))
+        messages.info(request, _("今天已催办过，不再重复提醒。"))
     return redirect("supervision:detail", pk)
 
 
@@ -299,7 +307,7 @@ def task_escalate(request, pk: int):
         services.task_escalate(actor=request.user, task_id=pk, reason=form.cleaned_data["reason"])
     except InvalidTransition as e:
         return _render_detail(request, pk, status=e.status, error=e.reason, escalate_form=form)
-    messages.success(request, _("已升级督办,党委书记和责任人会收到提醒。"))
+    messages.success(request, _("已升级督办，党委书记和责任人会收到提醒。"))
     return redirect("supervision:detail", pk)
 
 
@@ -329,7 +337,7 @@ def item_follow(request, item_id: int):
         return refuse(request, e.reason, status=e.status)
     if request.headers.get("HX-Request"):
         return render(request, "supervision/_task_follow.html", {"item_id": item_id, "following": follow})
-    messages.success(request, _("已关注,任务有进展时会通知您。") if follow else _("已取消关注。"))
+    messages.success(request, _("已关注，任务有进展时会通知您。") if follow else _("已取消关注。"))
     target = form.cleaned_data.get("next", "")
     # Back to a page of this site: a path, no control characters (never a view name to reverse).
     if (

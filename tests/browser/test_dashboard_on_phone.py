@@ -1,4 +1,4 @@
-"""On a phone: the Party secretary opens the school's figures (学校数据) from his desk, finds the
+"""On a phone: the Party secretary opens the school's figures （学校数据） from his desk, finds the
 charts on a 375 px screen without scrolling sideways, narrows them to one department and
 downloads a table as an Excel file, which opens with its Chinese headers and the page's figures."""
 
@@ -53,7 +53,7 @@ def test_the_secretary_reads_the_school_figures_on_a_phone_and_downloads_a_table
     page.get_by_label("部门", exact=True).select_option(label="教务处")
     page.get_by_role("button", name="查看").click()
     expect(page).to_have_url(re.compile(r"department=\d+"))
-    expect(page.get_by_test_id("period")).to_contain_text("部门:教务处")
+    expect(page.get_by_test_id("period")).to_contain_text("部门：教务处")
     assert_fits_phone(page)
 
     with page.expect_download() as download_info:
@@ -71,7 +71,7 @@ def test_the_secretary_reads_the_school_figures_on_a_phone_and_downloads_a_table
         "按期办结",
         "在办",
         "逾期未办结",
-        "按时办结率(%)",
+        "按时办结率（%）",
     ]
     # 实训室建设: open, not yet due: counted, not judged for the on-time rate.
     assert [c.value for c in sheet[2]] == ["教务处", 1, 0, 0, 1, 0, "—"]

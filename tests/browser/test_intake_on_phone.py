@@ -62,8 +62,8 @@ def test_staff_submits_on_a_phone_and_the_department_head_approves(live_server, 
     page.get_by_label("议题名称").fill(TITLE)
     page.get_by_label("拟提交会议").select_option(label="校长办公会")
     page.get_by_label("议题类别").select_option(label="决定")
-    page.get_by_label("背景与依据").fill("现有实训设备老化,2027年度采购计划需按新专业设置调整。")
-    page.get_by_label("建议方案").fill("调减通用设备采购,增加智能制造实训工位;预算总额不变。")
+    page.get_by_label("背景与依据").fill("现有实训设备老化，2027年度采购计划需按新专业设置调整。")
+    page.get_by_label("建议方案").fill("调减通用设备采购，增加智能制造实训工位；预算总额不变。")
     page.locator("input[type=file][name=files]").set_input_files(pdf)
     assert_fits_phone(page)
     page.get_by_role("button", name="提交审核").click()
@@ -77,6 +77,7 @@ def test_staff_submits_on_a_phone_and_the_department_head_approves(live_server, 
 
     # Log out from the collapsed navbar.
     open_menu(page)
+    page.get_by_test_id("account-menu").click()  # the account's links: one menu under the name
     page.get_by_role("button", name="退出").click()
     expect(page).to_have_url(re.compile(r"/login/$"))
 

@@ -1,4 +1,4 @@
-"""On a phone: the party office writes and publishes a notice to 教务处; a member of staff sees the
+"""On a phone: the party office writes and publishes a notice to 教务处； a member of staff sees the
 unread count in the menu and reads it; the party office sees who has read it and who has not."""
 
 from pathlib import Path
@@ -36,7 +36,7 @@ def test_a_notice_is_written_published_and_read_on_a_phone(live_server, page, sc
 
     page.once("dialog", lambda dialog: dialog.accept())  # 确定发布?
     page.get_by_test_id("notice-publish").click()
-    expect(page.get_by_text("通报已发布,送达 2 人。")).to_be_visible()
+    expect(page.get_by_text("通报已发布，送达 2 人。")).to_be_visible()
     notice = Notice.objects.get(title=TITLE)
     assert notice.state == Notice.State.PUBLISHED
 

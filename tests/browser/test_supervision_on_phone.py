@@ -1,5 +1,5 @@
 """On a phone: the head of 教务处 reports a supervision task done, with an evidence file, and asks
-for closure (申请办结); the discipline secretary, on her own phone, agrees to close it (同意办结)."""
+for closure （申请办结）； the discipline secretary, on her own phone, agrees to close it （同意办结）."""
 
 import datetime as dt
 import re
@@ -47,7 +47,7 @@ def test_a_task_is_reported_done_and_closed_on_phones(live_server, browser, page
     assert_fits_phone(page)
 
     form = page.get_by_test_id("report-form")
-    form.get_by_label("进展情况").fill("实训室已建成并通过验收,验收报告见附件。")
+    form.get_by_label("进展情况").fill("实训室已建成并通过验收，验收报告见附件。")
     form.locator("input[type=file][name=files]").set_input_files(pdf)
     form.get_by_label("申请办结").check()
     form.get_by_test_id("report-submit").click()
@@ -70,7 +70,7 @@ def test_a_task_is_reported_done_and_closed_on_phones(live_server, browser, page
         other.get_by_role("link", name="智能制造实训室建设").click()
         review = other.get_by_test_id("review-form")
         expect(review.get_by_label("同意办结")).to_be_checked()  # a final report is answered by closing
-        review.get_by_label("审核意见").fill("佐证材料齐全,同意办结。")
+        review.get_by_label("审核意见").fill("佐证材料齐全，同意办结。")
         review.get_by_label("评价").select_option(label="优秀")
         assert_fits_phone(other)
         review.get_by_test_id("review-submit").click()
@@ -78,7 +78,7 @@ def test_a_task_is_reported_done_and_closed_on_phones(live_server, browser, page
         expect(other.get_by_role("alert")).to_contain_text("已同意办结")
         expect(other.get_by_test_id("task-state")).to_have_text("已办结")
         expect(other.get_by_test_id("progress")).to_have_text("100%")
-        expect(other.get_by_test_id("review")).to_contain_text("佐证材料齐全,同意办结。")
+        expect(other.get_by_test_id("review")).to_contain_text("佐证材料齐全，同意办结。")
         assert_fits_phone(other)
         SCREENSHOTS.mkdir(exist_ok=True)
         other.screenshot(path=str(SCREENSHOTS / "supervision-phone.png"), full_page=True)

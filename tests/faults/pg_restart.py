@@ -452,7 +452,7 @@ class Run:
         if first_ok is not None:
             timings["pg_isready → first 200 (ms)"] = (first_ok - ready_at) * 1000
 
-        title = f"故障演练:数据库重启后保存草稿 {secrets.token_hex(4)}"
+        title = f"故障演练：数据库重启后保存草稿 {secrets.token_hex(4)}"
         token = browser.csrf_token("write", "/items/new/")
         saved, _ = browser.request(
             "write",
@@ -465,8 +465,8 @@ class Run:
                 "category": category,
                 "major_kind": "",
                 "amount": "",
-                "background": "数据库重启后,系统应能继续保存议题草稿。",
-                "proposal": "保存为草稿,不提交。",
+                "background": "数据库重启后，系统应能继续保存议题草稿。",
+                "proposal": "保存为草稿，不提交。",
             },
         )
         item_path = urllib.parse.urlsplit(saved.location).path if saved.status == 302 else ""

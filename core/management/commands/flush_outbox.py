@@ -31,4 +31,4 @@ class Command(BaseCommand):
         waiting = OutboxJob.objects.filter(sent_at__isnull=True).count()
         self.stdout.write(f"sent {total['sent']}, still waiting {waiting}")
         if total["kept"]:
-            self.stderr.write("some jobs were not handed over; see their last error in the admin (待投递任务)")
+            self.stderr.write("some jobs were not handed over; see their last error in the admin （待投递任务）")

@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from decisions import services
 from decisions.models import AgendaItem, Category, MajorKind
+from demo.branches import seed_branch_track
 from demo.party_building import seed_party_building
 from demo.people import seed_org
 from demo.review_chain import seed_review_chain, seed_unfollowed
+from demo.study_and_work import seed_central_group, seed_pc_study, seed_tasks_with_partners
 from demo.supervision import seed_supervision
 from meetings import services as meeting_services
 from meetings.models import Meeting
@@ -29,6 +31,7 @@ class Command(BaseCommand):
         created = seed_org()
         created += self.seed_items()
         created += seed_party_building()
+        created += seed_branch_track()
         if created:
             # The search index is kept by jobs on commit and every ten minutes; the demo starts full.
             transaction.on_commit(reindex_all)
@@ -53,8 +56,11 @@ class Command(BaseCommand):
             self.put_on_agenda(held, items)
         with back_in_time(held_at):
             self.hold(held, items)
+        seed_pc_study(held)
         self.seed_after_the_meeting(items)
+        seed_central_group(back_in_time)
         seed_supervision(held)
+        seed_tasks_with_partners()
         # The review chain is configured once the items above have gone their way; then one
         # item goes through it whole, and one resolution waits for follow-up (决而未果).
         seed_review_chain()
@@ -80,16 +86,16 @@ class Command(BaseCommand):
             "staff",
             title="关于修订《学生顶岗实习管理办法》的请示",
             category=Category.DECISION,
-            background="现行办法制定于2019年,与教育部等八部门《职业学校学生实习管理规定》不一致之处较多。",
-            proposal="按新规定修订实习协议、保险、报酬与安全管理条款,征求各二级学院意见后提交校长办公会审议。",
+            background="现行办法制定于2019年，与教育部等八部门《职业学校学生实习管理规定》不一致之处较多。",
+            proposal="按新规定修订实习协议、保险、报酬与安全管理条款，征求各二级学院意见后提交校长办公会审议。",
             requested_body=po,
         )
         calendar = new(
             "staff",
             title="关于2027年春季学期教学日历安排的请示",
             category=Category.DECISION,
-            background="根据省教育厅校历安排,拟定2027年春季学期教学日历。",
-            proposal="2027年2月22日开学,7月9日结束,共20周;第10周为期中教学检查周。",
+            background="根据省教育厅校历安排，拟定2027年春季学期教学日历。",
+            proposal="2027年2月22日开学，7月9日结束，共20周；第10周为期中教学检查周。",
             requested_body=po,
         )
         services.item_submit(actor=u["staff"], item_id=calendar.pk)
@@ -99,11 +105,11 @@ class Command(BaseCommand):
             title="关于申报省级高水平专业群建设项目的请示",
             category=Category.PROPOSAL,
             major_kind=MajorKind.PROJECT,
-            background="省教育厅启动新一轮高水平专业群遴选,我校智能制造专业群具备申报条件。",
-            proposal="以智能制造专业群申报,建设期三年,学校配套资金按省级要求落实。",
+            background="省教育厅启动新一轮高水平专业群遴选，我校智能制造专业群具备申报条件。",
+            proposal="以智能制造专业群申报，建设期三年，学校配套资金按省级要求落实。",
             requested_body=pc,
         )
-        materials(programme, "depthead", "专业群建设方案.txt", "智能制造专业群建设方案(征求意见稿)")
+        materials(programme, "depthead", "专业群建设方案.txt", "智能制造专业群建设方案（征求意见稿）")
         services.item_submit(actor=u["depthead"], item_id=programme.pk)
         services.item_screen_accept(
             actor=u["secretary"], item_id=programme.pk, consultees=[u["principal"], u["member1"]]
@@ -116,27 +122,27 @@ class Command(BaseCommand):
             title="关于采购智能制造实训设备的请示",
             category=Category.DECISION,
             amount=Decimal("1280000"),
-            background="智能制造实训中心现有设备老化,不能满足世赛集训基地要求。",
-            proposal="公开招标采购工业机器人工作站6套,预算128万元,资金来源为中央财政专项。",
+            background="智能制造实训中心现有设备老化，不能满足世赛集训基地要求。",
+            proposal="公开招标采购工业机器人工作站6套，预算128万元，资金来源为中央财政专项。",
             requested_body=pc,
         )
-        materials(equipment, "finance", "采购需求与预算.txt", "工业机器人工作站6套,预算128万元。")
+        materials(equipment, "finance", "采购需求与预算.txt", "工业机器人工作站6套，预算128万元。")
         services.item_submit(actor=u["finance"], item_id=equipment.pk)
         services.item_screen_accept(
             actor=u["secretary"], item_id=equipment.pk, consultees=[u["principal"], u["member1"], u["member2"]]
         )
         services.item_consult_answer(
-            actor=u["member1"], item_id=equipment.pk, agree=True, text="同意,建议同步做好场地改造。"
+            actor=u["member1"], item_id=equipment.pk, agree=True, text="同意，建议同步做好场地改造。"
         )
         services.item_consult_answer(actor=u["principal"], item_id=equipment.pk, agree=True)
         services.item_consult_answer(actor=u["member2"], item_id=equipment.pk, agree=True)
 
         study = new(
             "partyoffice",
-            title="第一议题:学习贯彻全国教育大会精神",
+            title="第一议题：学习贯彻全国教育大会精神",
             category=Category.STUDY,
             background="传达学习全国教育大会精神及省委教育工委部署。",
-            proposal="党委理论学习中心组集体学习,每位委员结合分管工作交流发言。",
+            proposal="党委理论学习中心组集体学习，每位委员结合分管工作交流发言。",
             requested_body=pc,
         )
         materials(study, "partyoffice", "学习材料.txt", "全国教育大会精神学习材料")
@@ -147,8 +153,8 @@ class Command(BaseCommand):
             "affairsoffice",
             title="关于调整校园安保外包服务的请示",
             category=Category.PROPOSAL,
-            background="现安保服务合同将于年底到期,夜间巡查覆盖不足。",
-            proposal="续签并增加夜间巡查岗2个,年服务费增加8.6万元。",
+            background="现安保服务合同将于年底到期，夜间巡查覆盖不足。",
+            proposal="续签并增加夜间巡查岗2个，年服务费增加8.6万元。",
             amount=Decimal("86000"),
             requested_body=po,
             confidential=True,
@@ -181,7 +187,7 @@ class Command(BaseCommand):
             ("principal", "采购须严格执行政府采购程序。"),
             ("member1", "建议同步做好场地改造。"),
             ("member2", ""),
-            ("secretary", "请财务处牵头,纪委全程监督采购过程。"),
+            ("secretary", "请财务处牵头，纪委全程监督采购过程。"),
         ]:
             meeting_services.opinion_record(
                 actor=u["partyoffice"], entry_id=equipment_entry.pk, member_id=u[who].pk, stance="agree", text=text
@@ -194,7 +200,7 @@ class Command(BaseCommand):
             actor=u["partyoffice"],
             entry_id=equipment_entry.pk,
             outcome="passed",
-            note="同意采购,由财务处牵头组织公开招标。",
+            note="同意采购，由财务处牵头组织公开招标。",
         )
         meeting_services.meeting_adjourn(actor=u["partyoffice"], meeting_id=held.pk)
         minutes = held.minutes.get()

@@ -31,6 +31,8 @@ class Meeting(models.Model):
         related_name="recorded_meetings",
     )
     materials_days = models.PositiveIntegerField(_("材料提前天数"), default=2)
+    # 第一议题: why this agenda may open with something other than theory study (blank: it does not).
+    first_item_exception = models.TextField(_("第一议题例外理由"), blank=True)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PLANNING)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
@@ -54,6 +56,12 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def held_at(self):
+        """When the meeting was actually held: opened, else (not held yet) the time it is scheduled for.
+        The record (minutes, archive, pack) shows this, never the planned time of a moved meeting."""
+        return self.opened_at or self.starts_at
 
 
 class Attendance(models.Model):
@@ -107,7 +115,7 @@ class AgendaEntry(models.Model):
         NONE = "", _("未决")
         PASSED = "passed", _("通过")
         PASSED_WITH_CHANGES = "passed_with_changes", _("修改后通过")
-        PASSED_TO_PC = "passed_to_pc", _("商议通过,提交党委会决议")
+        PASSED_TO_PC = "passed_to_pc", _("商议通过，提交党委会决议")
         NOTED = "noted", _("已学习/已听取")
         DEFERRED = "deferred", _("暂缓")
         NOT_PASSED = "not_passed", _("未通过")
@@ -116,6 +124,15 @@ class AgendaEntry(models.Model):
         NONE = "", _("未表决")
         OPEN = "open", _("表决中")
         CLOSED = "closed", _("表决结束")
+
+    class VoteMode(models.TextChoices):
+        """DOMAIN.md: 口头、举手、无记名、记名. The chair picks one when the vote opens."""
+
+        NONE = "", _("未定")
+        NAMED = "named", _("记名投票（成员各自投票）")
+        HANDS = "hands", _("举手表决（记录人逐人登记）")
+        ORAL = "oral", _("口头表决（记录人逐人登记）")
+        SECRET = "secret", _("无记名投票")
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="entries")
     item = models.ForeignKey(
@@ -127,6 +144,7 @@ class AgendaEntry(models.Model):
     dropped_at = models.DateTimeField(_("撤出议程时间"), null=True, blank=True)
     dropped_reason = models.TextField(_("撤出理由"), blank=True)
     vote_state = models.CharField(_("表决"), max_length=8, choices=VoteState.choices, blank=True, default="")
+    vote_mode = models.CharField(_("表决方式"), max_length=8, choices=VoteMode.choices, blank=True, default="")
     outcome = models.CharField(_("结果"), max_length=24, choices=Outcome.choices, blank=True, default="")
     outcome_note = models.TextField(_("结论/修改意见"), blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
@@ -168,6 +186,7 @@ class AgendaEntry(models.Model):
             ("vote_state",),
             "OLD.vote_state = 'open' OR (OLD.vote_state = '' AND OLD.outcome = '' AND OLD.dropped_at IS NULL)",
         ),
+        Opening(("vote_mode",), "OLD.vote_state = '' AND OLD.outcome = '' AND OLD.dropped_at IS NULL"),
         settled="(outcome <> '' OR dropped_at IS NOT NULL) AND vote_state <> 'open'",
     )
 
@@ -180,7 +199,7 @@ class AgendaEntry(models.Model):
 
 
 class Recusal(AppendOnlyModel):
-    """回避: a member with a conflict of interest leaves the item: no opinion, no vote."""
+    """回避： a member with a conflict of interest leaves the item: no opinion, no vote."""
 
     entry = models.ForeignKey(AgendaEntry, verbose_name=_("议程"), on_delete=models.PROTECT, related_name="recusals")
     member = models.ForeignKey(
@@ -201,7 +220,7 @@ class Recusal(AppendOnlyModel):
 class Opinion(AppendOnlyModel):
     class Stance(models.TextChoices):
         AGREE = "agree", _("同意")
-        AGREE_WITH_CHANGES = "agree_with_changes", _("原则同意,有修改意见")
+        AGREE_WITH_CHANGES = "agree_with_changes", _("原则同意，有修改意见")
         DISAGREE = "disagree", _("不同意")
         RESERVE = "reserve", _("保留意见")
 
@@ -215,16 +234,25 @@ class Opinion(AppendOnlyModel):
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    # A mistake is corrected by a new row that points at the one it replaces, with the reason.
+    corrects = models.OneToOneField(
+        "self", verbose_name=_("更正的记录"), on_delete=models.PROTECT, null=True, blank=True, related_name="correction"
+    )
+    reason = models.TextField(_("更正理由"), blank=True)
 
     class Meta:
         verbose_name = _("表态发言")
         verbose_name_plural = _("表态发言")
         ordering = ["recorded_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["entry", "member"], name="opinion_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "member"], condition=models.Q(corrects__isnull=True), name="opinion_once"
+            )
+        ]
 
 
 class Vote(AppendOnlyModel):
-    """票决: one per member per item, hidden from other members until the vote closes."""
+    """票决： one per member per item, hidden from other members until the vote closes."""
 
     class Choice(models.TextChoices):
         FOR = "for", _("赞成")
@@ -237,12 +265,27 @@ class Vote(AppendOnlyModel):
     )
     choice = models.CharField(_("表决意见"), max_length=8, choices=Choice.choices)
     cast_at = models.DateTimeField(_("表决时间"), auto_now_add=True)
+    # A show of hands or an oral vote is entered by the recorder, member by member.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    corrects = models.OneToOneField(
+        "self", verbose_name=_("更正的记录"), on_delete=models.PROTECT, null=True, blank=True, related_name="correction"
+    )
+    reason = models.TextField(_("更正理由"), blank=True)
 
     class Meta:
         verbose_name = _("表决票")
         verbose_name_plural = _("表决票")
         constraints = [
-            models.UniqueConstraint(fields=["entry", "member"], name="vote_once_per_member"),
+            models.UniqueConstraint(
+                fields=["entry", "member"], condition=models.Q(corrects__isnull=True), name="vote_once_per_member"
+            ),
             models.CheckConstraint(
                 condition=models.Q(choice__in=["for", "against", "abstain"]), name="vote_choice_valid"
             ),
@@ -250,7 +293,7 @@ class Vote(AppendOnlyModel):
 
 
 class Resolution(AppendOnlyModel):
-    """决议事项: a final decision with its number, e.g. 党委会〔2026〕12号. Issued once, never changed."""
+    """决议事项： a final decision with its number, e.g. 党委会〔2026〕12号. Issued once, never changed."""
 
     body = models.ForeignKey(
         MeetingBody, verbose_name=_("会议机构"), on_delete=models.PROTECT, related_name="resolutions"
@@ -283,7 +326,7 @@ class Resolution(AppendOnlyModel):
 
 
 class Minutes(models.Model):
-    """纪要: drafted from the record, edited by the meeting secretary, co-signed by every member
+    """纪要： drafted from the record, edited by the meeting secretary, co-signed by every member
     present, then locked. A correction is a new Minutes that amends the locked one."""
 
     class State(models.TextChoices):
@@ -318,7 +361,7 @@ class Minutes(models.Model):
     record_rule = custom(settled="state = 'locked'")
 
     def __str__(self) -> str:
-        return self.number or gettext("%(meeting)s 纪要(草稿)") % {"meeting": self.meeting}
+        return self.number or gettext("%(meeting)s 纪要（草稿）") % {"meeting": self.meeting}
 
 
 class MinutesSignature(AppendOnlyModel):
@@ -335,3 +378,28 @@ class MinutesSignature(AppendOnlyModel):
         verbose_name_plural = _("纪要会签")
         ordering = ["signed_at", "id"]
         constraints = [models.UniqueConstraint(fields=["minutes", "member", "round"], name="minutes_sign_once")]
+
+
+# The study records live in their own module (meetings/models_study.py); imported here so Django
+# finds them with the rest of the app's models.
+# The package's other module reads the classes above; Django finds its models through this import.
+from meetings.models.ballots import AttendanceCorrection, BallotCast, SecretBallot  # noqa: E402
+from meetings.models_study import Reflection, StudyParticipant, StudySession  # noqa: E402
+
+__all__ = [
+    "AgendaEntry",
+    "Attendance",
+    "AttendanceCorrection",
+    "BallotCast",
+    "Meeting",
+    "Minutes",
+    "MinutesSignature",
+    "Opinion",
+    "Recusal",
+    "Reflection",
+    "Resolution",
+    "StudyParticipant",
+    "StudySession",
+    "SecretBallot",
+    "Vote",
+]
