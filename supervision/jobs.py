@@ -2,6 +2,7 @@
 
     remind_tasks     tasks due soon → reminded; overdue → escalated (level 1, then level 2)
     remind_letters   书记信箱 letters near / past their reply deadline → reminded / escalated
+    remind_unfollowed 决而未果: resolutions without a task or a reason → escalated
     sweep_calendar   the responsibility calendar's duties → occurrences, reminders, tasks
 
 Jobs take nothing, call services, and are safe to run twice, and two at once: reminders are
@@ -75,39 +76,8 @@ def sweep_calendar() -> dict[str, int]:
 
 
 def remind_unfollowed() -> dict[str, int]:
-    """决而未果: a passed resolution calling for action that still has no supervision task and no reason
-    on record after DecisionPolicy.unfollowed_escalate_days is escalated, once: to the party office,
-    the discipline committee and the Party secretary (reminders keyed per resolution and person)."""
-    from django.utils import timezone
+    """决而未果: resolutions still without a task or a reason after the configured days escalated
+    (supervision.services.followup.unfollowed_sweep)."""
+    from supervision.services.followup import unfollowed_sweep
 
-    from core.notify import link_for
-    from decisions.models import DecisionPolicy
-    from org.models import MeetingBody, RoleAssignment, User
-    from supervision.access import UNFOLLOWED_WATCHERS
-    from supervision.selectors.unfollowed import age_days, unfollowed_resolutions
-
-    now = timezone.now()
-    days = DecisionPolicy.current().unfollowed_escalate_days
-    rows = unfollowed_resolutions().filter(issued_at__lte=now - dt.timedelta(days=days))
-    watchers = list(
-        User.objects.filter(
-            is_active=True,
-            pk__in=RoleAssignment.objects.filter(role__in=UNFOLLOWED_WATCHERS).values("user_id"),
-        )
-    )
-    secretary = MeetingBody.objects.filter(code=MeetingBody.Code.PC).values_list("chair_id", flat=True).first()
-    people = watchers + [u for u in User.objects.filter(pk=secretary) if u not in watchers]
-    found = created = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for r in rows:
-            found += 1
-            text = message(
-                "resolution.unfollowed", confidential=r.confidential or r.item.confidential,
-                number=r.number, days=age_days(r, now),
-            )  # fmt: skip
-            for person in people:
-                created += remind(
-                    recipient=person, key=f"unfollowed:{r.pk}:{person.pk}", text=text,
-                    link=link_for("resolution.unfollowed"),
-                )  # fmt: skip
-    return {"found": found, "created": created}
+    return unfollowed_sweep()
