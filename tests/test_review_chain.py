@@ -265,3 +265,23 @@ def test_the_routing_reason_is_on_the_items_page(school, people, client):
     client.force_login(people("staff"))
     html = client.get(reverse("decisions:detail", args=[item.pk])).content.decode()
     assert 'data-testid="routing-reason"' in html and "须由党委会集体决策" in html
+
+
+def test_the_asked_department_answers_the_countersign_on_the_page(chain, client):
+    people = chain
+    item = submitted(people)
+    services.item_dept_approve(actor=people("depthead"), item_id=item.pk)
+    finance = Department.objects.get(name="财务处")
+    review_countersign(actor=people("member1"), item_id=item.pk, departments=[finance], note="请核实资金。")
+    client.force_login(people("depthead"))
+    url = reverse("decisions:countersign_answer", args=[item.pk])
+    response = client.post(url, {"opinion": "同意"})
+    assert response.status_code == 403
+    assert "您所在部门没有待办的会签" in response.content.decode()
+    client.force_login(people("finance"))
+    assert client.post(url, {"opinion": ""}).status_code == 400
+    response = client.post(url, {"opinion": "资金可列支。"})
+    assert response.status_code == 302
+    assert steps(item)[1] == ("审核", R.PENDING)
+    sign = ItemReview.objects.get(item=item, position=2).countersigns.get()
+    assert (sign.answered_by, sign.opinion) == (people("finance"), "资金可列支。")
