@@ -11,16 +11,18 @@ from rq import cron
 
 from core.jobs import flush_outbox
 from core.reminders import deliver_due
-from decisions.jobs import remind_consultations
+from decisions.jobs import remind_consultations, remind_reviews
 from meetings.jobs import check_materials_due, remind_meetings
 from notices.jobs import compile_monthly_digest
 from org.jobs import check_directory
 from search.jobs import reindex_changed
-from supervision.jobs import remind_letters, remind_tasks, sweep_calendar
+from supervision.jobs import remind_letters, remind_tasks, remind_unfollowed, sweep_calendar
 
 cron.register(check_materials_due, "default", interval=600, name="drop items whose materials are late")
 # 08:00 and 14:00, school time.
 cron.register(remind_consultations, "default", cron="0 8,14 * * *", name="consultations pending")
+# 08:00 and 14:00, school time: review-chain steps (审阅, 审核, 审批) waiting too long; then 督办.
+cron.register(remind_reviews, "default", cron="0 8,14 * * *", name="review chain: reminders and escalation")
 cron.register(remind_meetings, "default", cron="*/30 * * * *", name="meetings: materials, tomorrow, co-signature")
 # 00:30 school time, daily: on the 1st it compiles last month's digest, on other days it finds it done.
 cron.register(compile_monthly_digest, "default", cron="30 0 * * *", name="monthly all-staff digest")
@@ -35,6 +37,8 @@ cron.register(remind_letters, "default", cron="10 8 * * *", name="mailbox: reply
 # 02:00 school time, daily: when DingTalk is configured, the administrators are told what a sync
 # of its contact directory would change (applied by them in the admin, never by the job).
 cron.register(check_directory, "default", cron="0 2 * * *", name="DingTalk directory: changes to confirm")
+# 08:20 school time, daily: 决而未果, passed resolutions still without a task or a reason, escalated.
+cron.register(remind_unfollowed, "default", cron="20 8 * * *", name="resolutions without follow-up")
 # Every 10 minutes: the search index catches up with what changed (the services also index on commit).
 cron.register(reindex_changed, "default", interval=600, name="search index: what changed")
 # Every minute: jobs still waiting in the database outbox (Redis refused them, or their process

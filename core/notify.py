@@ -57,6 +57,21 @@ KINDS: dict[str, Kind] = {
         gettext_noop("请尽快对议题发表会前酝酿意见：%(title)s"),
         gettext_noop("您有一项涉密议题待发表意见，请登录查看。"),
     ),
+    "item.review_pending": Kind(
+        "decisions:detail",
+        gettext_noop("议题“%(title)s”在“%(step)s”环节等待您办理，请尽快办理"),
+        gettext_noop("您有一项涉密议题待审批，请登录查看。"),
+    ),
+    "item.review_escalated": Kind(
+        "decisions:detail",
+        gettext_noop("督办：议题“%(title)s”在“%(step)s”环节已等待 %(days)s 天，请督促办理"),
+        gettext_noop("您有一项涉密议题的审批环节超期未办，请登录查看。"),
+    ),
+    "resolution.unfollowed": Kind(
+        "supervision:unfollowed",
+        gettext_noop("决而未果：决议%(number)s形成已 %(days)s 天，尚无督查任务，也未说明无需督查的理由"),
+        gettext_noop("有一项涉密决议尚未布置督查任务，请登录查看。"),
+    ),
     "item.step": Kind(
         "decisions:detail",
         gettext_noop("议题“%(title)s”:%(state)s"),

@@ -52,7 +52,7 @@ def table_xlsx(table: Table, figures: SchoolFigures) -> bytes:
     about = wb.create_sheet(_("统计口径"))
     about.append([_("项目"), _("说明")])
     period = figures.period
-    about.append([_("统计期间"), f"{period.label}({period.start:%Y-%m-%d} — {period.end:%Y-%m-%d})"])
+    about.append([_("统计期间"), f"{period.label}（{period.start:%Y-%m-%d} — {period.end:%Y-%m-%d}）"])
     about.append([_("本表统计日"), f"{figures.as_of:%Y-%m-%d}"])
     about.append([_("部门"), figures.department.name if figures.department else _("全部部门")])
     about.append([_("生成时间"), f"{timezone.localtime(figures.generated_at):%Y-%m-%d %H:%M}"])

@@ -65,7 +65,8 @@ def _step(label, sources, targets, *, name: str, needs_reason: bool = False, sys
 # refuses any other move. Who may take a step is decided in decisions.access.may_take.
 STEPS: dict[str, Step] = {
     "submit": _step(_("提交"), {S.DRAFT, S.RETURNED}, {S.DEPT_REVIEW}, name="submit"),
-    "dept_approve": _step(_("部门审核通过"), {S.DEPT_REVIEW}, {S.SCREENING}, name="dept_approve"),
+    # The review chain (审阅 → 审核 → 审批): a step approved; the last one sends the item to screening.
+    "dept_approve": _step(_("部门审核通过"), {S.DEPT_REVIEW}, {S.DEPT_REVIEW, S.SCREENING}, name="dept_approve"),
     "dept_return": _step(_("部门退回"), {S.DEPT_REVIEW}, {S.RETURNED}, name="dept_return", needs_reason=True),
     "screen_accept": _step(_("研判同意上会"), {S.SCREENING}, {S.CONSULTING, S.READY}, name="screen_accept"),
     "screen_return": _step(_("研判退回修改"), {S.SCREENING}, {S.RETURNED}, name="screen_return", needs_reason=True),
@@ -132,6 +133,17 @@ class DecisionPolicy(models.Model):
         default=Decimal("100000"),
         help_text=_("涉及金额达到此数的议题自动按“三重一大”（大额度资金使用）办理"),
     )
+    review_remind_days = models.PositiveSmallIntegerField(
+        _("审批环节提醒天数"), default=1, help_text=_("审批环节到达后超过此天数未办理，提醒办理人")
+    )
+    review_escalate_days = models.PositiveSmallIntegerField(
+        _("审批环节督办天数"), default=3, help_text=_("审批环节到达后超过此天数未办理，提醒其上级督办")
+    )
+    unfollowed_escalate_days = models.PositiveSmallIntegerField(
+        _("决而未果督办天数"),
+        default=14,
+        help_text=_("决议形成后超过此天数既无督查任务又无不需督查的理由，提醒党委书记督办"),
+    )
 
     class Meta:
         verbose_name = _("议题规则设置")
@@ -188,6 +200,7 @@ class AgendaItem(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    routing_reason = models.TextField(_("报送会议调整说明"), blank=True)
 
     class Meta:
         verbose_name = _("议题")
@@ -296,3 +309,43 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The review chain and 三重一大 routing (their own module, to keep this one short).
+from decisions.review_models import (  # noqa: E402
+    OPEN_REVIEW_STATES,
+    REVIEW_TRANSITIONS,
+    Countersign,
+    ItemReview,
+    MajorRoute,
+    ReviewChain,
+    ReviewChainStep,
+    Reviewer,
+)
+
+__all__ = [
+    "ALL_STEPS",
+    "EDITABLE_STATES",
+    "ITEM_TRANSITIONS",
+    "MATERIALS_STATES",
+    "MEETING_STEPS",
+    "OPEN_REVIEW_STATES",
+    "REVIEW_TRANSITIONS",
+    "SETTLED_FIELDS",
+    "STEPS",
+    "SUPERVISION_STEPS",
+    "AgendaItem",
+    "Attachment",
+    "Category",
+    "Consultation",
+    "Countersign",
+    "DecisionPolicy",
+    "ItemReview",
+    "MajorKind",
+    "MajorRoute",
+    "ReviewChain",
+    "ReviewChainStep",
+    "Reviewer",
+    "ScopeRule",
+    "State",
+]

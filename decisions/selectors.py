@@ -1,6 +1,6 @@
 """Reads of agenda items, already limited to what the user may see."""
 
-from django.db.models import Exists, F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -8,7 +8,7 @@ from core.audit import history_of
 from core.db import SubqueryCount
 from decisions import access
 from decisions.access import visibility_filter
-from decisions.models import ALL_STEPS, STEPS, AgendaItem, Attachment, Consultation, State
+from decisions.models import ALL_STEPS, STEPS, AgendaItem, Attachment, Consultation, Countersign, ItemReview, State
 from decisions.services import LEADER_SUBMISSION_REASON, SELF_APPROVAL_REASON, join_names
 from org.access import chaired_bodies
 from org.models import User
@@ -41,7 +41,7 @@ def my_items_q(user: User) -> Q:
 
 
 def review_queue_q(user: User) -> Q:
-    return Q(state=State.DEPT_REVIEW, department_id__in=user.headed_department_ids)
+    return review_queue_items_q(user)
 
 
 def screening_queue_q(user: User) -> Q:
@@ -112,6 +112,9 @@ VERB_LABELS = {
     "item.edit": gettext_lazy("修改内容"),
     "item.attach": gettext_lazy("上传附件"),
     "item.detach": gettext_lazy("撤下附件"),
+    "item.countersign": gettext_lazy("发起会签"),
+    "item.countersign_answer": gettext_lazy("会签意见"),
+    "item.route": gettext_lazy("调整报送会议"),
 }
 
 
@@ -125,6 +128,12 @@ def item_history(item: AgendaItem) -> list:
         if e.verb == "item.consult_answer":
             answer = _("同意") if e.data.get("answer") == "agree" else _("有不同意见")
             e.verb_label = _("%(step)s：%(detail)s") % {"step": e.verb_label, "detail": answer}
+        if e.verb == "item.dept_approve" and e.data.get("label"):
+            e.verb_label = _("%(step)s：%(detail)s") % {"step": e.data["label"], "detail": _("通过")}
+        if e.verb == "item.dept_return" and e.data.get("label"):
+            e.verb_label = _("%(step)s：%(detail)s") % {"step": e.data["label"], "detail": _("退回修改")}
+        if e.verb == "item.countersign":
+            e.verb_label = _("%(step)s：%(detail)s") % {"step": e.verb_label, "detail": e.data.get("departments", "")}
         if e.verb in ("item.attach", "item.detach"):
             e.verb_label = _("%(step)s：%(detail)s") % {"step": e.verb_label, "detail": e.data.get("name", "")}
         if e.verb == "item.edit":
@@ -160,11 +169,7 @@ def queue_count_expressions(user: User) -> dict:
     """The navigation badges (what waits on this person) and whether they chair a body, as
     expressions, so the navigation asks them together with the other menus in one query."""
     return {
-        "queue_review": SubqueryCount(
-            AgendaItem.objects.filter(
-                state=State.DEPT_REVIEW, department_id__in=sorted(user.headed_department_ids) or [0]
-            )
-        ),
+        "queue_review": SubqueryCount(AgendaItem.objects.filter(review_queue_items_q(user))),
         "queue_screening": SubqueryCount(AgendaItem.objects.filter(screening_queue_q(user))),
         "queue_consultations": SubqueryCount(waiting_consultations(Consultation.objects.filter(consultee=user))),
         "chairs_a_body": Exists(chaired_bodies(user)),
@@ -185,3 +190,23 @@ def queue_counts(user: User) -> dict[str, int]:
     """Numbers for the navigation badges: what waits on this person (one query)."""
     row = User.objects.filter(pk=user.pk).values(**queue_count_expressions(user)).get()
     return read_queue_counts(user, row)
+
+
+def item_chain(item: AgendaItem) -> list[ItemReview]:
+    """The review chain as the page shows it: every round's steps, with their countersigns, latest round first."""
+    return list(
+        ItemReview.objects.filter(item=item)
+        .select_related("assignee", "acted_by", "department")
+        .prefetch_related(
+            Prefetch("countersigns", queryset=Countersign.objects.select_related("department", "answered_by"))
+        )
+        .order_by("-round", "position")
+    )
+
+
+def review_queue_items_q(user: User) -> Q:
+    """审批待办: items in the chain whose open step waits on `user` (or, for an item submitted before
+    chains were kept, on its department's head)."""
+    waiting = ItemReview.objects.filter(access.reviews_waiting_on(user)).values("item_id")
+    legacy = Q(department_id__in=user.headed_department_ids) & ~Exists(ItemReview.objects.filter(item=OuterRef("pk")))
+    return Q(state=State.DEPT_REVIEW) & (Q(pk__in=waiting) | legacy)

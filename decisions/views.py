@@ -13,6 +13,7 @@ from core.http import refuse
 from core.pages import get_page
 from decisions import access, selectors, services
 from decisions.forms import CommentForm, ConsultAnswerForm, ItemForm, MaterialsForm, ReasonForm, ScreenAcceptForm
+from decisions.forms_review import CountersignAnswerForm, CountersignForm
 from decisions.models import STEPS, State
 
 PAGE_SIZE = 20
@@ -72,12 +73,12 @@ def all_items(request):
 @login_required
 def review_queue(request):
     if not access.can_use_review_queue(request.user):
-        return refuse(request, _("只有部门负责人可以使用部门审核"))
+        return refuse(request, _("只有部门负责人、校领导和两办可以使用审批待办"))
     return _list(
         request,
         selectors.review_queue(request.user),
-        title=_("部门审核"),
-        empty=_("暂无待审核的议题。本部门有人提交后会出现在这里。"),
+        title=_("审批待办"),
+        empty=_("暂无待您审阅、审核、审批或会签的议题。"),
     )
 
 
@@ -159,6 +160,7 @@ def _detail_context(request, item, **forms):
     """Everything the item page shows. Showing it is a view of the item, logged if confidential."""
     services.item_viewed(actor=request.user, item=item)
     actions = access.actions_for(request.user, item)
+    review = access.current_review(item)
     context = {
         "item": item,
         "actions": actions,
@@ -170,6 +172,16 @@ def _detail_context(request, item, **forms):
         "accept_form": ScreenAcceptForm(item=item, screener=request.user) if "screen_accept" in actions else None,
         "answer_form": ConsultAnswerForm() if "consult_answer" in actions else None,
         "rounds": _rounds(item),
+        "chain": selectors.item_chain(item),
+        "review": review,
+        "countersign_form": CountersignForm(item=item)
+        if review
+        and review.state == review.State.PENDING
+        and access.may_review(request.user, review, "countersign") is None
+        else None,
+        "countersign_answer_form": CountersignAnswerForm()
+        if review and access.countersign_pending_for(request.user, review)
+        else None,
         "reason_actions": REASON_ACTIONS,
         "views": list(selectors.item_views(item)[:50]) if item.confidential and request.user.is_leader else None,
     }

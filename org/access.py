@@ -5,9 +5,12 @@ next meetings. A meeting already scheduled keeps the chair it was scheduled with
 (`meetings.access.chairs`), whoever chairs the body afterwards.
 """
 
-from django.db.models import Q, QuerySet
+from datetime import date
 
-from org.models import MeetingBody, Role, User
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from org.models import MeetingBody, Portfolio, Role, User
 
 
 def chairs_body(user: User, body: MeetingBody) -> bool:
@@ -42,6 +45,30 @@ def bodies_attended_by(user: User) -> QuerySet:
     return MeetingBody.objects.filter(Q(members__user=user) | Q(chair=user) | Q(secretary_role__in=offices)).values(
         "pk"
     )
+
+
+def leader_in_charge(department_id: int, on: date | None = None) -> User | None:
+    """分管: the school leader in charge of the department on that day (today if not given)."""
+    on = on or timezone.localdate()
+    row = (
+        Portfolio.objects.filter(department_id=department_id, starts_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .select_related("leader")
+        .order_by("-starts_on")
+        .first()
+    )
+    return row.leader if row else None
+
+
+def departments_in_charge(user: User, on: date | None = None) -> QuerySet:
+    """The departments `user` is in charge of on that day, as a queryset."""
+    on = on or timezone.localdate()
+    return Portfolio.objects.filter(leader=user, starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+
+def may_assign_portfolio(user: User) -> bool:
+    """The party office keeps who is in charge of what (the administrator through the admin)."""
+    return user.is_superuser or user.has_role(Role.PARTY_OFFICE)
 
 
 def may_import_people(user: User) -> bool:

@@ -16,7 +16,7 @@ from core.admin import AuditedModelAdmin
 from org import importing
 from org.access import may_import_people
 from org.forms import StaffWorkbookForm
-from org.models import BodyMember, Department, MeetingBody, RoleAssignment, User
+from org.models import BodyMember, Department, MeetingBody, Portfolio, RoleAssignment, User
 
 # What decides who may see and do what: roles, memberships, status, groups and permissions.
 USER_ACCESS = ("role_assignments", "body_memberships", "groups", "user_permissions")
@@ -177,3 +177,13 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class GroupAdmin(AuditedModelAdmin, BaseGroupAdmin):
     audit_related = ("permissions", "user_set")
+
+
+@admin.register(Portfolio)
+class PortfolioAdmin(AuditedModelAdmin):
+    """分管: a change of portfolio ends the old row (截止日期) and adds a new one; history is kept."""
+
+    list_display = ["department", "leader", "starts_on", "ends_on"]
+    list_filter = ["leader"]
+    list_select_related = ["department", "leader"]
+    autocomplete_fields = ["department"]

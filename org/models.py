@@ -242,3 +242,33 @@ class BodyMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body} · {self.user} · {self.get_kind_display()}"
+
+
+class Portfolio(models.Model):
+    """分管: which school leader is in charge of which department, from when to when. A change of
+    portfolio mid-year ends the old row and starts a new one, so the history stays."""
+
+    leader = models.ForeignKey(User, verbose_name=_("分管校领导"), on_delete=models.PROTECT, related_name="portfolios")
+    department = models.ForeignKey(
+        Department, verbose_name=_("分管部门"), on_delete=models.PROTECT, related_name="portfolios"
+    )
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("截止日期"), null=True, blank=True, help_text=_("留空表示至今"))
+
+    class Meta:
+        verbose_name = _("分管关系")
+        verbose_name_plural = _("分管关系（分管校领导）")
+        ordering = ["department__sort_order", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                name="portfolio_dates_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["department"], condition=models.Q(ends_on__isnull=True), name="portfolio_one_current"
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "starts_on"], name="portfolio_dept_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.leader} 分管 {self.department}"

@@ -233,6 +233,33 @@ def check_review(user: User, task) -> None:
         raise forbidden(_("只有本类督查的督查部门可以审核"))
 
 
+# --- 决而未果: resolutions without follow-up -------------------------------------------------------
+
+# The party office and the discipline committee watch the queue; the secretary is escalated to.
+UNFOLLOWED_WATCHERS = (Role.PARTY_OFFICE, Role.DISCIPLINE)
+
+
+def watches_unfollowed(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*UNFOLLOWED_WATCHERS)
+
+
+def unfollowed_escalated_to() -> list[User]:
+    """Whom a resolution left without follow-up is escalated to: the active people of the party
+    office and the discipline committee, and the Party secretary (the party committee's chair)."""
+    from org.models import MeetingBody
+
+    watchers = list(User.objects.filter(is_active=True, role_assignments__role__in=UNFOLLOWED_WATCHERS).distinct())
+    secretary = MeetingBody.objects.filter(code=MeetingBody.Code.PC).values_list("chair_id", flat=True).first()
+    return watchers + [u for u in User.objects.filter(pk=secretary, is_active=True) if u not in watchers]
+
+
+def may_record_no_task(user: User) -> str | None:
+    """Who may put on record that a resolution needs no supervision task: those who watch the queue."""
+    if not watches_unfollowed(user):
+        return _("只有党委办公室或纪委可以登记无需督查的理由")
+    return None
+
+
 # --- tasks handed out by an office, and 协办 --------------------------------------------------------
 
 # Who hands out which tasks that do not come from a resolution: the school affairs office the

@@ -2,6 +2,7 @@
 
     remind_tasks     tasks due soon → reminded; overdue → escalated (level 1, then level 2)
     remind_letters   书记信箱 letters near / past their reply deadline → reminded / escalated
+    remind_unfollowed 决而未果: resolutions without a task or a reason → escalated
     sweep_calendar   the responsibility calendar's duties → occurrences, reminders, tasks
 
 Jobs take nothing, call services, and are safe to run twice, and two at once: reminders are
@@ -72,3 +73,11 @@ def remind_letters(today: dt.date | None = None) -> dict[str, int]:
 def sweep_calendar() -> dict[str, int]:
     """行事历： today's duties (see supervision.services.calendar.calendar_sweep)."""
     return calendar_sweep()
+
+
+def remind_unfollowed() -> dict[str, int]:
+    """决而未果: resolutions still without a task or a reason after the configured days escalated
+    (supervision.services.followup.unfollowed_sweep)."""
+    from supervision.services.followup import unfollowed_sweep
+
+    return unfollowed_sweep()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import task_new, task_parts, task_tracks
+from supervision.views import task_new, task_parts, task_tracks, unfollowed
 from supervision.views import tasks as views
 
 app_name = "supervision"
@@ -21,4 +21,6 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("follow/<int:item_id>/", views.item_follow, name="follow"),
     path("item/<int:item_id>/", task_new.item_tasks, name="item_tasks"),
+    path("unfollowed/", unfollowed.unfollowed, name="unfollowed"),
+    path("unfollowed/<int:pk>/no-task/", unfollowed.no_task, name="no_task"),
 ]

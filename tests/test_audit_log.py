@@ -85,10 +85,11 @@ def test_the_item_page_shows_who_when_what_and_why_of_each_step(client, long_ite
         [
             "创建草稿",
             "提交",
-            "部门退回",
+            # The department head's step is named as in the review chain (审阅).
+            "审阅：退回修改",
             "修改内容（建议方案）",
             "提交",
-            "部门审核通过",
+            "审阅：通过",
             "研判同意上会",
             "酝酿意见：有不同意见",
             "修改后重新酝酿",
@@ -105,7 +106,7 @@ def test_the_item_page_shows_who_when_what_and_why_of_each_step(client, long_ite
 def test_the_history_shows_the_state_each_step_led_to(client, long_item, people):
     client.force_login(people("member1"))
     history = history_section(client.get(f"/items/{long_item.pk}/").content.decode())
-    assert in_order(history, ["部门退回 → 退回修改", "研判同意上会 → 会前酝酿中", "酝酿意见：同意 → 待上会"])
+    assert in_order(history, ["审阅：退回修改 → 退回修改", "研判同意上会 → 会前酝酿中", "酝酿意见：同意 → 待上会"])
 
 
 def test_views_are_listed_apart_from_the_steps(client, people):

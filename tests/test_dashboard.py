@@ -144,6 +144,7 @@ def sections(response) -> dict[str, list[str]]:
 # out here and checked below. A role's own lists are shown even when empty.
 EXPECTED = {
     "secretary": {
+        "review": [],  # 审批待办: a leader's steps of the review chain (none configured here)
         "screening": ["S 待研判"],
         "consultations": [],
         "minutes": ["党委会2026年第1次会议"],
@@ -153,6 +154,7 @@ EXPECTED = {
         "notices": ["U 上级文件精神"],
     },
     "principal": {
+        "review": [],  # 审批待办: a leader's steps of the review chain (none configured here)
         "screening": ["P 待研判"],
         "consultations": [],  # V: answered (a concern)
         "minutes": ["党委会2026年第1次会议"],
@@ -161,6 +163,7 @@ EXPECTED = {
         "notices": ["U 上级文件精神"],
     },
     "member1": {
+        "review": [],  # 审批待办: a leader's steps of the review chain (none configured here)
         "consultations": ["K 待酝酿"],
         "minutes": [],  # signed already
         "meetings": ["党委会2026年第2次会议"],
@@ -168,9 +171,11 @@ EXPECTED = {
         "notices": ["U 上级文件精神"],
     },
     "discipline": {
+        "review": [],  # 审批待办: a leader's steps of the review chain (none configured here)
         "consultations": [],
         "minutes": [],  # observed (列席): observers do not co-sign
         "task_reviews": ["X 待审核"],
+        "unfollowed": [],  # 决而未果: none waiting here
         "meetings": ["党委会2026年第2次会议"],
         "overdue": [],
         "notices": ["U 上级文件精神"],
@@ -180,6 +185,7 @@ EXPECTED = {
         "task_reviews": [],  # supervises party-branch building
         "tasks_to_report": [],
         "letters": ["L 来信"],  # answers the mailbox for the secretary
+        "unfollowed": [],  # 决而未果
         "meetings": ["党委会2026年第2次会议"],  # its recorder
         "overdue": [],
         "notices": ["U 上级文件精神"],
@@ -587,10 +593,10 @@ HOME_QUERIES = {
     "secretary": COMMON + 4 + 3,  # overdue, consultations, letters
     "principal": COMMON + 4 + 2,  # overdue, consultations
     "member1": COMMON + 4 + 2,  # overdue, consultations
-    "discipline": COMMON + 4 + 3,  # reports to review, overdue, consultations
+    "discipline": COMMON + 4 + 3 + 1,  # reports to review, overdue, consultations; 决而未果
     # reports to review, tasks to report, overdue, letters; the branch panel: branches and checks,
-    # branches and 三会一课, open and overdue rectification
-    "partyoffice": COMMON + 4 + 4 + 6,
+    # branches and 三会一课, open and overdue rectification; 决而未果
+    "partyoffice": COMMON + 4 + 4 + 6 + 1,
     "affairsoffice": COMMON + 4 + 3,  # reports to review, tasks to report, overdue
     "depthead": COMMON + 4 + 2,  # tasks to report, overdue
     "staff": COMMON + 4,

@@ -172,7 +172,7 @@ def test_a_refused_page_is_in_english(client, people):
 
     assert response.status_code == 403
     html = response.content.decode()
-    assert "Only heads of department can use department review." in html
+    assert "Only heads of department, school leaders and the two offices can use the review queue." in html
     assert "Permission denied" in html
 
 

@@ -28,7 +28,7 @@ from core import reminders as core_reminders
 from core.management.commands.run_jobs import load_schedule
 from core.models import Notification, Reminder
 from decisions import services as item_services
-from decisions.models import Category
+from decisions.models import Category, DecisionPolicy
 from meetings import services as meeting_services
 from notices import services as notice_services
 from org.models import Department, Role
@@ -39,6 +39,7 @@ from tests.factories import all_opinions, draft, meeting_for, supervisor_of
 # Each distinctive: found anywhere outside Yishi's pages, it is a leak.
 SECRETS = {
     "item title": "校区置换谈判底价请示甲",
+    "waiting item title": "校区置换备选地块请示癸",
     "item background": "对方报价四点二亿元背景乙",
     "item proposal": "谈判底价三点八亿元方案丙",
     "item file": "置换底价测算表丁.pdf",
@@ -223,8 +224,13 @@ def test_nothing_about_a_confidential_object_leaves_the_server(
     do(item_services.item_submit, actor=staff, item_id=item.pk)
     do(item_services.item_dept_approve, actor=depthead, item_id=item.pk)
     do(item_services.item_screen_accept, actor=secretary, item_id=item.pk, consultees=[member1, member2])
+    # A confidential item left waiting in its review chain: reminded, then escalated.
+    waiting = do(draft, submitter=staff, confidential=True, title=SECRETS["waiting item title"])
+    do(item_services.item_submit, actor=staff, item_id=waiting.pk)
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
-        do(run_cron_jobs, ran=cron_ran)  # the consultation reminder
+        do(run_cron_jobs, ran=cron_ran)  # the consultation reminder, the review step's reminder
+    with time_machine.travel(timezone.now() + timedelta(days=4)):
+        do(run_cron_jobs, ran=cron_ran)  # the review step escalated
     do(item_services.item_consult_answer, actor=member1, item_id=item.pk, agree=False, text=SECRETS["concern"])
     do(item_services.item_resubmit, actor=staff, item_id=item.pk, reason=SECRETS["resubmit reason"])
     for leader in (member1, member2):
@@ -264,6 +270,10 @@ def test_nothing_about_a_confidential_object_leaves_the_server(
         do(meeting_services.minutes_send, actor=office, minutes_id=minutes.pk)
     resolution = item.resolutions.get()
     assert resolution.confidential
+    # 决而未果: while it has no task yet, the sweep escalates it (after 0 days here).
+    DecisionPolicy.objects.update_or_create(pk=1, defaults={"unfollowed_escalate_days": 0})
+    with time_machine.travel(meeting.starts_at):  # the resolution's day, after the meeting
+        do(run_cron_jobs, ran=cron_ran)
 
     # Its task: created, reported with evidence, urged, escalated by hand and by the sweep.
     task = do(

@@ -85,7 +85,7 @@ EXPECTED: dict[str, dict[int, set[str]]] = {
     "/items/": {200: USERS},
     "/items/mine/": {200: USERS},
     "/items/new/": {200: USERS},
-    "/items/review/": _only(DEPT_HEADS, otherwise=403),
+    "/items/review/": _only(DEPT_HEADS | LEADERS, otherwise=403),  # 审批待办: heads, leaders, offices
     "/items/screening/": _only(CHAIRS, otherwise=403),
     "/items/consultations/": _only(LEADERS, otherwise=403),
     "/items/consultations/?answered=1": _only(LEADERS, otherwise=403),

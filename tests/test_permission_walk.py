@@ -323,7 +323,8 @@ def _targets() -> Iterator[Target]:
     yield page("decisions:all")
     yield page("decisions:mine")
     yield page("decisions:new", post="form")
-    yield page("decisions:review", sees=HEADS)
+    # 审批待办: whoever may hold a step of a review chain (head, leader in charge, office).
+    yield page("decisions:review", sees=HEADS | LEADERS | OFFICES)
     yield page("decisions:screening", sees=CHAIRS)
     yield page("decisions:consultations", sees=LEADERS)
     for key, sees in ITEM_SEES.items():
@@ -353,6 +354,13 @@ def _targets() -> Iterator[Target]:
         sees = ITEM_SEES[key]
         yield step(
             "decisions:act", f"{action}@{key}", actors={actor}, sees=sees, kw=kw, carries=sees, row=item_row(key)
+        )
+    # 会签: the world's chain is the head's 审阅 alone, which asks nobody to countersign.
+    for name in ("decisions:countersign", "decisions:countersign_answer"):
+        sees = ITEM_SEES["item_dept_review"]
+        kw = [("pk", "pk:item_dept_review")]
+        yield step(
+            name, "item_dept_review", actors=set(), sees=sees, kw=kw, carries=sees, row=item_row("item_dept_review")
         )
     # The meeting decides, not the item page: no such step here.
     kw = (("pk", "pk:item_scheduled"), ("step", "=decide"))
@@ -666,6 +674,17 @@ def _targets() -> Iterator[Target]:
         yield Target("supervision:follow", key, kw, get=cells(rest="method"), post=cells(rest="done"))
         kw = [("item_id", f"pk:{key}")]
         yield page("supervision:item_tasks", key, sees=ITEM_SEES[key], others="hide", kw=kw, carries=ITEM_SEES[key])
+
+    # 决而未果: the party office and 纪委 watch it and may record why a resolution needs no task.
+    watchers = {"partyoffice", "discipline"}
+    yield page("supervision:unfollowed", sees=watchers)
+    yield Target(
+        "supervision:no_task",
+        "resolution",
+        (("pk", "pk:resolution"),),
+        get=cells(rest="method"),
+        post=cells(("act", watchers), rest="deny"),
+    )
 
     # --- patrols, branches, the quarterly report, the calendar --------------------------------
     yield page("patrols:list", sees=PATROL_READERS)

@@ -18,8 +18,9 @@ from decisions import services as item_services
 from decisions.models import MajorKind
 from decisions.models import State as ItemState
 from meetings import services as meeting_services
-from meetings.models import Opinion
+from meetings.models import Opinion, Resolution
 from org.models import User
+from supervision.services.followup import resolution_no_task
 from tests import permission_walk_data as data
 from tests.factories import all_opinions, at_state, draft, organizer_of, running_meeting, vote_all
 
@@ -39,6 +40,9 @@ NOT_RECORDS = {
     "core.notification": "in-app messages",
     # Settings and the checklist: edited by the administrator, each change in the audit log.
     "reports.reportsettings": "settings",
+    # The review chains an administrator configures (审阅 → 审核 → 审批): settings, each change audited.
+    "decisions.reviewchain": "settings",
+    "decisions.reviewchainstep": "settings",
     "supervision.branchcheckitem": "the checklist (each check keeps its marks)",
     # The discipline committee's half-year report while drafted: its commentary is edited under a
     # version lock, each edit (before and after) and the filing in the audit log; what was filed is
@@ -147,6 +151,9 @@ def world(db):
     first = Opinion.objects.filter(entry=pc_entry).first()
     meeting_services.opinion_correct(actor=recorder, opinion_id=first.pk, stance="reserve", text="", reason="误记")
     vote_all(pc_entry, pc, "for")
+    # ... and a resolution put on record as needing no supervision task (决而未果 answered).
+    unfollowed = Resolution.objects.filter(tasks__isnull=True).order_by("pk").first()
+    resolution_no_task(actor=u["partyoffice"], resolution_id=unfollowed.pk, reason="通知类决议，无需督查")
     return w
 
 

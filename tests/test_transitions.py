@@ -396,6 +396,11 @@ WALKED = {
         "forward_to_pc": "tests/test_two_deliberations.py",
         "close": "tests/test_supervision_services.py",
     },
+    # The review chain: each step's holder approves, returns or asks for a countersign, another is
+    # refused with the reason; the system opens the chain at submission.
+    "decisions.ItemReview": dict.fromkeys(
+        ["open", "approve", "return", "countersign", "countersign_done"], "tests/test_review_chain.py"
+    ),
     "meetings.Meeting": {
         **dict.fromkeys(["publish", "cancel", "open", "adjourn"], "tests/test_transitions.py"),
         # Every account against every step of a meeting, in each of its states.

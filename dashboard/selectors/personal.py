@@ -154,8 +154,8 @@ def my_items_to_revise(user: User, first=None) -> Section:
 def review_queue(user: User, first=None) -> Section:
     return _section(
         "review",
-        gettext_lazy("待部门审核"),
-        gettext_lazy("审核"),
+        gettext_lazy("审批待办"),
+        gettext_lazy("审批"),
         gettext_lazy("暂无待审核的议题。"),
         reverse("decisions:review"),
         item_selectors.review_queue(user),
@@ -421,6 +421,10 @@ def personal_dashboard(user: User, *, now: dt.datetime | None = None) -> Persona
         waiting.append(tasks_to_report(user, today))
     if supervision_access.can_answer(user):
         waiting.append(letters_to_reply(user))
+    if supervision_access.watches_unfollowed(user):
+        from dashboard.selectors.followup import unfollowed_resolutions
+
+        waiting.append(unfollowed_resolutions(user, now))
 
     return Personal(
         waiting=waiting,

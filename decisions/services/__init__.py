@@ -134,9 +134,23 @@ def _notify_item_step(item_id: int, step: str, state: str, version: int | None) 
     key = f"item:{item.pk}:v{version or item.version}:{step}"
     secret = item.confidential
     if state == State.DEPT_REVIEW:
-        heads = User.objects.filter(role_assignments__role="dept_head", role_assignments__department=item.department_id)
+        # The step of the review chain open now: its holders, or the departments asked to countersign.
+        if item.state != State.DEPT_REVIEW:
+            return 0
+        review = access.current_review(item)
+        if review is None:
+            people = User.objects.filter(
+                role_assignments__role="dept_head", role_assignments__department=item.department_id
+            )
+        elif review.state == review.State.COUNTERSIGNING:
+            depts = review.countersigns.filter(answered_at__isnull=True).values("department_id")
+            people = User.objects.filter(role_assignments__role="dept_head", role_assignments__department__in=depts)
+            key += f":r{review.pk}"
+        else:
+            people = access.review_holders(review)
+            key += f":r{review.pk}:{review.state}"
         text = message("item.dept_review", confidential=secret, title=item.title)
-        return notify(recipients=heads, key=key, text=text, link=link)
+        return notify(recipients=people, key=key, text=text, link=link)
     screener = access.screener_of(item)
     if state == State.SCREENING and screener:
         text = message("item.screening", confidential=secret, title=item.title)

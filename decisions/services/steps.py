@@ -21,7 +21,6 @@ from decisions.models import (
 from decisions.services import (
     LEADER_SUBMISSION_REASON,
     NO_CONSULTATION_NEEDED,
-    SELF_APPROVAL_REASON,
     _check,
     _locked,
     _move,
@@ -34,34 +33,46 @@ from org.models import LEADER_ROLES, MeetingBody, User
 
 @transaction.atomic
 def item_submit(*, actor: User, item_id: int) -> AgendaItem:
+    from decisions.services.review import chain_open, route_major
+
     item = _locked(item_id)
     _check(actor, item, "submit")
+    # 三重一大 asked for the principal's office only goes where the rules send it, with the reason.
+    route_major(actor=actor, item=item)
     problem = scope_problem(body=item.requested_body, category=item.category, major_kind=item.major_kind)
     if problem:
         raise conflict(problem)
     if item.submitted_at is None:
         item.submitted_at = timezone.now()
     _move(item, actor=actor, step="submit", to=State.DEPT_REVIEW)
-    if access.heads_department_of(actor, item):
-        # The head of the department is the submitter: their submission is their approval.
-        _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason=SELF_APPROVAL_REASON)
-    elif actor.is_leader:
+    if actor.is_leader and not access.heads_department_of(actor, item):
         # A member of the leadership answers to no department head; the screener is the next check.
         _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason=LEADER_SUBMISSION_REASON)
+    else:
+        # The review chain (审阅 → 审核 → 审批); a head's own submission is his 审阅.
+        chain_open(actor=actor, item=item)
     return item
 
 
 @transaction.atomic
 def item_dept_approve(*, actor: User, item_id: int, comment: str = "") -> AgendaItem:
+    from decisions.services.review import review_approve
+
     item = _locked(item_id)
     _check(actor, item, "dept_approve")
+    if access.current_review(item) is not None:
+        return review_approve(actor=actor, item=item, comment=comment)
     return _move(item, actor=actor, step="dept_approve", to=State.SCREENING, reason=comment)
 
 
 @transaction.atomic
 def item_dept_return(*, actor: User, item_id: int, reason: str) -> AgendaItem:
+    from decisions.services.review import review_return
+
     item = _locked(item_id)
     _check(actor, item, "dept_return")
+    if access.current_review(item) is not None:
+        return review_return(actor=actor, item=item, reason=reason)
     return _move(item, actor=actor, step="dept_return", to=State.RETURNED, reason=reason)
 
 

@@ -10,6 +10,7 @@ from supervision.models.branches import (
 )
 from supervision.models.calendar import CalendarToken, Duty, DutyOccurrence, DutyStatement
 from supervision.models.committee import REPORT_TRANSITIONS, CommitteeReport, KeyArea, KeyAreaCheck
+from supervision.models.followup import NoTaskReason
 from supervision.models.mailbox import LETTER_TRANSITIONS, Holiday, Letter, LetterForward, LetterReply
 from supervision.models.partners import EvidenceLink, PartEvidence, PartReport, TaskPartner
 from supervision.models.patrols import PatrolFinding
@@ -47,6 +48,7 @@ __all__ = [
     "KeyAreaCheck",
     "DepartmentScore",
     "Duty",
+    "NoTaskReason",
     "DutyOccurrence",
     "DutyStatement",
     "Evidence",

@@ -81,10 +81,10 @@ def test_staff_submits_on_a_phone_and_the_department_head_approves(live_server, 
     page.get_by_role("button", name="退出").click()
     expect(page).to_have_url(re.compile(r"/login/$"))
 
-    # The department head finds it in 部门审核 and approves it.
+    # The department head finds it in 审批待办 and approves it.
     log_in(page, base, "depthead")
     open_menu(page)
-    page.locator("#mainnav").get_by_role("link", name="部门审核").click()
+    page.locator("#mainnav").get_by_role("link", name="审批待办").click()
     expect(page).to_have_url(re.compile(r"/items/review/$"))
     expect(page.get_by_role("link", name=TITLE)).to_be_visible()
     assert_fits_phone(page)

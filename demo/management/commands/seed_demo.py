@@ -14,6 +14,7 @@ from decisions.models import AgendaItem, Category, MajorKind
 from demo.branches import seed_branch_track
 from demo.party_building import seed_party_building
 from demo.people import seed_org
+from demo.review_chain import seed_review_chain, seed_unfollowed
 from demo.study_and_work import seed_central_group, seed_pc_study, seed_tasks_with_partners
 from demo.supervision import seed_supervision
 from meetings import services as meeting_services
@@ -60,6 +61,10 @@ class Command(BaseCommand):
         seed_central_group(back_in_time)
         seed_supervision(held)
         seed_tasks_with_partners()
+        # The review chain is configured once the items above have gone their way; then one
+        # item goes through it whole, and one resolution waits for follow-up (决而未果).
+        seed_review_chain()
+        seed_unfollowed(held_at)
         return AgendaItem.objects.count()
 
     def seed_before_the_meeting(self) -> dict:
