@@ -761,6 +761,10 @@ def _targets() -> Iterator[Target]:
     kw = (("table", "=audit"),)
     no_table = cells(("hide", figures), rest="deny")
     yield Target("dashboard:export", "audit", kw, get=no_table, post=no_table)
+    # 数字可点开: the list behind a figure, for those who read the figures; no list for a made-up one.
+    yield page("dashboard:figure_list", "tasks", sees=figures, kw=[("kind", "=tasks")])
+    kw = (("kind", "=audit"),)
+    yield Target("dashboard:figure_list", "audit", kw, get=no_table, post=no_table)
     readers = LEADERS | {"partyoffice"} | HEADS
     yield page("party_building:table", sees=readers)
     yield page("party_building:xlsx", sees=readers, kw=[("year", "value:year")])
