@@ -99,11 +99,11 @@ def _secretary(branch: Department) -> User:
     """The branch secretary of 机关第一党支部 (login: branchsec), who keeps its 三会一课 and self-checks."""
     user = User.objects.filter(username="branchsec").first()
     if user is None:
-        from demo.people import PASSWORD
+        from demo.people import demo_password
 
         user = User(username="branchsec", name="赵红", department=branch, title="机关第一党支部书记")
         user.email = "branchsec@school.example"
-        user.set_password(PASSWORD)
+        user.password = demo_password()
         user.save()
     RoleAssignment.objects.get_or_create(user=user, role=Role.DEPT_HEAD, department=branch)
     RoleAssignment.objects.get_or_create(user=user, role=Role.STAFF, department=None)
@@ -137,7 +137,7 @@ def seed_branch_track() -> int:
                 if branch.branch_checks.filter(year=today.year, month=month, kind="office").exists():
                     continue
                 weak = branch.sort_order % 9 == 0
-                met = {i.pk: rng.random() > (0.3 if weak else 0.03) for i in items}
+                met = {i.pk: rng.random() > (0.12 if weak else 0.005) for i in items}
                 services.branch_check_record(
                     actor=u["partyoffice"],
                     branch_id=branch.pk,

@@ -1,5 +1,9 @@
 """The demo school: departments, the nine demo accounts (one per role) and the meeting bodies."""
 
+import functools
+
+from django.contrib.auth.hashers import make_password
+
 from org.models import BodyMember, Department, MeetingBody, Role, RoleAssignment, User
 
 PASSWORD = "yishi2026"
@@ -65,6 +69,13 @@ BODIES = {
 }
 
 
+@functools.cache
+def demo_password() -> str:
+    """PASSWORD hashed once: every demo account shares the one published password, and hashing
+    it per account (the hasher is slow on purpose) took most of the seed's first seconds."""
+    return make_password(PASSWORD)
+
+
 def seed_org() -> int:
     """Departments, people with their roles, and the membership and chair of each meeting body."""
     from decisions.defaults import ensure_defaults
@@ -87,7 +98,7 @@ def seed_org() -> int:
                 title=title,
                 email=f"{username}@school.example",
             )
-            user.set_password(PASSWORD)
+            user.password = demo_password()
             user.save()
             created += 1
         users[username] = user
@@ -97,7 +108,8 @@ def seed_org() -> int:
             )
             created += new
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", "admin@school.example", PASSWORD, name="系统管理员")
+        admin = User.objects.create_superuser("admin", "admin@school.example", None, name="系统管理员")
+        User.objects.filter(pk=admin.pk).update(password=demo_password())
         created += 1
     for code, (chair, members, observers) in BODIES.items():
         body = MeetingBody.objects.get(code=code)

@@ -25,12 +25,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.hashers import make_password
 from django.db import connection, models
 
 from core.models import AuditEvent, Sequence
 from decisions.models import AgendaItem, Consultation
-from demo.people import BODIES, PASSWORD, seed_org
+from demo.people import BODIES, demo_password, seed_org
 from meetings.models import AgendaEntry, Attendance, Meeting, Minutes, MinutesSignature, Opinion, Resolution, Vote
 from notices.models import Notice, NoticeAudience, NoticeRecipient
 from org.models import Department, MeetingBody, Role, RoleAssignment, User
@@ -233,7 +232,7 @@ class School:
         self.u = {u.username: u.pk for u in User.objects.all()}
         # The demo accounts were here from the start: they receive every notice.
         User.objects.filter(pk__in=self.u.values()).update(date_joined=START - dt.timedelta(days=1))
-        password = make_password(PASSWORD)
+        password = demo_password()
         staff = []
         depts = list(Department.objects.exclude(kind="leadership").order_by("pk"))
         for n in range(max(0, scaled("staff", self.factor) - len(self.u))):

@@ -204,4 +204,30 @@ def build_world() -> World:
     pk["task_plan"] = Task.objects.get(plan="work_plan").pk
     pk["part_evidence"] = PartEvidence.objects.get(part__task_id=pk["task_plan"]).pk
     pk["major_work_declined"] = MajorWork.objects.get(state="declined").pk
+    _performance_and_flags(w, u)
     return w
+
+
+def _performance_and_flags(w: World, u: dict) -> None:
+    """The demo's published performance rating (with 智能制造学院's score), a draft rating beside it,
+    and the stage of the report whose flagged value the demo has 信息中心 explain."""
+    from reports.models import FlagAnswer
+    from supervision.models import PerformanceRating
+    from supervision.services.performance import performance_rate
+
+    pk = w.pk
+    published = PerformanceRating.objects.filter(published_at__isnull=False).order_by("pk").first()
+    assert published is not None, "seed_demo publishes a performance rating"
+    pk["rating_published"] = published.pk
+    today = timezone.localdate()
+    draft_rating = performance_rate(
+        actor=u["affairsoffice"], year=today.year, period_end=today, title="部门工作绩效考评（待发布）"
+    )
+    pk["rating_draft"] = draft_rating.pk
+    pk["dept_college"] = Department.objects.get(name="智能制造学院").pk  # the dean's
+    assert published.scores.filter(department_id=pk["dept_college"]).exists()
+    assert draft_rating.scores.filter(department_id=pk["dept_college"]).exists()
+    answer = FlagAnswer.objects.order_by("pk").first()
+    assert answer is not None, "seed_demo answers a flagged report value"
+    w.value["flag_year"] = str(answer.year)
+    w.value["flag_stage"] = str(answer.stage)

@@ -142,6 +142,18 @@ def test_leaders_read_only_published_ratings_and_each_score_traces_to_its_tasks(
     assert html.count('data-testid="line"') == 2
 
 
+def test_a_reader_who_may_not_publish_is_refused_with_the_reason(client, people, year):
+    rating = rate(people)
+    performance_publish(actor=people("affairsoffice"), rating_id=rating.pk)
+    rating.refresh_from_db()
+    published_at = rating.published_at
+    client.force_login(people("secretary"))
+    r = client.post(f"/performance/{rating.pk}/publish/")
+    assert r.status_code == 403 and "只有校务办可以发布部门绩效考评" in r.content.decode()
+    rating.refresh_from_db()
+    assert rating.published_at == published_at
+
+
 def test_a_department_head_reads_only_his_own_line_and_plan(client, people, year):
     rating = rate(people)
     performance_publish(actor=people("affairsoffice"), rating_id=rating.pk)

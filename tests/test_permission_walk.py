@@ -738,6 +738,24 @@ def _targets() -> Iterator[Target]:
         get=cells(("page", LEADERS | HEADS), rest="deny"),
         post=cells(("form", {"affairsoffice"}), rest="deny"),
     )
+    # 部门工作绩效: 校务办 rates and publishes; a published rating is read by the leaders and the
+    # department heads (a head only his own department's score), a draft by 校务办 alone; a rating
+    # or score one may not read is 404. A department's plan: the readers of the ratings, a head
+    # only his own department's (403 for the rest).
+    rating_readers = LEADERS | HEADS
+    published = [("pk", "pk:rating_published")]
+    draft_rating = [("pk", "pk:rating_draft")]
+    yield page("performance:detail", "published", sees=rating_readers, others="hide", kw=published)
+    yield page("performance:detail", "draft", sees={"affairsoffice"}, others="hide", kw=draft_rating)
+    yield step("performance:publish", "published", actors={"affairsoffice"}, sees=rating_readers, kw=published)
+    yield step("performance:publish", "draft", actors={"affairsoffice"}, sees={"affairsoffice"}, kw=draft_rating)
+    college_score = LEADERS | {"affairsoffice", "dean"}
+    kw = [*published, ("department_id", "pk:dept_college")]
+    yield page("performance:score", "published 智能制造学院", sees=college_score, others="hide", kw=kw)
+    kw = [*draft_rating, ("department_id", "pk:dept_college")]
+    yield page("performance:score", "draft 智能制造学院", sees={"affairsoffice"}, others="hide", kw=kw)
+    kw = [("department_id", "pk:dept_college")]
+    yield page("performance:plan", "智能制造学院", sees=college_score, kw=kw)
     period = [("year", "value:year"), ("quarter", "value:quarter")]
     yield page("quarterly_report:page", sees=LEADERS | {"partyoffice"})
     yield page("quarterly_report:pdf", sees=LEADERS | {"partyoffice"}, kw=period)
@@ -757,6 +775,8 @@ def _targets() -> Iterator[Target]:
     # --- the dashboard, the party-building report, search, notifications, the admin -----------
     figures = LEADERS | OFFICES
     yield page("dashboard:leaders", sees=figures)
+    # 数字可点开: the rows a figure counts, for the readers of the figures.
+    yield page("dashboard:figure_list", "items", sees=figures, kw=[("kind", "=items")])
     yield page("dashboard:export", "stages", sees=figures, kw=[("table", "=stages")])
     kw = (("table", "=audit"),)
     no_table = cells(("hide", figures), rest="deny")
@@ -771,6 +791,10 @@ def _targets() -> Iterator[Target]:
     where = [("year", "value:year"), ("stage", "=target"), ("department_id", "pk:dept_jiaowu")]
     yield page("party_building:enter", "教务处", sees={"depthead", "partyoffice"}, post="act", kw=where)
     yield page("party_building:history", "教务处", sees=readers, kw=where)
+    # The flagged values of a stage: the report's readers; an explanation is posted by whoever
+    # may fill the department in (the empty form is shown again with its errors).
+    flags = [("year", "value:flag_year"), ("stage", "value:flag_stage")]
+    yield page("party_building:flags", sees=readers, post="form", kw=flags)
     yield page("search:page")
     yield page("search:page", "secrets", query="q=涉密标记")
     yield page("notifications")

@@ -70,6 +70,8 @@ def rating_detail(request, pk: int):
 def rating_publish(request, pk: int):
     if selectors.rating_for(request.user, pk) is None:
         raise Http404
+    if not access.can_rate_performance(request.user):
+        return refuse(request, _("只有校务办可以发布部门绩效考评"))
     try:
         services.performance_publish(actor=request.user, rating_id=pk)
     except InvalidTransition as e:
