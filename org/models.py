@@ -144,7 +144,7 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         label = self.get_role_display()
-        return f"{self.user} · {label}" + (f"({self.department})" if self.department_id else "")
+        return f"{self.user} · {label}" + (f"（{self.department}）" if self.department_id else "")
 
 
 class MeetingBody(models.Model):

@@ -93,7 +93,7 @@ def _draft_minutes_text(meeting: Meeting) -> str:
                 }
             )
         resolution = getattr(e, "resolution", None)
-        outcome = e.get_outcome_display() + (f"({resolution.number})" if resolution else "")
+        outcome = e.get_outcome_display() + (f"（{resolution.number}）" if resolution else "")
         if e.outcome_note:
             lines.append(indent + _("结论：%(outcome)s。%(note)s") % {"outcome": outcome, "note": e.outcome_note})
         else:
