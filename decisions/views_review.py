@@ -29,12 +29,13 @@ def countersign(request, pk: int):
     if item is None:
         raise Http404
     form = CountersignForm(request.POST, item=item)
+    valid = form.is_valid()  # checked here, in the view: the refusal page shows the form, and a template runs no query
     try:
         review = access.current_review(item)
         reason = access.may_review(request.user, review, "countersign") if review else _("议题当前没有待办理的审批环节")
         if reason:
             raise forbidden(reason)
-        if not form.is_valid():
+        if not valid:
             raise InvalidTransition(_("请检查会签表单中的错误"), status=400)
         review_countersign(
             actor=request.user, item_id=pk, departments=form.cleaned_data["departments"], note=form.cleaned_data["note"]
@@ -52,11 +53,12 @@ def countersign_answer(request, pk: int):
     if item is None:
         raise Http404
     form = CountersignAnswerForm(request.POST)
+    valid = form.is_valid()  # in the view, before any refusal page shows the form
     try:
         review = access.current_review(item)
         if review is None or access.countersign_pending_for(request.user, review) is None:
             raise forbidden(_("您所在部门没有待办的会签"))
-        if not form.is_valid():
+        if not valid:
             raise InvalidTransition(_("请填写会签意见"), status=400)
         review_countersign_answer(actor=request.user, item_id=pk, opinion=form.cleaned_data["opinion"])
     except InvalidTransition as e:

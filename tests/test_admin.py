@@ -38,6 +38,7 @@ ORGANISATION_MODELS = {
     "org.user",
     "org.meetingbody",
     "org.roleassignment",
+    "org.portfolio",  # 分管: which leader is in charge of which department, with dates
     "decisions.scoperule",
     "decisions.decisionpolicy",
     "reports.indicator",
