@@ -92,7 +92,7 @@ def bar_chart(
             w = v * scale
             by = y + 2 if stacked else y + 2 + j * (bar_h + 1)
             if w > 0:
-                tip = f"{label} · {s.name}:{_number(raw[j])}" if len(series) > 1 else f"{label}:{_number(raw[j])}"
+                tip = f"{label} · {s.name}：{_number(raw[j])}" if len(series) > 1 else f"{label}：{_number(raw[j])}"
                 parts.append(
                     f'<rect x="{x:.1f}" y="{by}" width="{w:.1f}" height="{bar_h}" fill="{s.color}">'
                     f"<title>{escape(tip)}</title></rect>"

@@ -318,6 +318,7 @@ def test_meetings_held_and_items_decided_per_body(world):
         ("PO", 1, 1, 1),
         ("SA", 0, 0, 0),
         ("AS", 0, 0, 0),
+        ("CG", 0, 0, 0),
     ]
     # The vice principal sees the same meetings (leaders see every meeting) but not G's entry.
     assert [(b.code, b.meetings, b.decided) for b in figures("vice", YEAR).bodies][:2] == [("PC", 2, 5), ("PO", 1, 1)]

@@ -102,7 +102,7 @@ def test_a_query_with_markup_is_shown_as_text(client, people):
     html = get(client, people("staff"), q="<b>实习</b>").content.decode()
 
     assert "<b>实习</b>" not in html
-    assert "&lt;b&gt；实习&lt;/b&gt;" in html
+    assert "&lt;b&gt;实习&lt;/b&gt;" in html
 
 
 def test_no_results_says_so_in_chinese(client, people):

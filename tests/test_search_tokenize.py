@@ -166,7 +166,7 @@ def test_the_vector_stops_at_the_last_position_postgresql_keeps():
 def test_the_matched_word_is_marked_after_escaping():
     html = mark("<script>alert(1)</script>关于实习的请示", ["实习"])
 
-    assert html == "&lt;script&gt;alert(1)&lt;/script&gt；关于<mark>实习</mark>的请示"
+    assert html == "&lt;script&gt;alert(1)&lt;/script&gt;关于<mark>实习</mark>的请示"
 
 
 def test_a_query_that_looks_like_markup_is_escaped_too():
