@@ -4,7 +4,43 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from core.records import drop_set_once_trigger, install, set_once_trigger
+from core.records import install
+
+
+# The trigger's SQL as it was when this migration was written (a migration keeps what it did).
+def drop_set_once_trigger(table):
+    return f"DROP TRIGGER IF EXISTS {table}_record ON {table}; DROP FUNCTION IF EXISTS yishi_record_{table}();"
+
+
+def set_once_trigger(table, openings):
+    opens = "\n".join(
+        f"    IF {condition} THEN\n        writable := writable || ARRAY[{', '.join(repr(c) for c in columns)}];\n    END IF;"
+        for columns, condition in openings
+    )
+    return f"""
+CREATE OR REPLACE FUNCTION yishi_record_{table}() RETURNS trigger AS $$
+DECLARE
+    writable text[] := ARRAY[]::text[];
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION USING
+            MESSAGE = 'table ' || TG_TABLE_NAME || ' is part of the record: DELETE refused',
+            ERRCODE = 'insufficient_privilege';
+    END IF;
+{opens}
+    IF (to_jsonb(NEW) - writable) IS DISTINCT FROM (to_jsonb(OLD) - writable) THEN
+        RAISE EXCEPTION USING
+            MESSAGE = 'table ' || TG_TABLE_NAME || ' is part of the record: row ' || OLD.id
+                || ' may change only ' || array_to_string(writable, ', '),
+            ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER {table}_record BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION yishi_record_{table}();
+"""
+
 
 MEETING_STATE = "(SELECT state FROM meetings_meeting WHERE id = OLD.meeting_id)"
 # The agenda entry's trigger, as 0004 installed it, plus the vote mode: chosen once, as the vote opens.

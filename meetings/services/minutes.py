@@ -60,7 +60,7 @@ def _draft_minutes_text(meeting: Meeting) -> str:
         _("记录：%(secretary)s") % {"secretary": meeting.secretary},
         _("出席：%(names)s") % {"names": join(a.person for a in record.present_members) or nobody},
         _("缺席：%(names)s")
-        % {"names": join(f"{a.person}({a.absence_reason})" for a in record.absent_members) or unmarked or nobody},
+        % {"names": join(f"{a.person}（{a.absence_reason}）" for a in record.absent_members) or unmarked or nobody},
         _("列席：%(names)s") % {"names": join(a.person for a in record.observers) or nobody},
     ]
     if record.unknown_members and record.absent_members:
