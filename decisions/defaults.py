@@ -46,7 +46,9 @@ SCOPE = {
 
 # 第一议题: the bodies whose agenda opens with theory study, and those whose study asks every
 # participant for a reflection (心得体会). Administrators change both per body.
-STUDY_FIRST = {"PC"}
+# 第一议题 is the school's own switch (admin → 会议机构): off as installed, so that an upgrade never
+# refuses an agenda the school was about to publish.
+STUDY_FIRST: set[str] = set()
 REFLECTIONS_REQUIRED = {"CG"}
 
 

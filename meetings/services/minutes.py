@@ -78,7 +78,7 @@ def _draft_minutes_text(meeting: Meeting) -> str:
         for o in row.opinions:
             said = {"member": o.member, "stance": o.get_stance_display(), "text": o.text}
             lines.append(
-                indent + (_("%(member)s:%(stance)s。%(text)s") if o.text else _("%(member)s:%(stance)s。")) % said
+                indent + (_("%(member)s：%(stance)s。%(text)s") if o.text else _("%(member)s：%(stance)s。")) % said
             )
         if row.tally:
             t = row.tally
