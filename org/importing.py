@@ -134,21 +134,21 @@ def _parents_first(dataset: tablib.Dataset, numbers: list[int]) -> tuple[tablib.
     """Departments in an order where each one's 上级 in the same sheet comes before it."""
     if "名称" not in dataset.headers or "上级" not in dataset.headers:
         return dataset, numbers
+    name_at, parent_at = dataset.headers.index("名称"), dataset.headers.index("上级")
+
+    def cell(row, at) -> str:
+        return str(row[at] or "").strip()
+
     rows = list(zip(dataset, numbers, strict=True))
-    names = {str(row[dataset.headers.index("名称")] or "").strip() for row, _n in rows}
-    placed, ordered = set(), []
+    waiting = {cell(row, name_at) for row, _n in rows}  # named in the sheet, not yet placed
+    ordered = []
     while rows:
-        ready = [
-            (row, n)
-            for row, n in rows
-            if str(row[dataset.headers.index("上级")] or "").strip() not in names - placed
-            or str(row[dataset.headers.index("上级")] or "").strip() == str(row[dataset.headers.index("名称")]).strip()
-        ]
-        if not ready:  # a loop of parents: leave them, each row then reports its missing parent
-            ready = rows
-        for row, n in ready:
-            ordered.append((row, n))
-            placed.add(str(row[dataset.headers.index("名称")] or "").strip())
+        # A row is ready once its parent is placed (or is not in the sheet, or is itself).
+        ready = [(row, n) for row, n in rows if cell(row, parent_at) not in waiting - {cell(row, name_at)}]
+        ready = ready or rows  # a loop of parents: leave them, each row then reports its missing parent
+        for row, _n in ready:
+            waiting.discard(cell(row, name_at))
+        ordered += ready
         rows = [pair for pair in rows if pair not in ready]
     result = tablib.Dataset(headers=dataset.headers)
     for row, _n in ordered:
