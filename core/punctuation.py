@@ -17,6 +17,8 @@ FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", 
 # Curly quotes, dashes and ellipses are not counted: English text uses them too.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e]")
 HALF = re.compile(r"[,:;!?()]")
+# An HTML character reference (&gt; &#20013; &#x4e2d;) ends in a semicolon that is not punctuation.
+ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -41,8 +43,11 @@ def _partner(text: str, i: int) -> int | None:
 def positions(text: str) -> list[int]:
     """Where `text` has a half-width mark inside Chinese text (bracket partners included)."""
     found: set[int] = set()
+    entity_ends = {m.end() - 1 for m in ENTITY.finditer(text)}
     for m in HALF.finditer(text):
         i = m.start()
+        if i in entity_ends:
+            continue
         before = text[i - 1] if i else ""
         after = text[i + 1] if i + 1 < len(text) else ""
         if text[i] == "?" and after in ("P", "p") and before == "(":

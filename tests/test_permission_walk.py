@@ -976,6 +976,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             with TestCase.captureOnCommitCallbacks(execute=True):
                 w = data.build_world()
+            # The world's foreign keys are checked now, once: left pending, the check each test's
+            # teardown makes (SET CONSTRAINTS ALL IMMEDIATE inside its savepoint) would recheck
+            # every row of the world again, per test.
+            connection.check_constraints()
             for username in USERS:
                 client = Client()
                 client.force_login(User.objects.get(username=username))

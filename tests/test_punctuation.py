@@ -36,7 +36,17 @@ def test_the_rule_finds_half_width_marks_in_chinese_and_fixes_them_in_pairs(text
 
 
 @pytest.mark.parametrize(
-    "text", ["Hello, world: (ok)?", "3:1", "10,000 元", "%(name)s", "（涉密议题）", "item is “Draft”, so “Submission”"]
+    "text",
+    [
+        "Hello, world: (ok)?",
+        "3:1",
+        "10,000 元",
+        "%(name)s",
+        "（涉密议题）",
+        "item is “Draft”, so “Submission”",
+        "&lt;b&gt;实习&lt;/b&gt;",
+        "&#20013;文",
+    ],
 )
 def test_english_numbers_placeholders_and_full_width_text_are_left_alone(text):
     assert punctuation.positions(text) == []

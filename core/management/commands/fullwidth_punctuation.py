@@ -21,7 +21,12 @@ SKIP_FILES = {"core/punctuation.py", "tests/test_punctuation.py", "core/manageme
 def files(root: Path):
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
-        if any(part in SKIP_DIRS for part in rel.parts) or str(rel) in SKIP_FILES or not path.is_file():
+        # Hidden folders hold tools (virtualenvs such as .venv-audit and .venv-load, caches).
+        if (
+            any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts)
+            or str(rel) in SKIP_FILES
+            or not path.is_file()
+        ):
             continue
         if path.suffix == ".py":
             yield path, punctuation.python_positions
