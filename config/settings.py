@@ -1,4 +1,5 @@
-"""Yishi settings: one file, every knob read from the environment.
+"""Yishi settings: every knob read from the environment (config.env reads it; the school's
+platforms, sign-in and work notices, are in config.platforms).
 
 The defaults run the embedded demo (SQLite file, jobs executed in-process).
 Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
@@ -13,46 +14,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
+from config.env import env_bool, env_float, env_int, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false)")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from exc
-
-
-def env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from exc
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return [part.strip() for part in raw.split(",") if part.strip()]
 
 
 # The demo runs with DEBUG on and only on loopback; production must say DEBUG=0.
@@ -294,48 +258,10 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 # A DingTalk group robot (自定义机器人) webhook; empty: no DingTalk channel.
 DINGTALK_WEBHOOK_URL = os.environ.get("DINGTALK_WEBHOOK_URL", "")
 # --- the school's platforms: sign-in and personal work notices (docs/deploy.md) ---------------
-# How people sign in: any of password (Yishi's own), dingtalk (QR code in the browser and 免登
-# inside the workbench), wecom (企业微信 OAuth) and cas (the campus unified login). An account
-# of a platform that no Yishi person carries is refused: nobody registers themselves.
-SIGN_IN_METHODS = env_list("SIGN_IN_METHODS", ["password"])
-_unknown_methods = set(SIGN_IN_METHODS) - {"password", "dingtalk", "wecom", "cas"}
-if _unknown_methods or not SIGN_IN_METHODS:
-    raise ImproperlyConfigured(f"SIGN_IN_METHODS={SIGN_IN_METHODS!r}: use password, dingtalk, wecom, cas")
-PROVIDER_TIMEOUT_SECONDS = env_float("PROVIDER_TIMEOUT_SECONDS", 10)
-# DingTalk internal app (企业内部应用): its AppKey/AppSecret, AgentId (work notices) and CorpId (免登).
-DINGTALK_APP_KEY = os.environ.get("DINGTALK_APP_KEY", "")
-DINGTALK_APP_SECRET = os.environ.get("DINGTALK_APP_SECRET", "")
-DINGTALK_AGENT_ID = os.environ.get("DINGTALK_AGENT_ID", "")
-DINGTALK_CORP_ID = os.environ.get("DINGTALK_CORP_ID", "")
-# The in-app page needs DingTalk's JSAPI script (dingtalk.open.js) for the 免登 code: its address,
-# a copy under static/ ("vendor/dingtalk/dingtalk.open.js") or DingTalk's own https:// address.
-DINGTALK_JSAPI_URL = os.environ.get("DINGTALK_JSAPI_URL", "vendor/dingtalk/dingtalk.open.js")
-DINGTALK_OAPI_URL = os.environ.get("DINGTALK_OAPI_URL", "https://oapi.dingtalk.com")
-DINGTALK_API_URL = os.environ.get("DINGTALK_API_URL", "https://api.dingtalk.com")
-DINGTALK_LOGIN_URL = os.environ.get("DINGTALK_LOGIN_URL", "https://login.dingtalk.com")
-# WeCom self-built app (自建应用): CorpID, the app's Secret and AgentId.
-WECOM_CORP_ID = os.environ.get("WECOM_CORP_ID", "")
-WECOM_SECRET = os.environ.get("WECOM_SECRET", "")
-WECOM_AGENT_ID = os.environ.get("WECOM_AGENT_ID", "")
-WECOM_API_URL = os.environ.get("WECOM_API_URL", "https://qyapi.weixin.qq.com")
-WECOM_OAUTH_URL = os.environ.get("WECOM_OAUTH_URL", "https://open.weixin.qq.com")
-WECOM_SSO_URL = os.environ.get("WECOM_SSO_URL", "https://login.work.weixin.qq.com")
-# The campus unified login (CAS 2.0/3.0 server), e.g. https://cas.example.edu.cn/cas
-CAS_SERVER_URL = os.environ.get("CAS_SERVER_URL", "").rstrip("/")
-CAS_VERSION = os.environ.get("CAS_VERSION", "3")
-if CAS_VERSION not in ("2", "3"):
-    raise ImproperlyConfigured(f"CAS_VERSION={CAS_VERSION!r}: use 2 or 3")
-_needs = {
-    "dingtalk": ("DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_CORP_ID"),
-    "wecom": ("WECOM_CORP_ID", "WECOM_SECRET", "WECOM_AGENT_ID"),
-    "cas": ("CAS_SERVER_URL",),
-}
-for _method in SIGN_IN_METHODS:
-    _missing = [name for name in _needs.get(_method, ()) if not globals()[name]]
-    if _missing:
-        raise ImproperlyConfigured(f"SIGN_IN_METHODS has {_method}: set {', '.join(_missing)}")
-# Personal work notices go to whoever carries a DingTalk or WeCom userid once the app's AgentId is set.
-WORK_NOTICES = env_bool("WORK_NOTICES", True)
+# (config/platforms.py: every name in it is a setting.)
+from config.platforms import *  # noqa: E402, F403
+from config.platforms import DINGTALK_JSAPI_URL  # noqa: E402 - read again below, for the CSP
+
 # The address people reach Yishi at: every absolute link (e-mails, the DingTalk group, calendar
 # feeds) starts with it (core.links.absolute). `make run` sets it to the port it serves;
 # `check --deploy` reports one on this machine or outside ALLOWED_HOSTS (core.checks).

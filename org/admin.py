@@ -61,6 +61,13 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
             *super().get_urls(),
         ]
 
+    def _people_page(self, request, title) -> dict:
+        """What the staff import and the directory sync both start with: only those who may import
+        people get past it (403 for anyone else), with the admin page's context and its title."""
+        if not may_import_people(request.user):
+            raise PermissionDenied
+        return {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta}
+
     def import_template(self, request):
         if not may_import_people(request.user):
             raise PermissionDenied
@@ -80,9 +87,7 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
         from core.providers.dingtalk import DingTalk
         from org import directory
 
-        if not may_import_people(request.user):
-            raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "title": _("钉钉通讯录同步"), "opts": self.model._meta}
+        context = self._people_page(request, _("钉钉通讯录同步"))
         if not DingTalk.configured():
             context["error"] = _("尚未配置钉钉（DINGTALK_APP_KEY、DINGTALK_APP_SECRET），无法同步通讯录。")
             return TemplateResponse(request, "admin/org/user/directory.html", context, status=409)
@@ -102,8 +107,7 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
 
     def import_view(self, request):
         """人员导入: upload, preview what would change (nothing is kept), then apply the same file."""
-        if not may_import_people(request.user):
-            raise PermissionDenied
+        context = self._people_page(request, _("人员导入"))
         report, form = None, StaffWorkbookForm()
         if request.method == "POST" and "apply" in request.POST:
             content = base64.b64decode(request.session.get(IMPORT_SESSION_KEY, "") or b"")
@@ -126,13 +130,7 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
                     form.add_error("workbook", str(exc))
                 else:
                     request.session[IMPORT_SESSION_KEY] = base64.b64encode(content).decode()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("人员导入"),
-            "opts": self.model._meta,
-            "form": form,
-            "report": report,
-        }
+        context.update(form=form, report=report)
         return TemplateResponse(request, "admin/org/user/import.html", context, status=400 if form.errors else 200)
 
     def user_change_password(self, request, id, form_url=""):

@@ -18,7 +18,8 @@ The rules and where they live (docs/architecture.md, "Every rule asked in one pl
 | supervisor of a track | supervision.access.supervised_tracks, can_review |
 
 This test reads the apps' source and fails where a module outside those asks one of the
-questions itself. Each check names what it looks for; an allow-list entry says why.
+questions itself. Each check names what it looks for; an allow-list entry says why. It also holds
+every module of an app (and of config/) to LINE_LIMIT lines, with no exceptions.
 """
 
 import ast
@@ -222,3 +223,40 @@ def test_every_allowed_exception_still_exists():
     }
     for check, entries in ALLOWED.items():
         assert entries & defined, check
+
+
+# --- size: no module of an app over LINE_LIMIT lines ------------------------------------------
+
+LINE_LIMIT = 400
+# Every package of Yishi's own (the INSTALLED_APPS of the project, and config/); migrations are
+# generated and stay as they are.
+SIZED = (*APPS, "accounts", "demo", "config")
+
+
+def long_modules(root: Path = ROOT, packages=SIZED, limit: int = LINE_LIMIT) -> dict[str, int]:
+    found = {}
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            if "/migrations/" in rel:
+                continue
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > limit:
+                found[rel] = lines
+    return found
+
+
+def test_no_module_of_an_app_is_over_the_line_limit():
+    """A module past LINE_LIMIT lines is split along its seams (a package, one module a part)."""
+    assert long_modules() == {}
+
+
+def test_the_line_limit_finds_a_long_module(tmp_path):
+    (tmp_path / "meetings" / "services").mkdir(parents=True)
+    (tmp_path / "meetings" / "migrations").mkdir()
+    (tmp_path / "meetings" / "services" / "long.py").write_text("x = 1\n" * (LINE_LIMIT + 1))
+    (tmp_path / "meetings" / "services" / "short.py").write_text("x = 1\n" * LINE_LIMIT)
+    (tmp_path / "meetings" / "migrations" / "0001_initial.py").write_text("x = 1\n" * (LINE_LIMIT + 1))
+
+    assert long_modules(tmp_path, ("meetings",)) == {"meetings/services/long.py": LINE_LIMIT + 1}
+    assert set(SIZED) >= {"core", "org", "decisions", "meetings", "notices", "supervision", "demo", "config"}

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dashboard.selectors.personal import Entry, Section, _section
+from dashboard.selectors.sections import Entry, Section, make_section
 from org.models import User
 
 
@@ -22,7 +22,7 @@ def unfollowed_resolutions(user: User, now: dt.datetime) -> Section:
         return Entry(title, reverse("supervision:unfollowed"), r.body.name, r.issued_at,
                      _("已 %(days)s 天") % {"days": age_days(r, now)})  # fmt: skip
 
-    return _section(
+    return make_section(
         "unfollowed",
         gettext_lazy("决而未果"),
         gettext_lazy("布置任务"),

@@ -1,6 +1,6 @@
 """工作台： what waits on one person, their next meetings, what is overdue, what is unread.
 
-Every list is one query, whatever its length: the rows shown (at most LIMIT) carry the total of
+Every list is one query, whatever its length: the rows shown (at most sections.LIMIT) carry the total of
 the whole list as a window count, so the page never asks twice. Which lists a person gets
 depends on their roles only (a department head always sees "待部门审核", even when it is empty);
 the lists a person may happen to be on (their own returned items, minutes to co-sign) appear
@@ -9,15 +9,15 @@ belongs to, so the page never shows a row its own list page would not.
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dashboard.selectors.sections import Entry, Section, firsts_together, make_section
 from decisions import access as item_access
 from decisions import selectors as item_selectors
 from decisions.models import State
@@ -30,37 +30,8 @@ from supervision.models import Letter, ProgressReport, Task
 from supervision.selectors.mailbox import visible_letters
 from supervision.selectors.tasks import overdue_q, visible_tasks
 
-LIMIT = 5
-
 # The tasks a lead department still has to report on (报送进展): not waiting for review, not closed.
 TO_REPORT = (Task.State.ASSIGNED, Task.State.IN_PROGRESS, Task.State.RETURNED)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One row: a tap on it opens the page where the action is."""
-
-    title: str
-    url: str
-    detail: str = ""
-    when: dt.datetime | dt.date | None = None
-    flag: str = ""  # a short warning (逾期 3 天, 退回补充), shown as a badge
-
-
-@dataclass
-class Section:
-    key: str
-    title: str
-    action: str  # what the person does there: 审核, 研判, 会签…
-    empty: str
-    more_url: str
-    entries: list[Entry] = field(default_factory=list)
-    total: int = 0
-    highlight: bool = True  # a count that asks for attention (not so for meetings and my items)
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.entries)
 
 
 @dataclass
@@ -74,48 +45,6 @@ class Personal:
     @property
     def waiting_total(self) -> int:
         return sum(s.total for s in self.waiting)
-
-
-def _first(qs: QuerySet, limit: int = LIMIT) -> tuple[list, int]:
-    """The first `limit` rows and the length of the whole list, in one query."""
-    rows = list(qs.annotate(list_total=Window(Count("pk")))[:limit])
-    return rows, (rows[0].list_total if rows else 0)
-
-
-def _section(key, title, action, empty, more_url, qs, entry, *, highlight: bool = True, first=None) -> Section:
-    rows, total = first if first is not None else _first(qs)
-    return Section(key, str(title), str(action), str(empty), more_url, [entry(r) for r in rows], total, highlight)
-
-
-def _ordering(fields) -> list:
-    return [F(f[1:]).desc() if f.startswith("-") else F(f).asc() for f in fields]
-
-
-def _firsts_together(base: QuerySet, lists: dict[str, tuple[Q, tuple]], limit: int = LIMIT) -> dict:
-    """_first of several lists drawn from one queryset, in ONE query.
-
-    Each list is a condition on `base` and an ordering. The rows are those on any list; each row
-    is marked with the lists it is on, numbered and counted within each list in that list's order;
-    rows numbered past `limit` in every list stay in the database. A list's rows come back in its
-    order with its total, as _first would give them."""
-    if not lists:
-        return {}
-    keys = list(lists)
-    marks, windows, anywhere, near = {}, {}, Q(), Q()
-    for n, key in enumerate(keys):
-        condition, order = lists[key]
-        anywhere |= condition
-        marks[f"on_{n}"] = ExpressionWrapper(condition, output_field=BooleanField())
-        windows[f"rank_{n}"] = Window(RowNumber(), partition_by=[F(f"on_{n}")], order_by=_ordering(order))
-        windows[f"total_{n}"] = Window(Count("pk"), partition_by=[F(f"on_{n}")])
-        near |= Q(**{f"rank_{n}__lte": limit})
-    rows = list(base.filter(anywhere).annotate(**marks).annotate(**windows).filter(near).order_by())
-    result = {}
-    for n, key in enumerate(keys):
-        mine = sorted((r for r in rows if getattr(r, f"on_{n}")), key=lambda r, n=n: getattr(r, f"rank_{n}"))
-        mine = [r for r in mine if getattr(r, f"rank_{n}") <= limit]
-        result[key] = (mine, getattr(mine[0], f"total_{n}") if mine else 0)
-    return result
 
 
 def _days_overdue(deadline: dt.date, today: dt.date) -> str:
@@ -139,7 +68,7 @@ def _to_revise_q(user: User) -> Q:
 
 def my_items_to_revise(user: User, first=None) -> Section:
     qs = item_selectors.my_items(user).filter(_to_revise_q(user)).order_by(*REVISE_ORDER)
-    return _section(
+    return make_section(
         "revise",
         gettext_lazy("待我修改的议题"),
         gettext_lazy("修改"),
@@ -152,7 +81,7 @@ def my_items_to_revise(user: User, first=None) -> Section:
 
 
 def review_queue(user: User, first=None) -> Section:
-    return _section(
+    return make_section(
         "review",
         gettext_lazy("审批待办"),
         gettext_lazy("审批"),
@@ -165,7 +94,7 @@ def review_queue(user: User, first=None) -> Section:
 
 
 def screening_queue(user: User, first=None) -> Section:
-    return _section(
+    return make_section(
         "screening",
         gettext_lazy("待研判"),
         gettext_lazy("研判"),
@@ -178,7 +107,7 @@ def screening_queue(user: User, first=None) -> Section:
 
 
 def consultations(user: User) -> Section:
-    return _section(
+    return make_section(
         "consultations",
         gettext_lazy("待发表酝酿意见"),
         gettext_lazy("发表意见"),
@@ -203,7 +132,7 @@ def minutes_to_sign(user: User) -> Section:
         .select_related("meeting", "meeting__body")
         .order_by("meeting__starts_at", "id")
     )
-    return _section(
+    return make_section(
         "minutes",
         gettext_lazy("待会签的纪要"),
         gettext_lazy("会签"),
@@ -234,7 +163,7 @@ def _progress_reports_to_review(user: User, tracks: list[str]) -> QuerySet:
 def progress_reports_to_review(user: User, tracks: list[str]) -> Section:
     """Progress reports waiting for the supervisor of their track （督查审核）."""
     qs = _progress_reports_to_review(user, tracks)
-    return _section(
+    return make_section(
         "task_reviews",
         gettext_lazy("待审核的进展报告"),
         gettext_lazy("审核"),
@@ -271,7 +200,7 @@ def tasks_to_report(user: User, today: dt.date) -> Section:
             flag,
         )
 
-    return _section(
+    return make_section(
         "tasks_to_report",
         gettext_lazy("本部门待报送的督查任务"),
         gettext_lazy("报送进展"),
@@ -284,7 +213,7 @@ def tasks_to_report(user: User, today: dt.date) -> Section:
 
 def letters_to_reply(user: User) -> Section:
     qs = visible_letters(user).filter(state=Letter.State.OPEN).select_related("author").order_by("created_at", "id")
-    return _section(
+    return make_section(
         "letters",
         gettext_lazy("待回复的来信"),
         gettext_lazy("回复"),
@@ -307,7 +236,7 @@ def next_meetings(user: User, now: dt.datetime) -> Section:
         .select_related("body")
         .order_by("starts_at", "id")
     )
-    return _section(
+    return make_section(
         "meetings",
         gettext_lazy("我的近期会议"),
         gettext_lazy("查看议程"),
@@ -331,7 +260,7 @@ def my_overdue_tasks(user: User, today: dt.date) -> Section:
     """Tasks past their deadline and not closed that `user` answers for: as responsible leader,
     or as head of the lead department."""
     qs = _overdue(user, today)
-    return _section(
+    return make_section(
         "overdue",
         gettext_lazy("我的逾期任务"),
         gettext_lazy("查看"),
@@ -350,7 +279,7 @@ def my_overdue_tasks(user: User, today: dt.date) -> Section:
 
 def unread_notices(user: User) -> Section:
     qs = notice_selectors.inbox(user).filter(read_at__isnull=True)
-    return _section(
+    return make_section(
         "notices",
         gettext_lazy("未读通报"),
         gettext_lazy("阅读"),
@@ -367,7 +296,7 @@ def unread_notices(user: User) -> Section:
 
 
 def recent_items(user: User, first=None) -> Section:
-    return _section(
+    return make_section(
         "recent",
         gettext_lazy("我最近的议题"),
         gettext_lazy("查看"),
@@ -400,7 +329,7 @@ def personal_dashboard(user: User, *, now: dt.datetime | None = None) -> Persona
         item_lists["review"] = (item_selectors.review_queue_q(user), item_selectors.QUEUE_ORDER)
     if item_access.can_use_screening_queue(user):
         item_lists["screening"] = (item_selectors.screening_queue_q(user), item_selectors.QUEUE_ORDER)
-    items = _firsts_together(item_selectors.item_rows(), item_lists)
+    items = firsts_together(item_selectors.item_rows(), item_lists)
 
     waiting = []
     revise = my_items_to_revise(user, first=items["revise"])

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyModel
 from core.records import Opening, set_once
-from meetings.models import AgendaEntry, Attendance, Meeting
+from meetings.models.agenda import AgendaEntry
+from meetings.models.meeting import Attendance, Meeting
 
 
 class SecretBallot(models.Model):

@@ -15,16 +15,13 @@ from supervision.models.mailbox import LETTER_TRANSITIONS, Holiday, Letter, Lett
 from supervision.models.partners import EvidenceLink, PartEvidence, PartReport, TaskPartner
 from supervision.models.patrols import PatrolFinding
 from supervision.models.performance import DepartmentScore, PerformanceRating, ScoreLine
+from supervision.models.progress import Evidence, Milestone, ProgressReport, ReportReview
 from supervision.models.rota import PatrolArea, PatrolPhoto, PatrolRecord, PatrolRota
 from supervision.models.tasks import (
     TASK_TRANSITIONS,
     TRACK_SUPERVISOR_ROLES,
     TRANSITIONS,
-    Evidence,
     Follow,
-    Milestone,
-    ProgressReport,
-    ReportReview,
     Task,
     TaskEscalation,
     Track,

@@ -1,4 +1,4 @@
-"""Build a school of N× a large vocational college, for benchmarks (see demo/scale.py)."""
+"""Build a school of N× a large vocational college, for benchmarks (see demo/scale/)."""
 
 import time
 
