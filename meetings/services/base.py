@@ -51,7 +51,7 @@ def _entry(entry_id: int) -> tuple[AgendaEntry, Meeting]:
 
 
 def _check(actor: User | None, meeting: Meeting, action: str, **context) -> None:
-    """The meeting's table (meetings.models.MEETING_TRANSITIONS): who first (403), then the state (409)."""
+    """The meeting's table (meetings.transitions.MEETING_TRANSITIONS): who first (403), then the state (409)."""
     MEETING_TRANSITIONS.check(actor, meeting, action, **context)
 
 
