@@ -74,11 +74,13 @@ def success(page: Page):
 
 
 def state_opinion(page: Page, text: str, *, speaker: str = "") -> None:
+    # The form for the next opinion, not the correction forms under those already recorded.
+    form = page.locator("form").filter(has=page.get_by_test_id("record-opinion"))
     if speaker:  # those who run the meeting record anyone's: they pick the speaker
-        page.get_by_label("发言人").select_option(label=speaker)
-    page.get_by_label("同意", exact=True).check()
-    page.get_by_label("发言要点").fill(text)
-    page.get_by_test_id("record-opinion").click()
+        form.get_by_label("发言人").select_option(label=speaker)
+    form.get_by_label("同意", exact=True).check()
+    form.get_by_label("发言要点").fill(text)
+    form.get_by_test_id("record-opinion").click()
 
 
 def speakers_in_order(page: Page, names: list[str]) -> None:
