@@ -4,7 +4,10 @@ The chair of a meeting is the chair recorded on it when it was scheduled (`Meeti
 whoever chairs its body later: the pages, the services and the reminders all ask `chairs`.
 """
 
+from datetime import datetime, timedelta
+
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -97,6 +100,19 @@ def speaking_order(meeting: Meeting, member_ids) -> list[int]:
     (一把手末位表态)."""
     ids = list(dict.fromkeys(member_ids))
     return [pk for pk in ids if not chairs(pk, meeting)] + [pk for pk in ids if chairs(pk, meeting)]
+
+
+def materials_deadline(meeting: Meeting) -> datetime:
+    """材料截止: the body's days before the meeting; from then on the materials are open to attendees."""
+    return meeting.starts_at - timedelta(days=meeting.materials_days)
+
+
+def materials_open(user: User, meeting: Meeting) -> bool:
+    """Who may read a meeting's materials (the meeting pack) now: those who run it, as they come
+    in; everyone who sees the meeting from the deadline, or once it has begun (a meeting opened
+    before its deadline)."""
+    begun = meeting.state in (Meeting.State.IN_PROGRESS, Meeting.State.ADJOURNED)
+    return begun or timezone.now() >= materials_deadline(meeting) or runs(user, meeting)
 
 
 def visibility_filter(user: User) -> Q:

@@ -2,12 +2,11 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.http import refuse
 from meetings import access, selectors, services
-from meetings.models import Meeting, MinutesSignature, Resolution
+from meetings.models import MinutesSignature, Resolution
 from meetings.paper.gongwen import minutes_docx, resolution_docx
 from meetings.paper.pack import build_pack
 
@@ -29,11 +28,8 @@ def _meeting(request, pk: int):
 
 def _pack(request, pk: int, *, with_materials: bool, filename: str):
     meeting = _meeting(request, pk)
-    # Materials open to attendees the set number of days before the meeting, or once it has begun;
-    # those who run it see them as they come in (as the meeting page's materials count).
-    begun = meeting.state in (Meeting.State.IN_PROGRESS, Meeting.State.ADJOURNED)
-    early = timezone.now() < services.materials_deadline(meeting) and not begun
-    if with_materials and early and not access.runs(request.user, meeting):
+    # The same rule as the meeting page's link and materials count.
+    if with_materials and not access.materials_open(request.user, meeting):
         return refuse(request, _("会议材料于%(time)s开放") % {"time": services.materials_deadline(meeting)}, status=409)
     pack = build_pack(meeting, request.user, with_materials=with_materials)
     services.confidential_viewed(actor=request.user, entries=[e.entry for e in pack.entries if e.shown])

@@ -212,6 +212,54 @@ def test_a_stale_save_from_the_form_keeps_the_typed_text_and_shows_the_other(cli
     assert 'name="version" value="2"' in body  # saving again after merging goes through
 
 
+def test_send_just_after_the_editor_saved_the_same_text_by_itself_goes_through(client, people):
+    # Pressing 送会签 leaves the editor: its autosave (on blur, newlines as LF) can reach the
+    # server before the form (version as loaded, newlines as CRLF). Nothing would be lost or
+    # overwritten, so the send is not refused as someone else's change.
+    minutes = draft(people)
+    client.force_login(people("partyoffice"))
+    autosave = client.post(
+        reverse("meetings:minutes_act", args=[minutes.pk, "edit"]),
+        {"text": "一、会议要求\n分两期实施", "version": 1},
+        **HX,
+    )
+    assert "已自动保存（第 2 版）" in autosave.content.decode()
+
+    response = client.post(
+        reverse("meetings:minutes_act", args=[minutes.pk, "send"]), {"text": "一、会议要求\r\n分两期实施", "version": 1}
+    )
+
+    assert response.status_code == 302
+    minutes.refresh_from_db()
+    assert (minutes.state, minutes.text) == ("signing", "一、会议要求\n分两期实施\n")
+    assert minutes.signing_round == 1
+
+
+def test_a_save_with_other_line_breaks_only_makes_no_new_version(people):
+    minutes = draft(people)
+    office = people("partyoffice")
+    services.minutes_edit(actor=office, minutes_id=minutes.pk, text="第一段\n第二段", version=1)
+
+    again = services.minutes_edit(actor=office, minutes_id=minutes.pk, text="第一段\r\n第二段\r\n", version=2)
+
+    assert (again.text, again.version) == ("第一段\n第二段\n", 2)
+
+
+def test_a_stale_send_with_other_text_is_still_refused(client, people):
+    minutes = draft(people)
+    services.minutes_edit(actor=people("partyoffice"), minutes_id=minutes.pk, text="另一位记录人写的", version=1)
+    client.force_login(people("partyoffice"))
+
+    response = client.post(
+        reverse("meetings:minutes_act", args=[minutes.pk, "send"]), {"text": "我的旧稿", "version": 1}
+    )
+
+    assert response.status_code == 409
+    assert "已被他人修改" in response.content.decode()
+    minutes.refresh_from_db()
+    assert (minutes.state, minutes.text) == ("draft", "另一位记录人写的\n")
+
+
 def test_send_from_the_editor_saves_the_text_first(client, people):
     minutes = draft(people)
     client.force_login(people("partyoffice"))

@@ -133,6 +133,25 @@ def test_the_materials_open_at_the_deadline_the_agenda_at_once(people, client):
     assert client.get(f"/meetings/{meeting.pk}/pack.pdf").status_code == 404
 
 
+def test_a_meeting_opened_before_its_materials_deadline_offers_its_pack_to_the_members(people, client):
+    # Held earlier than planned: once it has begun the pack is open to those present, and the
+    # meeting page links to it for them as it does for the Party office.
+    meeting = planned_meeting(people)  # three days ahead, materials two days before: tomorrow
+    organizer = organizer_of("PC")
+    services.meeting_publish(actor=organizer, meeting_id=meeting.pk)
+    client.force_login(people("member1"))
+    assert 'data-testid="pack-pdf"' not in client.get(f"/meetings/{meeting.pk}/").content.decode()
+
+    services.meeting_open(actor=organizer, meeting_id=meeting.pk)
+
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert f'href="/meetings/{meeting.pk}/pack.pdf" data-testid="pack-pdf"' in page
+    assert "材料 2 份" in page  # the materials count on the agenda, likewise
+    pack = client.get(f"/meetings/{meeting.pk}/pack.pdf")
+    assert pack.status_code == 200
+    assert "关于建设实训基地的请示" in "".join(pages_text(pack.content))
+
+
 def test_the_minutes_as_a_word_document_in_the_gongwen_layout(people, client):
     meeting, _, minutes = locked_minutes(people)
     client.force_login(people("member1"))

@@ -6,6 +6,7 @@ import hashlib
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
@@ -121,6 +122,13 @@ def minutes_edit(*, actor: User, minutes_id: int, text: str, version: int) -> Mi
 
 
 def _save(actor: User, minutes: Minutes, text: str, version: int) -> Minutes:
+    # A browser posts a form's line breaks as CRLF and the autosave's as LF: the same text either way.
+    text = required(normalize_newlines(text), missing=_("纪要正文不能为空")) + "\n"
+    if text == minutes.text:
+        # Nothing changed (an autosave on leaving the field), or the change is already saved, as
+        # when 送会签 arrives just after the editor saved the same text by itself: no new version,
+        # and nothing of anyone's to overwrite, so not refused as stale.
+        return minutes
     if minutes.version != version:
         last = last_edit(minutes)
         if last is not None:
@@ -131,9 +139,6 @@ def _save(actor: User, minutes: Minutes, text: str, version: int) -> Minutes:
                 % {"who": last.actor, "time": f"{timezone.localtime(last.created_at):%H:%M:%S}"}
             )
         raise conflict(_("纪要已被他人修改，您的修改未保存。请刷新后重新编辑"))
-    text = required(text, missing=_("纪要正文不能为空")) + "\n"
-    if text == minutes.text:
-        return minutes  # nothing changed (an autosave on leaving the field): no new version
     minutes.text = text
     minutes.version += 1
     minutes.save(update_fields=["text", "version"])

@@ -92,7 +92,7 @@ def meeting_schedule(
 
 
 def materials_deadline(meeting: Meeting) -> datetime:
-    return meeting.starts_at - timedelta(days=meeting.materials_days)
+    return access.materials_deadline(meeting)
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -65,7 +64,7 @@ def _detail_context(request, meeting):
         "is_chair": access.chairs(request.user, meeting),
         "candidates": candidates,
         "materials_deadline": services.materials_deadline(meeting),
-        "materials_open": timezone.now() >= services.materials_deadline(meeting) or access.runs(request.user, meeting),
+        "materials_open": access.materials_open(request.user, meeting),
         "minutes": list(meeting.minutes.all()),
         "study": StudySession.objects.filter(meeting=meeting).first(),
         "reason_form": ReasonForm(),

@@ -55,10 +55,12 @@ def success(page: Page):
 
 
 def record_opinion(page: Page, username: str, text: str) -> None:
-    page.get_by_label("发言人").select_option(label=MEMBERS[username])
-    page.get_by_label("同意", exact=True).check()
-    page.get_by_label("发言要点").fill(text)
-    button = page.get_by_test_id("record-opinion")
+    # The form for the next opinion, not the correction forms under those already recorded.
+    form = page.locator("form").filter(has=page.get_by_test_id("record-opinion"))
+    form.get_by_label("发言人").select_option(label=MEMBERS[username])
+    form.get_by_label("同意", exact=True).check()
+    form.get_by_label("发言要点").fill(text)
+    button = form.get_by_test_id("record-opinion")
     button.scroll_into_view_if_needed()
     button.click()
 
