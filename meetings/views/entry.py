@@ -39,7 +39,9 @@ def _entry_or_404(request, pk):
     meeting = selectors.meeting_detail(request.user, meeting_id) if meeting_id else None
     if meeting is None:
         raise Http404
-    entry = next(e for e in meeting.entries.all() if e.pk == pk)
+    entry = next((e for e in meeting.entries.all() if e.pk == pk), None)
+    if entry is None:  # not among the entries the meeting's page lists
+        raise Http404
     if entry.item.confidential and not access.sees_confidential(request.user, meeting):
         raise Http404
     return meeting, entry
