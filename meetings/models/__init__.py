@@ -384,6 +384,7 @@ class MinutesSignature(AppendOnlyModel):
 # finds them with the rest of the app's models.
 # The package's other module reads the classes above; Django finds its models through this import.
 from meetings.models.ballots import AttendanceCorrection, BallotCast, SecretBallot  # noqa: E402
+from meetings.models.documents import StoredDocument  # noqa: E402
 from meetings.models_study import Reflection, StudyParticipant, StudySession  # noqa: E402
 
 __all__ = [
@@ -401,5 +402,6 @@ __all__ = [
     "StudyParticipant",
     "StudySession",
     "SecretBallot",
+    "StoredDocument",
     "Vote",
 ]
