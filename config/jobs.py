@@ -10,7 +10,7 @@ The periodic jobs are in config/cron.py.
 
 from core.reminders import deliver_due
 from decisions.services import notify_item_step
-from meetings.services import notify_attendees
+from meetings.services import notify_attendees, store_documents
 from notices.services import attach_pending_to_meeting, notice_for_resolution, notify_recipients
 from search.services import index_object
 from supervision.services.mailbox import notify_forwarded, notify_new_letter, notify_reply
@@ -22,6 +22,8 @@ JOBS = [
     notify_item_step,
     # meetings: published; minutes to co-sign
     notify_attendees,
+    # meetings: minutes locked → the documents that can no longer change, stored once
+    store_documents,
     # meetings → notices: a resolution becomes a notice; a published meeting takes the notices waiting for it
     notice_for_resolution,
     attach_pending_to_meeting,

@@ -18,8 +18,11 @@ def archive_pdf(meeting: Meeting) -> bytes:
     prefetch_related_objects(
         minutes, Prefetch("signatures", queryset=MinutesSignature.objects.select_related("member"))
     )
+    by_pk = {m.pk: m for m in minutes}
     for m in minutes:
         m.current_signatures = [s for s in m.signatures.all() if s.round == m.signing_round]
+        if m.amends_id in by_pk:
+            m.amends = by_pk[m.amends_id]  # a correction names the minutes it corrects, from this list
     # The archive is a document of record: in the site's language, whoever downloads it.
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(

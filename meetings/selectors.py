@@ -63,6 +63,28 @@ def meeting_detail(user: User, meeting_id: int) -> Meeting | None:
     return _with_record(meetings_for(user)).filter(pk=meeting_id).first()
 
 
+def meeting_whole(meeting_id: int) -> Meeting:
+    """A meeting with its full record, for no one in particular: what a job renders into a document
+    of record (the caller has asked who may have it)."""
+    return _with_record(Meeting.objects.select_related("body", "chair", "secretary")).get(pk=meeting_id)
+
+
+def meeting_for_paper(user: User, meeting_id: int) -> Meeting | None:
+    """The meeting (None if not visible) with what deciding who may have its documents needs: who
+    attended, the items on the agenda (for their confidentiality) and its minutes. A stored
+    document is served after these few queries, without the full record."""
+    return (
+        meetings_for(user)
+        .prefetch_related(
+            Prefetch("attendance", queryset=Attendance.objects.order_by("kind", "id")),
+            Prefetch("entries", queryset=AgendaEntry.objects.select_related("item").order_by("position", "id")),
+            Prefetch("minutes", queryset=Minutes.objects.order_by("id")),
+        )
+        .filter(pk=meeting_id)
+        .first()
+    )
+
+
 def meeting_of_minutes(user: User, minutes_id: int) -> Meeting | None:
     """The meeting a set of minutes belongs to (None if not visible), with what the minutes page
     needs: who attended, the items on the agenda (for their confidentiality) and all its minutes.

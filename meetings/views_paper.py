@@ -1,21 +1,39 @@
-"""Meetings on paper: the agenda and the meeting pack (PDF), the minutes and resolutions (Word)."""
+"""Meetings on paper: the agenda and the meeting pack (PDF), the archive (PDF), the minutes and
+resolutions (Word).
+
+The archive and the Word documents are documents of record: once one can no longer change it is
+served from storage (meetings.services.documents: made once, at locking or at the first download,
+with its SHA-256 in the ETag and Digest headers); before that it is rendered per request. Who may
+have each is asked here first, the same for a stored file as for a rendered one. The agenda and the
+pack are made per request: each copy names its reader and leaves out what that reader may not see.
+"""
+
+import base64
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 from core.http import refuse
 from meetings import access, selectors, services
-from meetings.models import MinutesSignature, Resolution
-from meetings.paper.gongwen import minutes_docx, resolution_docx
+from meetings.models import Meeting, Resolution, StoredDocument
 from meetings.paper.pack import build_pack
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from meetings.services.documents import CONTENT_TYPES, DOCX
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _stored(document: StoredDocument, filename: str) -> FileResponse:
+    """A stored document, streamed from storage, its SHA-256 in the headers."""
+    response = FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[document.kind]
+    )
+    response["ETag"] = f'"{document.sha256}"'
+    response["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(document.sha256)).decode()
     return response
 
 
@@ -47,6 +65,23 @@ def meeting_pack_pdf(request, pk: int):
 
 
 @login_required
+def meeting_archive_pdf(request, pk: int):
+    meeting = selectors.meeting_for_paper(request.user, pk)
+    if meeting is None:
+        raise Http404
+    if meeting.state != Meeting.State.ADJOURNED:
+        return refuse(request, _("会议结束后才能生成归档文件"), status=409)
+    if access.has_confidential(meeting) and not access.sees_confidential(request.user, meeting):
+        return refuse(request, _("本次会议含涉密议题，归档文件仅限参会人员下载"))
+    services.confidential_viewed(actor=request.user, entries=meeting.entries.all())
+    filename = f"meeting-{meeting.pk}-archive.pdf"
+    document = services.archive_document(meeting)
+    if document is not None:
+        return _stored(document, filename)
+    return _download(services.render_archive(meeting.pk), "application/pdf", filename)
+
+
+@login_required
 def minutes_word(request, pk: int):
     meeting = selectors.meeting_of_minutes(request.user, pk)
     if meeting is None:
@@ -54,11 +89,12 @@ def minutes_word(request, pk: int):
     if access.has_confidential(meeting) and not access.sees_confidential(request.user, meeting):
         return refuse(request, _("本次会议含涉密议题，纪要仅限参会人员查阅"))
     minutes = next(m for m in meeting.minutes.all() if m.pk == pk)
-    minutes.meeting = meeting
-    signatures = MinutesSignature.objects.filter(minutes=minutes, round=minutes.signing_round)
-    minutes.current_signatures = list(signatures.select_related("member").order_by("signed_at", "id"))
     services.confidential_viewed(actor=request.user, entries=meeting.entries.all())
-    return _download(minutes_docx(minutes), DOCX, f"minutes-{minutes.pk}.docx")
+    filename = f"minutes-{minutes.pk}.docx"
+    document = services.minutes_document(minutes)
+    if document is not None:
+        return _stored(document, filename)
+    return _download(services.render_minutes(minutes.pk), DOCX, filename)
 
 
 @login_required
@@ -70,9 +106,12 @@ def resolution_word(request, pk: int):
     )
     if resolution is None:
         raise Http404
-    meeting = selectors.meeting_detail(request.user, resolution.meeting_id)
+    meeting = selectors.meeting_for_paper(request.user, resolution.meeting_id)
     if resolution.item.confidential and not access.sees_confidential(request.user, meeting):
         raise Http404  # a confidential item is not there for those who may not see it
-    resolution.meeting = meeting
     services.confidential_viewed(actor=request.user, entries=[resolution.entry])
-    return _download(resolution_docx(resolution), DOCX, f"resolution-{resolution.pk}.docx")
+    filename = f"resolution-{resolution.pk}.docx"
+    document = services.resolution_document(resolution, meeting)
+    if document is not None:
+        return _stored(document, filename)
+    return _download(services.render_resolution(resolution.pk), DOCX, filename)

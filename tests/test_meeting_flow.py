@@ -53,7 +53,7 @@ def test_it_runs_a_pc_meeting_to_locked_minutes_and_an_archive(people, client):
     assert meeting.title in item_page and resolution.number in item_page  # the item shows its meetings
     response = client.get(f"/meetings/{meeting.pk}/archive.pdf")
     assert response.status_code == 200
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.getvalue())).pages)
     assert resolution.number in text
     assert "本文件由“决策一件事”系统根据会议记录生成" in text
     assert Meeting.objects.get(pk=meeting.pk).state == Meeting.State.ADJOURNED

@@ -159,7 +159,7 @@ def test_the_minutes_as_a_word_document_in_the_gongwen_layout(people, client):
     response = client.get(f"/meetings/minutes/{minutes.pk}/minutes.docx")
 
     assert response.status_code == 200
-    doc = Document(io.BytesIO(response.content))
+    doc = Document(io.BytesIO(response.getvalue()))
     paragraphs = [p.text for p in doc.paragraphs]
     text = "\n".join(paragraphs)
     assert paragraphs[0] == "党委会纪要"  # 发文机关标志
@@ -189,7 +189,7 @@ def test_a_resolution_as_a_word_document_and_not_for_whom_may_not_see_it(people,
     response = client.get(f"/meetings/resolutions/{resolution.pk}/resolution.docx")
 
     assert response.status_code == 200
-    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.getvalue())).paragraphs)
     assert resolution.number in text
     assert "关于关于建设实训基地的请示的决议" in text
     assert "签发人：王建国" in text
@@ -204,7 +204,7 @@ def test_the_archive_and_the_minutes_carry_the_day_the_meeting_was_held(people, 
     assert held.date() != planned.date()
     client.force_login(people("member1"))
 
-    archive = "".join(pages_text(client.get(f"/meetings/{meeting.pk}/archive.pdf").content))
+    archive = "".join(pages_text(client.get(f"/meetings/{meeting.pk}/archive.pdf").getvalue()))
 
     assert held.strftime("%Y年%m月%d日") in archive
     assert planned.strftime("%Y年%m月%d日") not in archive

@@ -497,7 +497,7 @@ def test_a_vote_left_open_at_adjournment_stays_secret(people, client):
     client.force_login(people("member2"))
     response = client.get(f"/meetings/{meeting.pk}/archive.pdf")
     assert response.status_code == 200
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.getvalue())).pages)
     assert "关于建设实训基地的请示" in text
     assert "表决人" not in text and "赞成 0 票" not in text
     assert "张卫东：反对" not in client.get(f"/meetings/entries/{entry.pk}/").content.decode()

@@ -386,7 +386,7 @@ def test_the_archive_pdf_holds_the_resolution_the_minutes_and_the_signers(people
     response = client.get(f"/meetings/{meeting.pk}/archive.pdf")
 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content)
+    text = pdf_text(response.getvalue())
     assert resolution.number in text
     assert SENTENCE in text
     assert minutes.number in text

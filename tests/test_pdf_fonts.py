@@ -48,7 +48,7 @@ def test_the_meeting_archive_is_set_in_the_shipped_fonts(people, client):
     meeting, _, minutes = locked_minutes(people)
     client.force_login(people("member1"))
 
-    content = client.get(f"/meetings/{meeting.pk}/archive.pdf").content
+    content = client.get(f"/meetings/{meeting.pk}/archive.pdf").getvalue()
 
     text = text_of(content)
     assert meeting.title in text and SENTENCE in text and minutes.number in text
@@ -79,7 +79,7 @@ def test_a_rare_character_in_a_name_is_drawn_from_the_fallback_face(people, clie
     AgendaItem.objects.filter(pk=project.item_id).update(title="关于吴𠮷同志实训基地建设的请示")
     client.force_login(people("member1"))
 
-    content = client.get(f"/meetings/{meeting.pk}/archive.pdf").content
+    content = client.get(f"/meetings/{meeting.pk}/archive.pdf").getvalue()
 
     text = text_of(content)
     assert "张堃" in text and "刘䶮" in text and "关于吴𠮷同志实训基地建设的请示" in text

@@ -78,6 +78,7 @@ def test_the_record_includes_what_the_meeting_and_the_mailbox_keep():
         "decisions.attachment",
         "meetings.attendance",
         "meetings.agendaentry",
+        "meetings.storeddocument",
         "supervision.letter",
     } <= on_record
 
@@ -154,6 +155,9 @@ def world(db):
     # ... and a resolution put on record as needing no supervision task (决而未果 answered).
     unfollowed = Resolution.objects.filter(tasks__isnull=True).order_by("pk").first()
     resolution_no_task(actor=u["partyoffice"], resolution_id=unfollowed.pk, reason="通知类决议，无需督查")
+    # ... and a document made once: a resolution of a meeting that has ended, stored in Word.
+    ended = Resolution.objects.filter(meeting__state="adjourned").select_related("meeting").order_by("pk").first()
+    assert meeting_services.resolution_document(ended, ended.meeting) is not None
     return w
 
 

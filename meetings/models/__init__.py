@@ -9,6 +9,7 @@ from meetings.models.agenda import AgendaEntry, Opinion, Recusal, Vote
 from meetings.models.minutes import Minutes, MinutesSignature, Resolution
 from meetings.models.ballots import AttendanceCorrection, BallotCast, SecretBallot
 from meetings.models.study import Reflection, StudyParticipant, StudySession
+from meetings.models.documents import StoredDocument
 # isort: on
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "StudyParticipant",
     "StudySession",
     "SecretBallot",
+    "StoredDocument",
     "Vote",
 ]

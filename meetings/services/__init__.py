@@ -6,6 +6,7 @@
     vote       表决: opening the vote in the chair's mode, the ballots or their entry, the tally
     correct    更正: a new row corrects an opinion, attendance or an entered vote, with the reason
     minutes    纪要: the draft, editing, co-signing, objections, corrections
+    documents  documents made once: the archive PDF and the Word documents, stored when settled
     base       the row locks, the table check, the quorum, telling the attendees
 
 Each action asks the meeting's (or the minutes') transition table first (meetings.models:
@@ -25,6 +26,19 @@ from meetings.services.correct import (
     attendance_correct,
     opinion_correct,
     vote_correct,
+)
+from meetings.services.documents import (
+    archive_document,
+    make_meeting_documents,
+    minutes_document,
+    missing_documents,
+    render_archive,
+    render_minutes,
+    render_resolution,
+    resolution_document,
+    store_documents,
+    stored_archive,
+    stored_minutes,
 )
 from meetings.services.minutes import (
     confidential_viewed,
@@ -127,4 +141,15 @@ __all__ = [
     "vote_open",
     "vote_required",
     "vote_result",
+    "archive_document",
+    "make_meeting_documents",
+    "minutes_document",
+    "missing_documents",
+    "render_archive",
+    "render_minutes",
+    "render_resolution",
+    "resolution_document",
+    "store_documents",
+    "stored_archive",
+    "stored_minutes",
 ]

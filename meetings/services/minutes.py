@@ -28,6 +28,7 @@ from meetings.services.base import (
     _recorded,
     notify_attendees,
 )
+from meetings.services.documents import store_documents
 from meetings.transitions import MINUTES_TRANSITIONS
 from org.models import User
 
@@ -201,6 +202,8 @@ def minutes_sign(*, actor: User, minutes_id: int) -> Minutes:
         minutes.locked_at = timezone.now()
         minutes.save(update_fields=["number", "state", "locked_at"])
         enqueue("search.services.index_object", "minutes", minutes.pk)
+        # The meeting's documents that can no longer change: rendered and stored once, off the request.
+        enqueue(store_documents, minutes.pk)
         audit.record(
             actor=actor,
             verb="minutes.lock",

@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import InvalidTransition
-from core.http import refuse
 from core.pages import get_page
 from decisions.models import AgendaItem
 from decisions.models import State as ItemState
@@ -74,6 +73,10 @@ def _detail_context(request, meeting):
         **attendance_context(request, meeting),
         # Confidential titles on the agenda and in the dropped list: attendees only.
         "sees_confidential": access.sees_confidential(request.user, meeting),
+        # The stored archive's SHA-256, for those who may download it.
+        "archive": services.stored_archive(meeting)
+        if not access.has_confidential(meeting) or access.sees_confidential(request.user, meeting)
+        else None,
     }
 
 
@@ -156,20 +159,3 @@ DONE = {
     "absent": gettext_lazy("已登记缺席及原因。"),
     "correct_attendance": gettext_lazy("已更正出席情况，原登记和更正理由已记录。"),
 }
-
-
-@login_required
-def meeting_archive_pdf(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
-    if meeting.state != Meeting.State.ADJOURNED:
-        return refuse(request, _("会议结束后才能生成归档文件"), status=409)
-    if access.has_confidential(meeting) and not access.sees_confidential(request.user, meeting):
-        return refuse(request, _("本次会议含涉密议题，归档文件仅限参会人员下载"))
-    from meetings.pdf import archive_pdf
-
-    services.confidential_viewed(actor=request.user, entries=meeting.entries.all())
-    pdf = archive_pdf(meeting)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"meeting-{meeting.pk}-archive.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -58,6 +58,8 @@ def _minutes_context(request, meeting, minutes, form=None, stale=False):
         "last_edit": last_edit(minutes) if can_edit else None,
         "reason_form": ReasonForm(),
         "amendments": [m for m in meeting.minutes.all() if m.amends_id == minutes.pk],
+        # Locked minutes: their stored Word document's SHA-256 (the page is for those who may have it).
+        "document": services.stored_minutes(minutes),
     }
 
 
