@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.figures import Figure, figure_url
 from org.models import Department
 from reports import rules
 from reports.models import (
@@ -292,6 +293,30 @@ def year_tables(year: int) -> list[StageTable]:
     departments, indicators = _departments(year), _indicators(year)
     entries = _current_entries(year, STAGE_ORDER)
     return [_build(year, stage, settings, departments, indicators, entries) for stage in STAGE_ORDER]
+
+
+@dataclass(frozen=True)
+class TableFigures:
+    """The table's counts, each linked to the list of what it counts (数字可点开): the departments
+    covered, the values flagged as outliers and those not reported, and each column's n."""
+
+    departments: Figure
+    outliers: Figure
+    missing: Figure
+    reported: list[Figure]  # per column, in the table's order
+
+
+def table_figures(table: StageTable) -> TableFigures:
+    query = {"year": table.year, "stage": str(table.stage)}
+    return TableFigures(
+        departments=Figure(len(table.rows), figure_url("party-building-departments", **query)),
+        outliers=Figure(table.outliers, figure_url("party-building-flags", flag="outlier", **query)),
+        missing=Figure(table.missing, figure_url("party-building-flags", flag="missing", **query)),
+        reported=[
+            Figure(c.spread.n, figure_url("party-building-reported", indicator=c.indicator.pk, **query))
+            for c in table.columns
+        ],
+    )
 
 
 # --- one department ------------------------------------------------------------------------------

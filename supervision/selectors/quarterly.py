@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.figures import Figure, figure_url
 from core.pages import get_page
 from supervision import access
 from supervision.models import Letter, PatrolFinding, Task, TaskEscalation, Track
@@ -216,6 +217,34 @@ def tasks_in_scope(start: dt.date, end: dt.date, until: dt.datetime):
     )
 
 
+def escalations_in(start_at: dt.datetime, until: dt.datetime):
+    """The escalations recorded in the period up to `until` (automatic and by hand). Unordered."""
+    return TaskEscalation.objects.filter(created_at__gte=start_at, created_at__lt=until)
+
+
+def letters_in(start_at: dt.datetime, until: dt.datetime):
+    """The letters received in the period up to `until`. Unordered."""
+    return Letter.objects.filter(created_at__gte=start_at, created_at__lt=until)
+
+
+def letter_conditions(until: dt.datetime) -> dict[str, Q]:
+    """Of those letters, the ones replied and the ones turned into a task, as of `until`."""
+    # (An Exists annotation referred to in an aggregate's filter is dropped from the SQL by
+    # Django 5.2; inside Q it stays.)
+    tasks = Task.objects.filter(letter=OuterRef("pk"), created_at__lt=until)
+    return {"replied": Q(replied_at__lt=until), "tasked": Q(Exists(tasks))}
+
+
+def findings_in(start: dt.date, as_of: dt.date):
+    """The patrol findings of the period's days up to `as_of`. Unordered."""
+    return PatrolFinding.objects.filter(patrolled_on__gte=start, patrolled_on__lte=as_of)
+
+
+def finding_tasked(until: dt.datetime) -> Q:
+    """A finding turned into a task by `until`."""
+    return Q(Exists(Task.objects.filter(finding=OuterRef("pk"), created_at__lt=until)))
+
+
 def level_then(until: dt.datetime) -> Coalesce:
     """A task's highest escalation level recorded before `until` (0 if none), as a subquery."""
     levels = TaskEscalation.objects.filter(task=OuterRef("pk"), created_at__lt=until).order_by("-level").values("level")
@@ -269,12 +298,77 @@ def task_tallies(tasks, as_of: dt.date, until: dt.datetime) -> tuple[list[Tally]
     return tally_groups(groups)
 
 
+MEASURES = ("total", "closed", "on_time", "still_open", "overdue_open")
+
+
+@dataclass(frozen=True)
+class TallyFigures:
+    tally: Tally
+    total: Figure
+    closed: Figure
+    on_time: Figure
+    still_open: Figure
+    overdue_open: Figure
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    """The report's counts, each linked (on the page) to the list of what it counts: the figure
+    lists of 学校数据 for the quarter (数字可点开), which count the same rows."""
+
+    total: TallyFigures
+    by_track: list[TallyFigures]
+    by_department: list[TallyFigures]
+    escalations: Figure
+    escalation_levels: list[tuple[str, Figure]]
+    letters: Figure
+    letters_replied: Figure
+    letters_tasked: Figure
+    findings: Figure
+    findings_tasked: Figure
+    branch_checks: Figure
+    branch_rows: list[tuple[BranchAverage, Figure]]
+
+
+def report_figures(report: QuarterReport, *, links: bool) -> ReportFigures:
+    period = {"year": report.period.year, "part": f"q{report.period.quarter}"}
+
+    def fig(value: int, kind: str, **params) -> Figure:
+        return Figure(value, figure_url(f"quarterly-{kind}", **period, **params) if links else "")
+
+    def tally(t: Tally, **key) -> TallyFigures:
+        return TallyFigures(
+            t, *(fig(getattr(t, m), "tasks", measure=m if m != "total" else None, **key) for m in MEASURES)
+        )
+
+    return ReportFigures(
+        total=tally(report.total),
+        by_track=[tally(t, track=t.key) for t in report.by_track],
+        by_department=[tally(t, lead=t.key) for t in report.by_department],
+        escalations=fig(len(report.escalations), "escalations"),
+        escalation_levels=[(label, fig(n, "escalations", level=level)) for level, label, n in report.escalation_counts],
+        letters=fig(report.letters, "letters"),
+        letters_replied=fig(report.letters_replied, "letters", replied=1),
+        letters_tasked=fig(report.letters_tasked, "letters", tasked=1),
+        findings=fig(report.findings, "findings"),
+        findings_tasked=fig(report.findings_tasked, "findings", tasked=1),
+        branch_checks=fig(report.branch_checks, "branch-checks"),
+        branch_rows=[(b, fig(b.checks, "branch-checks", branch=b.branch.pk)) for b in report.branch_rows],
+    )
+
+
 def report_context(report: QuarterReport, *, links: bool, overdue_page=None, per_page: int | None = None) -> dict:
     """What the page and the PDF render the report's sections from (the Excel file reads the same
     `report.overdue`): section 四 lists `per_page` overdue tasks from page `overdue_page`, or all
-    of them on one page when `per_page` is None (the PDF), so no document can list fewer."""
+    of them on one page when `per_page` is None (the PDF), so no document can list fewer. With
+    `links`, each count links to the list of what it counts."""
     per_page = per_page or max(len(report.overdue), 1)
-    return {"report": report, "overdue": get_page(report.overdue, per_page, overdue_page), "links": links}
+    return {
+        "report": report,
+        "overdue": get_page(report.overdue, per_page, overdue_page),
+        "links": links,
+        "figures": report_figures(report, links=links),
+    }
 
 
 def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -> QuarterReport:
@@ -337,7 +431,7 @@ def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -
             by=str(e.by) if e.by else _("系统自动督办"),
             reason="" if e.task.confidential else e.reason,
         )
-        for e in TaskEscalation.objects.filter(created_at__gte=start_at, created_at__lt=until)
+        for e in escalations_in(start_at, until)
         .select_related("task__lead_department", "by")
         .order_by("created_at", "id")
     ]
@@ -346,17 +440,11 @@ def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -
         per_level[e.level] = per_level.get(e.level, 0) + 1
     escalation_counts = [(lvl, str(ESCALATION_LABELS.get(lvl, lvl)), n) for lvl, n in sorted(per_level.items())]
 
-    letter_tasks = Task.objects.filter(letter=OuterRef("pk"), created_at__lt=until)
-    # (An Exists annotation referred to in an aggregate's filter is dropped from the SQL by
-    # Django 5.2; inside Q it stays.)
-    letters = Letter.objects.filter(created_at__gte=start_at, created_at__lt=until).aggregate(
-        total=Count("id"),
-        replied=Count("id", filter=Q(replied_at__lt=until)),
-        tasked=Count("id", filter=Q(Exists(letter_tasks))),
+    letters = letters_in(start_at, until).aggregate(
+        total=Count("id"), **{name: Count("id", filter=q) for name, q in letter_conditions(until).items()}
     )
-    finding_tasks = Task.objects.filter(finding=OuterRef("pk"), created_at__lt=until)
-    findings = PatrolFinding.objects.filter(patrolled_on__gte=period.start, patrolled_on__lte=as_of).aggregate(
-        total=Count("id"), tasked=Count("id", filter=Q(Exists(finding_tasks)))
+    findings = findings_in(period.start, as_of).aggregate(
+        total=Count("id"), tasked=Count("id", filter=finding_tasked(until))
     )
     branch_checks, branch_average, branch_rows = period_average(year, period.months)
 
