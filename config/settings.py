@@ -307,9 +307,13 @@ DINGTALK_APP_KEY = os.environ.get("DINGTALK_APP_KEY", "")
 DINGTALK_APP_SECRET = os.environ.get("DINGTALK_APP_SECRET", "")
 DINGTALK_AGENT_ID = os.environ.get("DINGTALK_AGENT_ID", "")
 DINGTALK_CORP_ID = os.environ.get("DINGTALK_CORP_ID", "")
-# The in-app page needs DingTalk's JSAPI script (dingtalk.open.js) for the 免登 code: its address,
-# a copy under static/ ("vendor/dingtalk/dingtalk.open.js") or DingTalk's own https:// address.
-DINGTALK_JSAPI_URL = os.environ.get("DINGTALK_JSAPI_URL", "vendor/dingtalk/dingtalk.open.js")
+# The in-app page gets the 免登 code from DingTalk's JSAPI, which ships with Yishi
+# (static/vendor/dingtalk/dingtalk.open.js): never loaded from a CDN, so script-src stays 'self'.
+if "DINGTALK_JSAPI_URL" in os.environ:
+    raise ImproperlyConfigured(
+        "DINGTALK_JSAPI_URL is no longer read: DingTalk's JSAPI is served from static/vendor/dingtalk/; "
+        "remove the variable"
+    )
 DINGTALK_OAPI_URL = os.environ.get("DINGTALK_OAPI_URL", "https://oapi.dingtalk.com")
 DINGTALK_API_URL = os.environ.get("DINGTALK_API_URL", "https://api.dingtalk.com")
 DINGTALK_LOGIN_URL = os.environ.get("DINGTALK_LOGIN_URL", "https://login.dingtalk.com")
@@ -376,13 +380,12 @@ if not DEBUG:
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Templates
 # carry no <script>/<style> blocks, on* handlers or style attributes (tests/test_csp.py); htmx is
 # told not to inject its indicator <style> (the meta tag in base.html, the CSS in yishi.css).
-# Bootstrap's icons are data: SVGs, hence img-src data:.
-# The 免登 page may load DingTalk's JSAPI from DingTalk's own address (DINGTALK_JSAPI_URL).
-_jsapi_origin = [m.group(0) for m in [re.match(r"https://[^/]+", DINGTALK_JSAPI_URL)] if m]
+# Bootstrap's icons are data: SVGs, hence img-src data:. DingTalk's JSAPI for the 免登 page is one
+# of our static files too.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", *_jsapi_origin],
+        "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "object-src": ["'none'"],
