@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -111,19 +110,9 @@ def dingtalk_app(request):
             )
         request.session[NEXT_KEY] = _safe_next(request, request.GET.get("next", ""))
         return _finish(request, providers.IN_APP, form.cleaned_data["code"], callback_url="")
-    context = {"corp_id": settings.DINGTALK_CORP_ID, "jsapi_src": _jsapi_src(), "form": form}
+    # DingTalk's JSAPI is the copy under static/vendor/dingtalk/ (the template loads it).
+    context = {"corp_id": settings.DINGTALK_CORP_ID, "form": form}
     return render(request, "accounts/dingtalk_app.html", context)
-
-
-def _jsapi_src() -> str:
-    """DingTalk's JSAPI: its own https:// address, or the copy under static/ (none: the page says so)."""
-    url = settings.DINGTALK_JSAPI_URL
-    if url.startswith("https://"):
-        return url
-    try:
-        return static(url)
-    except ValueError:  # not collected: the manifest does not know it
-        return ""
 
 
 def _finish(request, provider, code: str, *, callback_url: str):

@@ -5,9 +5,10 @@
 
 The workbook: the Party committee's offices and colleges, 8 general branches (党总支) with 28
 branches (党支部) under them, --staff people (600 by default) each with a role, the department
-heads, and the members of the PC and PO. The database is migrated first (for PostgreSQL, an
-existing empty database named in DATABASE_URL). Prints rows per sheet, the seconds of a preview, of
-applying, and of a second apply of the same file (all unchanged).
+heads, the members of the PC and PO, and five school leaders each in charge (分管) of some offices
+and colleges. The database is migrated first (for PostgreSQL, an existing empty database named in
+DATABASE_URL). Prints rows per sheet, the seconds of a preview, of applying, and of a second apply
+of the same file (all unchanged).
 """
 
 import argparse
@@ -41,7 +42,12 @@ def seed_school(staff: int) -> dict[str, list[list]]:
     members = [["党委会", people[n][0], "成员"] for n in range(7)] + [
         ["校长办公会", people[n][0], "成员"] for n in range(9)
     ]
-    return {"部门": departments, "人员": people, "角色": roles, "会议机构成员": members}
+    leaders = [f"L{n:02d}" for n in range(1, 6)]  # five school leaders, each in charge of some departments
+    for n, username in enumerate(leaders):
+        people.append([username, f"校领导{n + 1}", "党委办公室", "副校长", "", "是"])
+        roles.append([username, "校长办公会成员", ""])
+    portfolios = [[home, leaders[n % len(leaders)], "2025-09-01", ""] for n, home in enumerate(homes)]
+    return {"部门": departments, "人员": people, "角色": roles, "会议机构成员": members, "分管": portfolios}
 
 
 def main() -> None:

@@ -20,9 +20,13 @@ DINGTALK_APP_KEY = os.environ.get("DINGTALK_APP_KEY", "")
 DINGTALK_APP_SECRET = os.environ.get("DINGTALK_APP_SECRET", "")
 DINGTALK_AGENT_ID = os.environ.get("DINGTALK_AGENT_ID", "")
 DINGTALK_CORP_ID = os.environ.get("DINGTALK_CORP_ID", "")
-# The in-app page needs DingTalk's JSAPI script (dingtalk.open.js) for the 免登 code: its address,
-# a copy under static/ ("vendor/dingtalk/dingtalk.open.js") or DingTalk's own https:// address.
-DINGTALK_JSAPI_URL = os.environ.get("DINGTALK_JSAPI_URL", "vendor/dingtalk/dingtalk.open.js")
+# The in-app page gets the 免登 code from DingTalk's JSAPI, which ships with Yishi
+# (static/vendor/dingtalk/dingtalk.open.js): never loaded from a CDN, so script-src stays 'self'.
+if "DINGTALK_JSAPI_URL" in os.environ:
+    raise ImproperlyConfigured(
+        "DINGTALK_JSAPI_URL is no longer read: DingTalk's JSAPI is served from static/vendor/dingtalk/; "
+        "remove the variable"
+    )
 DINGTALK_OAPI_URL = os.environ.get("DINGTALK_OAPI_URL", "https://oapi.dingtalk.com")
 DINGTALK_API_URL = os.environ.get("DINGTALK_API_URL", "https://api.dingtalk.com")
 DINGTALK_LOGIN_URL = os.environ.get("DINGTALK_LOGIN_URL", "https://login.dingtalk.com")

@@ -260,7 +260,6 @@ DINGTALK_WEBHOOK_URL = os.environ.get("DINGTALK_WEBHOOK_URL", "")
 # --- the school's platforms: sign-in and personal work notices (docs/deploy.md) ---------------
 # (config/platforms.py: every name in it is a setting.)
 from config.platforms import *  # noqa: E402, F403
-from config.platforms import DINGTALK_JSAPI_URL  # noqa: E402 - read again below, for the CSP
 
 # The address people reach Yishi at: every absolute link (e-mails, the DingTalk group, calendar
 # feeds) starts with it (core.links.absolute). `make run` sets it to the port it serves;
@@ -302,13 +301,12 @@ if not DEBUG:
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Templates
 # carry no <script>/<style> blocks, on* handlers or style attributes (tests/test_csp.py); htmx is
 # told not to inject its indicator <style> (the meta tag in base.html, the CSS in yishi.css).
-# Bootstrap's icons are data: SVGs, hence img-src data:.
-# The 免登 page may load DingTalk's JSAPI from DingTalk's own address (DINGTALK_JSAPI_URL).
-_jsapi_origin = [m.group(0) for m in [re.match(r"https://[^/]+", DINGTALK_JSAPI_URL)] if m]
+# Bootstrap's icons are data: SVGs, hence img-src data:. DingTalk's JSAPI for the 免登 page is one
+# of our static files too.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", *_jsapi_origin],
+        "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "object-src": ["'none'"],

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from core.forms import ChoicesNow
 from dashboard.selectors.school import Period
 from org.models import Department
+from reports.forms import TableQueryForm
 
 
 def _parts() -> list[tuple[str, str]]:
@@ -75,3 +76,14 @@ class FilterForm(ChoicesNow, forms.Form):
         if self.selected_department is not None:
             params["department"] = self.selected_department.pk
         return urlencode(params)
+
+
+class ReportStageForm(TableQueryForm):
+    """党建工作年度报表's filters for the lists behind its figures: a year (this year for a bare
+    link) and a stage."""
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None and not data.get("year"):
+            data = data.copy()
+            data["year"] = timezone.localdate().year
+        super().__init__(data, **kwargs)

@@ -16,7 +16,8 @@ from django.utils import timezone
 from org.models import Department, Role, RoleAssignment, User
 from reports import services as report_services
 from reports.models import Indicator, Stage
-from reports.selectors import flagged_values, stage_table
+from reports.selectors import stage_table
+from reports.selectors_flags import flagged_values
 from supervision import services
 from supervision.models import BranchCheckItem, DutyStatement, OrgLife
 from supervision.services.performance import performance_publish, performance_rate

@@ -1,9 +1,11 @@
-"""Departments, people, roles and meeting-body membership from the staff workbook (人员导入).
+"""Departments, people, roles, meeting-body membership and the leaders in charge (分管) from the
+staff workbook (人员导入).
 
 `run_import` reads every sheet in one transaction, in the order of `org.resources.SHEETS`, so a
 person may name a department added a sheet earlier. A preview runs the very same import and rolls
 it back; applying it keeps it only if no row of any sheet was refused: a workbook is taken whole
-or not at all. Each created or changed record gets its audit row, by the administrator who applied.
+or not at all. Each created or changed record gets its audit row, by the administrator who applied
+(the 分管 rows get theirs from the service that writes them).
 """
 
 import io
@@ -19,7 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from core import audit
 from core.exports import workbook_bytes
-from org.resources import SHEETS
+from org.resources import SHEETS, DateCellWidget
 
 MAX_ROWS = 20000
 
@@ -73,6 +75,9 @@ def template_bytes() -> bytes:
             "角色：角色填“党委书记”“校长”“党委委员”“校长办公会成员”“纪委书记”“党委办公室”“校务办”“部门负责人”或“教职工”；"
             "部门负责人须填负责部门。",
             "会议机构成员：会议机构填“党委会”“校长办公会”等名称；身份填“成员”或“列席”。",
+            "分管：分管校领导工号填一位校领导（须在“角色”中有党委书记、校长、党委委员、校长办公会成员或纪委书记的角色）；"
+            "日期写成 2026-09-01。同一部门换人时新增一行，原分管自动截止于前一天；截止日期留空表示至下一任或至今，"
+            "只在分管结束且无人接任时填写。已有的分管记录不会被删除。",
             "导入前先预览：有任何一行出错，整个文件都不会导入。",
         ]:
             notes.append([line])
@@ -156,6 +161,26 @@ def _parents_first(dataset: tablib.Dataset, numbers: list[int]) -> tuple[tablib.
     return result, [n for _row, n in ordered]
 
 
+def _earliest_first(dataset: tablib.Dataset, numbers: list[int]) -> tuple[tablib.Dataset, list[int]]:
+    """分管 periods in date order, so a department's history is applied as it happened: each new
+    leader in charge ends the one before. A date that cannot be read goes last (its row is refused)."""
+    if "起始日期" not in dataset.headers:
+        return dataset, numbers
+    at, widget = dataset.headers.index("起始日期"), DateCellWidget()
+
+    def when(pair) -> tuple[int, object]:
+        try:
+            return (0, widget.clean(pair[0][at]))
+        except ValueError:
+            return (1, pair[1])
+
+    ordered = sorted(zip(dataset, numbers, strict=True), key=when)
+    result = tablib.Dataset(headers=dataset.headers)
+    for row, _n in ordered:
+        result.append(row)
+    return result, [n for _row, n in ordered]
+
+
 def _problems(result, numbers: list[int], headers: dict[str, str], model) -> list[RowProblem]:
     problems = []
     for invalid in result.invalid_rows:
@@ -187,7 +212,7 @@ def run_import(content: bytes, *, actor, apply: bool) -> ImportReport:
             reports.append(report)
             if name not in sheets:
                 continue
-            dataset, numbers = _parents_first(*sheets[name])
+            dataset, numbers = _earliest_first(*_parents_first(*sheets[name]))
             resource = resource_class()
             headers = {f.attribute: f.column_name for f in resource.get_import_fields()}
             result = resource.import_data(
@@ -197,15 +222,19 @@ def run_import(content: bytes, *, actor, apply: bool) -> ImportReport:
                 raise_errors=False,
                 collect_failed_rows=True,
                 retain_instance_in_row_result=True,
+                actor=actor,
             )
             report.problems = _problems(result, numbers, headers, resource._meta.model)
+            audited = resource.audited_by_service
             for row in result.rows:
                 if row.import_type == row.IMPORT_TYPE_NEW:
                     report.new += 1
-                    touched["import.create"].append(row.instance)
+                    if not audited:
+                        touched["import.create"].append(row.instance)
                 elif row.import_type == row.IMPORT_TYPE_UPDATE:
                     report.updated += 1
-                    touched["import.update"].append(row.instance)
+                    if not audited:
+                        touched["import.update"].append(row.instance)
                 elif row.import_type == row.IMPORT_TYPE_SKIP:
                     report.unchanged += 1
         import_report = ImportReport(sheets=reports)

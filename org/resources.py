@@ -3,14 +3,21 @@ values (类型、角色、身份 by their labels, 是/否), and a Chinese reason
 
 Rows are matched on what the school itself uses as a key: a department by its name, a person by
 the staff number (工号, the username), a role by person, role and department, a membership by body
-and person. Nothing here deletes: a person who has left is marked 在职=否 and deactivated.
+and person, a leader in charge (分管) by department, leader and start date. Nothing here deletes:
+a person who has left is marked 在职=否 and deactivated, a period in charge that ended gets its
+截止日期. The 分管 sheet writes through `org.services`, which keeps a department's periods from
+overlapping and writes their audit rows.
 """
 
-from django.core.exceptions import ValidationError
+import datetime as dt
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, instance_loaders, resources, widgets
 
-from org.models import BodyMember, Department, MeetingBody, Role, RoleAssignment, User
+from core.errors import InvalidTransition
+from org import services
+from org.models import BodyMember, Department, MeetingBody, Portfolio, Role, RoleAssignment, User
 
 YES = ("是", "1", "true", "True", "TRUE", "y", "Y")
 NO = ("否", "0", "false", "False", "FALSE", "n", "N")
@@ -75,6 +82,36 @@ class YesNoWidget(widgets.Widget):
         return "是" if value else "否"
 
 
+class DateCellWidget(widgets.Widget):
+    """A date as Excel keeps it (a date cell) or as people type it (2026-09-01, 2026/9/1, 2026年9月1日)."""
+
+    FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+
+    def __init__(self, *, required=True):
+        super().__init__()
+        self.required = required
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = _text(value)
+        if not text:
+            if self.required:
+                raise ValueError(_("必须填写日期"))
+            return None
+        for fmt in self.FORMATS:
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise ValueError(_("“%(value)s”不是日期，请写成 2026-09-01") % {"value": text})
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
 class LookupWidget(widgets.ForeignKeyWidget):
     """A department, person or body named in a cell, with a Chinese reason when there is none."""
 
@@ -111,6 +148,9 @@ class YishiResource(resources.ModelResource):
         use_bulk = False
         skip_html_diff = True  # the preview lists counts and problems, not a diff per row
 
+    # Whether the sheet's service writes the audit rows itself (else the import writes one a row).
+    audited_by_service = False
+
     def headers(self) -> list[str]:
         """The sheet's column headings, as the template has them."""
         return [str(f.column_name) for f in self.get_import_fields()]
@@ -118,6 +158,14 @@ class YishiResource(resources.ModelResource):
     def check(self, instance) -> dict[str, str]:
         """Rules across cells of one row; a sheet adds its own."""
         return {}
+
+    def get_instance(self, instance_loader, row):
+        # A key cell that names nobody is not an error of saving: the row is read as new, and the
+        # cell's own reason is reported against its column.
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError:
+            return None
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
@@ -212,10 +260,56 @@ class MembershipResource(YishiResource):
         fields = ["body", "user", "kind"]
 
 
+class PortfolioResource(YishiResource):
+    """分管: one row per period. A new row starts through `portfolio_assign` (the current leader in
+    charge of that department ends the day before); a 截止日期 added to the current period ends it
+    through `portfolio_end`. A blank 截止日期 means "until the next one, or to this day", so the same
+    history imported again changes nothing."""
+
+    department = fields.Field(
+        attribute="department", column_name="分管部门", widget=LookupWidget(Department, "name", "部门")
+    )
+    leader = fields.Field(
+        attribute="leader", column_name="分管校领导工号", widget=LookupWidget(User, "username", "人员")
+    )
+    starts_on = fields.Field(attribute="starts_on", column_name="起始日期", widget=DateCellWidget())
+    ends_on = fields.Field(
+        attribute="ends_on", column_name="截止日期", widget=DateCellWidget(required=False), saves_null_values=False
+    )
+
+    audited_by_service = True
+
+    class Meta(YishiResource.Meta):
+        model = Portfolio
+        import_id_fields = ["department", "leader", "starts_on"]
+        fields = ["department", "leader", "starts_on", "ends_on"]
+        # The periods' rules (one current leader, no overlap) are the service's; the model's
+        # one-current constraint would refuse a successor before the service ends the predecessor.
+        clean_model_instances = False
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        actor = kwargs["actor"]
+        try:
+            if is_create:
+                saved = services.portfolio_assign(
+                    actor=actor,
+                    leader=instance.leader,
+                    department=instance.department,
+                    starts_on=instance.starts_on,
+                    ends_on=instance.ends_on,
+                )
+                instance.pk = saved.pk
+            else:
+                services.portfolio_end(actor=actor, portfolio_id=instance.pk, ends_on=instance.ends_on)
+        except InvalidTransition as exc:
+            raise ValidationError({NON_FIELD_ERRORS: [exc.reason]}) from exc
+
+
 # The workbook's sheets, in the order they are applied (a person's department must exist first).
 SHEETS = [
     ("部门", DepartmentResource),
     ("人员", PersonResource),
     ("角色", RoleResource),
     ("会议机构成员", MembershipResource),
+    ("分管", PortfolioResource),
 ]

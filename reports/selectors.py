@@ -13,11 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.figures import Figure, figure_url
 from org.models import Department
 from reports import rules
 from reports.models import (
     STAGE_ORDER,
-    FlagAnswer,
     Indicator,
     OutlierMethod,
     ReportEntry,
@@ -294,6 +294,30 @@ def year_tables(year: int) -> list[StageTable]:
     return [_build(year, stage, settings, departments, indicators, entries) for stage in STAGE_ORDER]
 
 
+@dataclass(frozen=True)
+class TableFigures:
+    """The table's counts, each linked to the list of what it counts (数字可点开): the departments
+    covered, the values flagged as outliers and those not reported, and each column's n."""
+
+    departments: Figure
+    outliers: Figure
+    missing: Figure
+    reported: list[Figure]  # per column, in the table's order
+
+
+def table_figures(table: StageTable) -> TableFigures:
+    query = {"year": table.year, "stage": str(table.stage)}
+    return TableFigures(
+        departments=Figure(len(table.rows), figure_url("party-building-departments", **query)),
+        outliers=Figure(table.outliers, figure_url("party-building-flags", flag="outlier", **query)),
+        missing=Figure(table.missing, figure_url("party-building-flags", flag="missing", **query)),
+        reported=[
+            Figure(c.spread.n, figure_url("party-building-reported", indicator=c.indicator.pk, **query))
+            for c in table.columns
+        ],
+    )
+
+
 # --- one department ------------------------------------------------------------------------------
 
 
@@ -342,40 +366,3 @@ def department_history(department: Department, year: int, stage: str) -> list[tu
 
 def today() -> dt.date:
     return timezone.localdate()
-
-
-# --- flags and their answers ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FlaggedValue:
-    department: Department
-    cell: Cell
-    settings: ReportSettings
-    answers: list = field(default_factory=list)
-
-    @property
-    def reason(self) -> str:
-        return flag_reason(self.cell.flag, self.settings, self.cell.group)
-
-    @property
-    def anchor(self) -> str:
-        return f"flag-{self.department.pk}-{self.cell.indicator.pk}"
-
-
-def flagged_values(table: StageTable, *, department_ids=None) -> list[FlaggedValue]:
-    """Every flagged value of the table (of `department_ids` only, if given), with the
-    explanations its department gave for it, oldest first. One query."""
-    answers: dict[tuple[int, int], list[FlagAnswer]] = {}
-    rows = FlagAnswer.objects.filter(year=table.year, stage=table.stage).select_related("answered_by")
-    if department_ids is not None:
-        rows = rows.filter(department__in=department_ids)
-    for a in rows.order_by("id"):
-        answers.setdefault((a.department_id, a.indicator_id), []).append(a)
-    return [
-        FlaggedValue(row.department, cell, table.settings, answers.get((row.department.pk, cell.indicator.pk), []))
-        for row in table.rows
-        if department_ids is None or row.department.pk in department_ids
-        for cell in row.cells
-        if cell.flag
-    ]

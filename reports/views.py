@@ -45,6 +45,7 @@ def report_table(request):
     context = {
         "form": form,
         "table": table,
+        "figures": selectors.table_figures(table),
         "stages": [(s, s.label) for s in Stage],
         "years": list(range(today.year + 1, today.year - 5, -1)),
         "window_status": table.window.status(today),

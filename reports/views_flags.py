@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import InvalidTransition
 from core.http import refuse
-from reports import access, selectors, services
+from reports import access, selectors, selectors_flags, services
 from reports.forms import FlagAnswerForm
 from reports.models import Stage
 
@@ -50,7 +50,7 @@ def flag_list(request, year: int, stage: str):
         else:
             status = 400
     table = selectors.stage_table(year, stage)
-    flagged = selectors.flagged_values(table)
+    flagged = selectors_flags.flagged_values(table)
     context = {
         "year": year,
         "stage": stage,

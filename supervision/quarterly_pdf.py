@@ -5,7 +5,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from core.pdf import render_pdf
-from supervision.selectors.quarterly import QuarterReport, report_context
+from supervision.selectors.quarterly import QuarterReport
+from supervision.selectors.quarterly_figures import report_context
 
 
 def report_pdf(report: QuarterReport) -> bytes:

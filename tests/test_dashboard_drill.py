@@ -1,5 +1,6 @@
-"""数字可点开: every figure on 学校数据 links to the list it counts, filtered the same way, and
-the list is exactly as long as the figure, for every role that reads the page."""
+"""数字可点开: every figure on 学校数据, on the quarterly supervision report and on the
+party-building annual report links to the list it counts, filtered the same way, and the list is
+exactly as long as the figure, for every role that reads the page."""
 
 import html
 import re
@@ -12,14 +13,44 @@ from django.utils import timezone
 from org.models import Department, User
 
 LINK = re.compile(r'<a [^>]*href="(/dashboard/leaders/list/[^"]+)"[^>]*>\s*([0-9]+)\s*</a>')
+ANY_LIST_LINK = re.compile(r'href="(/dashboard/leaders/list/[^"]+)"')
 ROW = re.compile(r'data-testid="figure-row"')
 COUNT = re.compile(r'data-testid="figure-count">([0-9]+)<')
 READERS = ["secretary", "principal", "member1", "discipline", "partyoffice", "affairsoffice"]
+# Who reads the quarterly supervision report (leaders, the party office) and the party-building
+# report (leaders, the party office, department heads); the others are refused its lists.
+QUARTERLY_READERS = ["secretary", "principal", "member1", "vice", "discipline", "partyoffice"]
+PARTY_BUILDING_READERS = ["secretary", "principal", "member1", "discipline", "partyoffice", "affairsoffice", "depthead"]
 
 
 @pytest.fixture
 def demo_school(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def check_links(client, page_url: str, *, kinds: str, at_least: int, **expected) -> dict[str, int]:
+    """Every count on the page links to a list of `kinds` exactly as long, carrying the page's
+    filters (`expected`); one list has one number wherever it is shown."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page_url
+    text = page.content.decode()
+    links = [(html.unescape(url), int(n)) for url, n in LINK.findall(text)]
+    # Nothing links to a list but a count.
+    assert len(links) == len(ANY_LIST_LINK.findall(text)), page_url
+    assert len(links) >= at_least, f"{page_url}: the page's figures are not linked"
+    checked = {}
+    for url, shown in links:
+        assert urlsplit(url).path.startswith(f"/dashboard/leaders/list/{kinds}"), url
+        if url in checked:
+            assert checked[url] == shown, url
+            continue
+        stated, rows = listed(client, url)
+        assert stated == shown == rows, (page_url, url, shown, stated, rows)
+        params = parse_qs(urlsplit(url).query)
+        for name, value in expected.items():
+            assert params[name] == [str(value)], (url, name)
+        checked[url] = shown
+    return checked
 
 
 def listed(client, url: str) -> tuple[int, int]:
@@ -97,3 +128,108 @@ def test_only_those_who_read_the_figures_read_their_lists(client, demo_school):
     year = timezone.localdate().year
     response = client.get(f"/dashboard/leaders/list/items/?year={year}")
     assert response.status_code == 403
+
+
+def test_every_count_of_the_quarterly_report_equals_the_length_of_its_list(client, demo_school):
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    periods = [(today.year, quarter), (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)]
+    for username in QUARTERLY_READERS:
+        client.force_login(User.objects.get(username=username))
+        counted = 0
+        for year, q in periods:
+            checked = check_links(
+                client,
+                f"/reports/supervision/?year={year}&quarter={q}",
+                kinds="quarterly-",
+                at_least=30,
+                year=year,
+                part=f"q{q}",
+            )
+            counted += sum(checked.values())
+            # The list leads back to the report it came from.
+            some = next(iter(checked))
+            back = client.get(some).content.decode()
+            assert f'href="/reports/supervision/?year={year}&amp;quarter={q}" data-testid="figure-back"' in back
+        assert counted > 0, f"{username}: the demo school should have something to count"
+
+
+def test_every_count_of_the_party_building_report_equals_the_length_of_its_list(client, demo_school):
+    from reports.models import ReportEntry
+
+    year = timezone.localdate().year
+    stages = list(ReportEntry.objects.filter(year=year).values_list("stage", flat=True).distinct())
+    assert stages, "the demo school has reported this year"
+    for username in PARTY_BUILDING_READERS:
+        client.force_login(User.objects.get(username=username))
+        counted = {}
+        for stage in stages:
+            checked = check_links(
+                client,
+                f"/reports/party-building/?year={year}&stage={stage}",
+                kinds="party-building-",
+                at_least=4,
+                year=year,
+                stage=stage,
+            )
+            counted.update(checked)
+        kinds = {urlsplit(url).path.split("/")[-2] for url in counted}
+        assert kinds == {"party-building-departments", "party-building-reported", "party-building-flags"}
+        flags = [n for url, n in counted.items() if "party-building-flags" in url]
+        assert any(flags), f"{username}: the demo has a flagged value and a missing one"
+
+
+def test_the_reports_lists_are_refused_to_those_who_may_not_read_the_report(client, demo_school):
+    year = timezone.localdate().year
+    quarterly = f"/dashboard/leaders/list/quarterly-tasks/?year={year}&part=q1"
+    party_building = f"/dashboard/leaders/list/party-building-departments/?year={year}&stage=target"
+    # The school affairs office reads 学校数据 and (as a department head) the party-building report,
+    # not the quarterly report; a department head only the party-building report.
+    client.force_login(User.objects.get(username="affairsoffice"))
+    assert client.get(quarterly).status_code == 403
+    assert client.get(party_building).status_code == 200
+    client.force_login(User.objects.get(username="depthead"))
+    assert client.get(quarterly).status_code == 403
+    assert client.get(party_building).status_code == 200
+    assert client.get(f"/dashboard/leaders/list/tasks/?year={year}").status_code == 403
+    client.force_login(User.objects.get(username="staff"))
+    assert client.get(party_building).status_code == 403
+    assert client.get(f"/dashboard/leaders/list/party-building-flags/?year={year}&stage=nonsense").status_code == 403
+    client.force_login(User.objects.get(username="partyoffice"))
+    assert client.get(f"/dashboard/leaders/list/party-building-flags/?year={year}&stage=nonsense").status_code == 400
+    assert (
+        client.get(f"/dashboard/leaders/list/party-building-flags/?year={year}&stage=target&flag=x").status_code == 404
+    )
+    assert client.get(f"/dashboard/leaders/list/quarterly-escalations/?year={year}&level=9").status_code == 404
+
+
+def test_a_confidential_task_on_the_quarterly_report_is_counted_and_listed_without_its_title(client, demo_school):
+    from supervision.access import task_visibility_filter
+    from supervision.models import Task, TaskEscalation
+
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    task = Task.objects.filter(closed_at__isnull=True).order_by("pk").first()
+    Task.objects.filter(pk=task.pk).update(confidential=True, title="涉密的督查任务标题")
+    TaskEscalation.objects.create(
+        task=task, level=3, by=User.objects.get(username="discipline"), reason="涉密的督办理由"
+    )
+    outsiders = [
+        u
+        for u in User.objects.filter(username__in=QUARTERLY_READERS)
+        if not Task.objects.filter(task_visibility_filter(u), pk=task.pk).exists()
+    ]
+    assert outsiders, "someone who reads the report may not see the task"
+    client.force_login(outsiders[0])
+    level = 3
+    query = f"year={today.year}&part=q{quarter}"
+    for url in (
+        f"/dashboard/leaders/list/quarterly-tasks/?{query}&lead={task.lead_department_id}",
+        f"/dashboard/leaders/list/quarterly-escalations/?{query}&level={level}",
+    ):
+        text = client.get(url).content.decode()
+        assert "涉密的督查任务标题" not in text and "涉密的督办理由" not in text, url
+        assert "（涉密任务）" in text, url
+        assert f"/supervision/tasks/{task.pk}/" not in text, url
+    report = client.get(f"/reports/supervision/?year={today.year}&quarter={quarter}").content.decode()
+    assert "涉密的督查任务标题" not in report

@@ -785,7 +785,13 @@ def _targets() -> Iterator[Target]:
     yield page("dashboard:figure_list", "tasks", sees=figures, kw=[("kind", "=tasks")])
     kw = (("kind", "=audit"),)
     yield Target("dashboard:figure_list", "audit", kw, get=no_table, post=no_table)
+    # The counts of the quarterly report and of the party-building report link to lists too, each
+    # for the readers of its report.
+    kw = (("kind", "=quarterly-escalations"),)
+    yield page("dashboard:figure_list", "quarterly", sees=LEADERS | {"partyoffice"}, kw=kw)
     readers = LEADERS | {"partyoffice"} | HEADS
+    kw = (("kind", "=party-building-flags"),)
+    yield page("dashboard:figure_list", "party-building", sees=readers, kw=kw, query="stage=target")
     yield page("party_building:table", sees=readers)
     yield page("party_building:xlsx", sees=readers, kw=[("year", "value:year")])
     where = [("year", "value:year"), ("stage", "=target"), ("department_id", "pk:dept_jiaowu")]

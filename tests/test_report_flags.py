@@ -13,7 +13,8 @@ from core.models import AuditEvent
 from org.models import Department
 from reports import rules, services
 from reports.models import FlagAnswer, Indicator, ReportSettings, Stage
-from reports.selectors import flagged_values, stage_table
+from reports.selectors import stage_table
+from reports.selectors_flags import flagged_values
 
 CST = dt.timezone(dt.timedelta(hours=8))
 TODAY = dt.datetime(2026, 3, 10, 10, 0, tzinfo=CST)  # the target window (1月1日–3月31日) is open

@@ -2,6 +2,7 @@
 免登 inside the workbench; a person found by their DingTalk userid or the mobile number on file;
 an unknown account refused (nobody is created); each sign-in on record with its method."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -119,6 +120,25 @@ def test_a_used_or_unknown_auth_code_is_refused_in_words(client, school, dingtal
     response = qr_round_trip(client, "auth-never-issued")
     assert response.status_code == 403
     assert "钉钉扫码登录未能确认您的身份（授权码无效或已过期），请重新登录。" in response.content.decode()
+
+
+def test_the_in_app_page_loads_the_jsapi_shipped_with_yishi_under_the_policy(client, school, dingtalk):
+    """免登 needs DingTalk's JSAPI: the copy under static/vendor/ (from the npm package), served from
+    Yishi's own origin, so the page's policy allows scripts from 'self' only and no CDN."""
+    from django.conf import settings
+
+    page = client.get("/login/dingtalk/app/")
+    html = page.content.decode()
+    src = re.search(r'<script src="([^"]+)"[^>]*data-testid="dingtalk-jsapi"', html).group(1)
+    assert src.startswith(settings.STATIC_URL) and src.split("?")[0].endswith("dingtalk.open.js")
+    assert "alicdn" not in html and "https://" not in src
+    policy = dict(d.strip().split(" ", 1) for d in page["Content-Security-Policy"].split(";") if d.strip())
+    assert policy["script-src"] == "'self'"
+    shipped = settings.BASE_DIR / "static" / "vendor" / "dingtalk" / "dingtalk.open.js"
+    script = shipped.read_text(encoding="utf-8")
+    # The bundle defines the global `dd` with the one call the page makes.
+    assert script.startswith('"use strict";var dd=') and "runtime.permission.requestAuthCode" in script
+    assert (shipped.parent / "LICENSE").exists()
 
 
 def test_in_app_login_with_the_free_login_code(client, school, dingtalk):

@@ -1,6 +1,7 @@
 """人员导入: the staff workbook previews without keeping anything, applies whole or not at all,
 refuses each bad row with a Chinese reason and its Excel row number, and never deletes a person."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -9,7 +10,8 @@ from openpyxl import Workbook, load_workbook
 
 from core.models import AuditEvent
 from org import importing
-from org.models import BodyMember, Department, MeetingBody, Role, RoleAssignment, User
+from org.access import leader_in_charge
+from org.models import BodyMember, Department, MeetingBody, Portfolio, Role, RoleAssignment, User
 
 
 def workbook(sheets: dict[str, list[list]]) -> bytes:
@@ -37,9 +39,11 @@ def school(staff: int = 40, branches: int = 6) -> dict[str, list[list]]:
         departments.insert(0, [f"第{b}党支部", "党支部", f"第{1 + b % 2}党总支", 20 + b, "是"])
     people = [[f"T{n:04d}", f"教师{n}", "教务处" if n % 2 else "智能制造学院", "教师", "", "是"] for n in range(staff)]
     people.append(["H0001", "吴主任", "教务处", "处长", "wu@school.example", "是"])
-    roles = [["H0001", "部门负责人", "教务处"], ["T0001", "教职工", ""]]
+    people.append(["L0001", "李副校长", "教务处", "副校长", "", "是"])
+    roles = [["H0001", "部门负责人", "教务处"], ["T0001", "教职工", ""], ["L0001", "校长办公会成员", ""]]
     members = [["党委会", "H0001", "列席"]]
-    return {"部门": departments, "人员": people, "角色": roles, "会议机构成员": members}
+    portfolios = [["教务处", "L0001", dt.date(2025, 9, 1), ""]]
+    return {"部门": departments, "人员": people, "角色": roles, "会议机构成员": members, "分管": portfolios}
 
 
 @pytest.fixture
@@ -48,17 +52,24 @@ def administrator(db):
 
 
 def test_a_preview_shows_what_would_change_and_keeps_nothing(administrator):
-    before = (Department.objects.count(), User.objects.count(), AuditEvent.objects.count())
+    before = (Department.objects.count(), User.objects.count(), Portfolio.objects.count(), AuditEvent.objects.count())
     report = importing.run_import(workbook(school()), actor=administrator, apply=False)
     assert report.ok and not report.applied
     counts = {s.name: (s.new, s.updated, len(s.problems)) for s in report.sheets}
-    assert counts == {"部门": (10, 0, 0), "人员": (41, 0, 0), "角色": (2, 0, 0), "会议机构成员": (1, 0, 0)}
-    assert (Department.objects.count(), User.objects.count(), AuditEvent.objects.count()) == before
+    assert counts == {
+        "部门": (10, 0, 0),
+        "人员": (42, 0, 0),
+        "角色": (3, 0, 0),
+        "会议机构成员": (1, 0, 0),
+        "分管": (1, 0, 0),
+    }
+    after = (Department.objects.count(), User.objects.count(), Portfolio.objects.count(), AuditEvent.objects.count())
+    assert after == before
 
 
 def test_applying_keeps_everything_with_its_audit_rows(administrator):
     report = importing.run_import(workbook(school()), actor=administrator, apply=True)
-    assert report.applied and report.changes == 54
+    assert report.applied and report.changes == 57
     branch = Department.objects.get(name="第3党支部")
     assert branch.kind == Department.Kind.BRANCH and branch.parent.name == "第2党总支"
     head = User.objects.get(username="H0001")
@@ -68,7 +79,10 @@ def test_applying_keeps_everything_with_its_audit_rows(administrator):
     assert BodyMember.objects.get(user=head).kind == BodyMember.Kind.OBSERVER
     created = AuditEvent.objects.filter(verb="import.create", actor=administrator)
     assert created.filter(target_type="org.user", target_id=head.pk).exists()
-    assert created.count() == 54
+    assert created.count() == 56  # the 分管 row has the service's own audit row instead
+    portfolio = Portfolio.objects.get(department__name="教务处")
+    assert (portfolio.leader.username, portfolio.starts_on, portfolio.ends_on) == ("L0001", dt.date(2025, 9, 1), None)
+    assert AuditEvent.objects.filter(verb="portfolio.start", actor=administrator, target_id=portfolio.pk).exists()
 
 
 def test_importing_the_same_file_again_changes_nothing(administrator):
@@ -76,7 +90,8 @@ def test_importing_the_same_file_again_changes_nothing(administrator):
     importing.run_import(content, actor=administrator, apply=True)
     report = importing.run_import(content, actor=administrator, apply=True)
     assert report.changes == 0
-    assert {s.name: s.unchanged for s in report.sheets} == {"部门": 10, "人员": 41, "角色": 2, "会议机构成员": 1}
+    unchanged = {s.name: s.unchanged for s in report.sheets}
+    assert unchanged == {"部门": 10, "人员": 42, "角色": 3, "会议机构成员": 1, "分管": 1}
 
 
 def test_a_person_who_left_is_deactivated_never_deleted(administrator):
@@ -105,10 +120,84 @@ def test_bad_rows_are_named_in_chinese_and_nothing_is_half_applied(administrator
     people_rows = len(data["人员"])
     assert "没有名为“不存在的处”的部门" in problems["人员"][people_rows]  # heading is row 1
     assert "“也许”应填“是”或“否”" in problems["人员"][people_rows + 1]
-    assert "部门负责人必须填写负责部门" in problems["角色"][4]
-    assert "“班主任”不是可选的值" in problems["角色"][5]
+    role_rows = len(data["角色"])
+    assert "部门负责人必须填写负责部门" in problems["角色"][role_rows]
+    assert "角色：“班主任”不是可选的值" in problems["角色"][role_rows + 1]
     # The departments sheet was fine, and still nothing of it was kept.
     assert (Department.objects.count(), User.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_a_departments_history_of_leaders_in_charge_is_applied_in_date_order(administrator):
+    data = school()
+    data["人员"].append(["L0002", "王副校长", "教务处", "副校长", "", "是"])
+    data["角色"].append(["L0002", "党委委员", ""])
+    # Listed newest first on purpose, with the dates typed as people type them.
+    data["分管"] = [
+        ["教务处", "L0002", "2026/3/1", ""],
+        ["教务处", "L0001", "2025-09-01", ""],
+        ["智能制造学院", "L0001", "2024年9月1日", "2025-08-31"],
+    ]
+    report = importing.run_import(workbook(data), actor=administrator, apply=True)
+    assert report.applied, [p.messages for s in report.sheets for p in s.problems]
+    office = Department.objects.get(name="教务处")
+    assert leader_in_charge(office.pk, dt.date(2025, 12, 1)).username == "L0001"
+    assert leader_in_charge(office.pk, dt.date(2026, 3, 1)).username == "L0002"
+    earlier = Portfolio.objects.get(department=office, leader__username="L0001")
+    assert earlier.ends_on == dt.date(2026, 2, 28)
+    assert AuditEvent.objects.filter(verb="portfolio.end", actor=administrator, target_id=earlier.pk).exists()
+    college = Portfolio.objects.get(department__name="智能制造学院")
+    assert (college.starts_on, college.ends_on) == (dt.date(2024, 9, 1), dt.date(2025, 8, 31))
+    assert leader_in_charge(college.department_id, dt.date(2025, 9, 1)) is None
+
+    # The same history again: L0001's period ended when L0002 started; a blank 截止日期 leaves it so.
+    again = importing.run_import(workbook(data), actor=administrator, apply=True)
+    assert again.applied and {s.name: (s.new, s.updated, s.unchanged) for s in again.sheets}["分管"] == (0, 0, 3)
+    assert Portfolio.objects.count() == 3
+
+
+def test_a_later_workbook_ends_the_current_period_and_never_moves_an_ended_one(administrator):
+    data = school()
+    importing.run_import(workbook(data), actor=administrator, apply=True)
+    data["分管"] = [["教务处", "L0001", "2025-09-01", "2026-01-31"]]
+    report = importing.run_import(workbook(data), actor=administrator, apply=True)
+    assert report.applied and {s.name: s.updated for s in report.sheets}["分管"] == 1
+    period = Portfolio.objects.get(department__name="教务处")
+    assert period.ends_on == dt.date(2026, 1, 31)
+    assert AuditEvent.objects.filter(verb="portfolio.end", actor=administrator, target_id=period.pk).count() == 1
+
+    data["分管"] = [["教务处", "L0001", "2025-09-01", "2026-06-30"]]
+    report = importing.run_import(workbook(data), actor=administrator, apply=True)
+    assert not report.applied
+    (problem,) = next(s for s in report.sheets if s.name == "分管").problems
+    assert problem.row == 2 and "已于2026-01-31截止，不能再修改" in problem.messages[0]
+    assert Portfolio.objects.get(pk=period.pk).ends_on == dt.date(2026, 1, 31)
+
+
+def test_bad_leader_in_charge_rows_are_named_and_nothing_is_kept(administrator):
+    data = school()
+    importing.run_import(workbook(data), actor=administrator, apply=True)
+    data["分管"] += [
+        ["教务处", "T0001", "2026-03-01", ""],  # row 3: a teacher, not a school leader
+        ["智能制造学院", "L0001", "下学期", ""],  # row 4
+        ["后勤处", "L0001", "2026-03-01", ""],  # row 5
+        ["智能制造学院", "L0001", "2026-03-01", "2026-02-01"],  # row 6
+        ["教务处", "L0001", "2024-09-01", "2025-12-31"],  # row 7: overlaps the current period
+        ["教务处", "", "", ""],  # row 8
+    ]
+    data["人员"].append(["T9999", "新教师", "教务处", "教师", "", "是"])  # a fine row elsewhere
+    before = (User.objects.count(), Portfolio.objects.count(), AuditEvent.objects.count())
+    report = importing.run_import(workbook(data), actor=administrator, apply=True)
+    assert not report.applied
+    problems = {p.row: "；".join(p.messages) for p in next(s for s in report.sheets if s.name == "分管").problems}
+    assert set(problems) == {3, 4, 5, 6, 7, 8}
+    assert "教师1不是校领导班子成员，不能分管部门" in problems[3]
+    assert "起始日期：“下学期”不是日期，请写成 2026-09-01" in problems[4]
+    assert "分管部门：没有名为“后勤处”的部门" in problems[5]
+    assert "截止日期不能早于起始日期" in problems[6]
+    assert "新的分管起始日期须晚于现任分管的起始日期（2025-09-01）" in problems[7]
+    assert "分管校领导工号：必须填写人员" in problems[8] and "起始日期：必须填写日期" in problems[8]
+    assert (User.objects.count(), Portfolio.objects.count(), AuditEvent.objects.count()) == before
+    assert Portfolio.objects.get(department__name="教务处").ends_on is None
 
 
 @pytest.mark.parametrize(
@@ -140,7 +229,9 @@ def test_the_admin_pages_preview_then_apply(client, administrator):
     client.force_login(administrator)
     template = client.get(reverse("admin:org_user_import_template"))
     assert template.status_code == 200
-    assert load_workbook(io.BytesIO(template.content)).sheetnames[:2] == ["部门", "人员"]
+    sheets = load_workbook(io.BytesIO(template.content))
+    assert sheets.sheetnames == ["部门", "人员", "角色", "会议机构成员", "分管", "填写说明"]
+    assert [c.value for c in sheets["分管"][1]] == ["分管部门", "分管校领导工号", "起始日期", "截止日期"]
     assert "人员导入" in client.get(reverse("admin:org_user_changelist")).content.decode()
 
     upload = io.BytesIO(workbook(school(staff=5)))

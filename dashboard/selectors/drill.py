@@ -6,25 +6,29 @@ for everyone, its content is not shown.
 A figure is named by `kind` and a few parameters, as the page's links give them:
 items[state], meetings[body], decided[body], resolutions[body], tasks[track|lead, measure],
 notices[level], receipts[level, unread], letters[scope, replied].
+
+The reports' counts link here too, each kind belonging to one page (`PAGES`): whoever may read
+that page reads its lists, and nobody else. 季度督查报告 (the quarter as the period):
+quarterly-tasks[track|lead, measure], quarterly-escalations[level], quarterly-letters[replied|
+tasked], quarterly-findings[tasked], quarterly-branch-checks[branch]. 党建工作年度报表 (a year and
+a stage): party-building-departments, party-building-reported[indicator], party-building-flags[flag].
 """
 
-from dataclasses import dataclass
-
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from dashboard.selectors import scopes
+from dashboard.selectors import drill_report, scopes
+from dashboard.selectors.drill_base import Drill, Row, UnknownFigure, choice, number
 from dashboard.selectors.scopes import TASK_MEASURES, Window
 from decisions.models import State
 from meetings.models import AgendaEntry
 from notices.access import visibility_filter as notice_visibility_filter
 from notices.models import Notice
 from org.models import MeetingBody
-from supervision.access import task_visibility_filter
+from supervision.access import can_read_branches, finding_visibility_filter, task_visibility_filter
 from supervision.access import visibility_filter as letter_visibility_filter
-from supervision.models import Letter, Task, Track
-from supervision.selectors.quarterly import CONFIDENTIAL_TITLE
+from supervision.models import Letter, PatrolFinding, Task, Track
+from supervision.selectors.quarterly import CONFIDENTIAL_TITLE, ESCALATION_LABELS
 
 MEASURE_LABELS = {
     "total": "任务总数",
@@ -33,28 +37,6 @@ MEASURE_LABELS = {
     "still_open": "在办",
     "overdue_open": "逾期未办结",
 }
-
-
-class UnknownFigure(ValueError):
-    """A kind or parameter that names no figure."""
-
-
-@dataclass(frozen=True)
-class Row:
-    title: str
-    url: str  # "" where the viewer may not open it
-    detail: str
-    when: object = None
-
-
-@dataclass
-class Drill:
-    title: str
-    rows: QuerySet  # the counted rows, ordered; shown page by page through `present`
-    present: callable
-
-    def count(self) -> int:
-        return self.rows.count()
 
 
 def _body(params) -> MeetingBody | None:
@@ -67,19 +49,12 @@ def _body(params) -> MeetingBody | None:
     return body
 
 
-def _choice(params, name: str, choices) -> str | None:
-    value = params.get(name) or None
-    if value is not None and value not in dict(choices):
-        raise UnknownFigure(value)
-    return value
-
-
 def _flag(params, name: str) -> bool:
     return params.get(name) == "1"
 
 
 def _items(w: Window, params) -> Drill:
-    state = _choice(params, "state", State.choices)
+    state = choice(params, "state", State.choices)
     title = _("提交议题") + (f" · {State(state).label}" if state else "")
 
     def present(page):
@@ -139,32 +114,40 @@ def _resolutions(w: Window, params) -> Drill:
     return Drill(_("形成决议") + (f" · {body.name}" if body else ""), rows.order_by("-issued_at", "-pk"), present)
 
 
+def _visible_tasks(w: Window) -> set[int]:
+    return set(Task.objects.filter(task_visibility_filter(w.user)).values_list("pk", flat=True).order_by())
+
+
+def _task_shown(task: Task, visible: set[int]) -> tuple[str, str]:
+    """A task's title and link as the viewer may see them: a confidential one they may not see is
+    named only as such, and not linked."""
+    shown = task.pk in visible or not task.confidential
+    title = task.title if shown else str(CONFIDENTIAL_TITLE)
+    return title, reverse("supervision:detail", args=[task.pk]) if task.pk in visible else ""
+
+
 def _tasks(w: Window, params) -> Drill:
-    track = _choice(params, "track", Track.choices)
-    lead = params.get("lead") or None
-    if lead is not None and not str(lead).isdigit():
-        raise UnknownFigure(lead)
+    track = choice(params, "track", Track.choices)
+    lead = number(params, "lead")
     measure = params.get("measure") or "total"
     if measure not in TASK_MEASURES:
         raise UnknownFigure(measure)
-    visible = set(Task.objects.filter(task_visibility_filter(w.user)).values_list("pk", flat=True).order_by())
+    visible = _visible_tasks(w)
 
     def present(page):
         out = []
         for t in page:
-            shown = t.pk in visible or not t.confidential
-            title = t.title if shown else str(CONFIDENTIAL_TITLE)
-            url = reverse("supervision:detail", args=[t.pk]) if t.pk in visible else ""
+            title, url = _task_shown(t, visible)
             out.append(Row(title, url, f"{t.lead_department or ''} · {_('完成时限')} {t.deadline:%Y-%m-%d}", None))
         return out
 
-    rows = scopes.tasks(w, track=track, lead_department_id=int(lead) if lead else None, measure=measure)
+    rows = scopes.tasks(w, track=track, lead_department_id=lead, measure=measure)
     title = _("督查任务") + f" · {_(MEASURE_LABELS[measure])}"
     return Drill(title, rows.select_related("lead_department").order_by("deadline", "pk"), present)
 
 
 def _receipts(w: Window, params, *, per_notice: bool) -> Drill:
-    level = _choice(params, "level", Notice.Level.choices)
+    level = choice(params, "level", Notice.Level.choices)
     unread = _flag(params, "unread")
     readable = Notice.objects.filter(notice_visibility_filter(w.user)).values_list("pk", flat=True).order_by()
     readable = set(readable)
@@ -195,6 +178,9 @@ def _receipts(w: Window, params, *, per_notice: bool) -> Drill:
 def _letters(w: Window, params) -> Drill:
     all_time = params.get("scope") == "all"
     replied = _flag(params, "replied")
+    tasked = _flag(params, "tasked")
+    if all_time and tasked:
+        raise UnknownFigure("tasked")
     readable = set(Letter.objects.filter(letter_visibility_filter(w.user)).values_list("pk", flat=True).order_by())
 
     def present(page):
@@ -208,30 +194,109 @@ def _letters(w: Window, params) -> Drill:
             for letter in page
         ]
 
-    rows = scopes.letters(w, all_time=all_time, replied=replied).order_by("-created_at", "-pk")
+    rows = scopes.letters(w, all_time=all_time, replied=replied, tasked=tasked).order_by("-created_at", "-pk")
     title = (
         _("书记信箱")
         + " · "
         + (_("累计") if all_time else _("统计期内"))
         + " · "
-        + (_("已回复") if replied else _("来信"))
+        + (_("转为督查任务") if tasked else _("已回复") if replied else _("来信"))
     )
     return Drill(title, rows, present)
 
 
+def _escalations(w: Window, params) -> Drill:
+    level = number(params, "level")
+    if level is not None and level not in ESCALATION_LABELS:
+        raise UnknownFigure(level)
+    visible = _visible_tasks(w)
+
+    def present(page):
+        out = []
+        for e in page:
+            title, url = _task_shown(e.task, visible)
+            by = str(e.by) if e.by else _("系统自动督办")
+            detail = f"{e.task.lead_department} · {e.level} · {ESCALATION_LABELS.get(e.level, e.level)} · {by}"
+            out.append(Row(title, url, detail, e.created_at))
+        return out
+
+    rows = scopes.escalations(w, level=level).select_related("task__lead_department", "by")
+    title = _("督办升级") + (f" · {ESCALATION_LABELS[level]}" if level is not None else "")
+    return Drill(title, rows.order_by("created_at", "pk"), present)
+
+
+def _findings(w: Window, params) -> Drill:
+    tasked = _flag(params, "tasked")
+    readable = set(
+        PatrolFinding.objects.filter(finding_visibility_filter(w.user)).values_list("pk", flat=True).order_by()
+    )
+
+    def present(page):
+        return [
+            Row(
+                f.text if f.pk in readable else _("巡查发现"),
+                reverse("patrols:detail", args=[f.pk]) if f.pk in readable else "",
+                f"{f.patrolled_on:%Y-%m-%d} · {f.place}" if f.pk in readable else f"{f.patrolled_on:%Y-%m-%d}",
+                None,
+            )
+            for f in page
+        ]
+
+    rows = scopes.findings(w, tasked=tasked).order_by("patrolled_on", "pk")
+    return Drill(_("校园周巡查发现") + (" · " + _("转为督查任务") if tasked else ""), rows, present)
+
+
+def _branch_checks(w: Window, params) -> Drill:
+    branch = number(params, "branch")
+    linked = can_read_branches(w.user)
+
+    def present(page):
+        return [
+            Row(
+                f"{c.branch} · {c.year}-{c.month:02d}",
+                reverse("branches:detail", args=[c.pk]) if linked else "",
+                _("得分 %(score)s / %(full)s") % {"score": c.score, "full": c.full_score},
+                c.created_at,
+            )
+            for c in page
+        ]
+
+    rows = scopes.branch_checks(w, branch_id=branch).select_related("branch")
+    rows = rows.order_by("branch__sort_order", "branch__name", "month", "pk")
+    return Drill(_("支部月度检查"), rows, present)
+
+
+# The pages whose figures link here: 学校数据, 季度督查报告, 党建工作年度报表.
+SCHOOL, QUARTERLY, PARTY_BUILDING = "school", "quarterly", "party_building"
+
 KINDS = {
-    "items": _items,
-    "meetings": _meetings,
-    "decided": _decided,
-    "resolutions": _resolutions,
-    "tasks": _tasks,
-    "notices": lambda w, p: _receipts(w, p, per_notice=True),
-    "receipts": lambda w, p: _receipts(w, p, per_notice=False),
-    "letters": _letters,
+    "items": (_items, SCHOOL),
+    "meetings": (_meetings, SCHOOL),
+    "decided": (_decided, SCHOOL),
+    "resolutions": (_resolutions, SCHOOL),
+    "tasks": (_tasks, SCHOOL),
+    "notices": (lambda w, p: _receipts(w, p, per_notice=True), SCHOOL),
+    "receipts": (lambda w, p: _receipts(w, p, per_notice=False), SCHOOL),
+    "letters": (_letters, SCHOOL),
+    "quarterly-tasks": (_tasks, QUARTERLY),
+    "quarterly-escalations": (_escalations, QUARTERLY),
+    "quarterly-letters": (_letters, QUARTERLY),
+    "quarterly-findings": (_findings, QUARTERLY),
+    "quarterly-branch-checks": (_branch_checks, QUARTERLY),
+    "party-building-departments": (drill_report.report_departments, PARTY_BUILDING),
+    "party-building-reported": (drill_report.report_values, PARTY_BUILDING),
+    "party-building-flags": (drill_report.report_flags, PARTY_BUILDING),
 }
+
+
+def page_of(kind: str) -> str:
+    """The page whose figure `kind` is: its readers read the list."""
+    if kind not in KINDS:
+        raise UnknownFigure(kind)
+    return KINDS[kind][1]
 
 
 def drill(kind: str, w: Window, params) -> Drill:
     if kind not in KINDS:
         raise UnknownFigure(kind)
-    return KINDS[kind](w, params)
+    return KINDS[kind][0](w, params)

@@ -18,7 +18,17 @@ from meetings.models import AgendaEntry, Meeting, Resolution
 from notices.models import Notice, NoticeRecipient
 from org.models import Department, User
 from supervision.models import Letter
-from supervision.selectors.quarterly import school_midnight, task_conditions, tasks_in_scope
+from supervision.selectors.branches import period_checks
+from supervision.selectors.quarterly import (
+    escalations_in,
+    finding_tasked,
+    findings_in,
+    letter_conditions,
+    letters_in,
+    school_midnight,
+    task_conditions,
+    tasks_in_scope,
+)
 
 # The stages of an agenda item in the order it moves through them; a draft is nobody's figure.
 STAGES = [
@@ -134,14 +144,46 @@ def receipts(w: Window, *, level=None, unread: bool = False) -> QuerySet:
     return rows.filter(unread_condition(w)) if unread else rows
 
 
-def letters(w: Window, *, all_time: bool = False, replied: bool = False) -> QuerySet:
-    """The period's letters (and of them, those replied by the as-of day), or every letter (and of
-    them, those replied now): the mailbox's reply rates."""
-    return Letter.objects.filter(letter_condition(w, all_time=all_time, replied=replied))
+def letters(w: Window, *, all_time: bool = False, replied: bool = False, tasked: bool = False) -> QuerySet:
+    """The period's letters (and of them, those replied or turned into a task by the as-of day),
+    or every letter (and of them, those replied now): the mailbox's reply rates and the quarterly
+    report's 书记信箱."""
+    if all_time:
+        return Letter.objects.filter(letter_condition(w, all_time=True, replied=replied))
+    rows = letters_in(w.start_at, w.until)
+    conditions = letter_conditions(w.until)
+    if replied:
+        rows = rows.filter(conditions["replied"])
+    return rows.filter(conditions["tasked"]) if tasked else rows
 
 
 def letter_condition(w: Window, *, all_time: bool = False, replied: bool = False) -> Q:
     if all_time:
         return Q(state=Letter.State.REPLIED) if replied else Q()
     in_period = Q(created_at__gte=w.start_at, created_at__lt=w.until)
-    return in_period & Q(replied_at__lt=w.until) if replied else in_period
+    return in_period & letter_conditions(w.until)["replied"] if replied else in_period
+
+
+def escalations(w: Window, *, level: int | None = None) -> QuerySet:
+    """The escalations recorded in the period up to the as-of day (of one level)."""
+    rows = escalations_in(w.start_at, w.until)
+    if w.department is not None:
+        rows = rows.filter(task__lead_department=w.department)
+    return rows.filter(level=level) if level is not None else rows
+
+
+def findings(w: Window, *, tasked: bool = False) -> QuerySet:
+    """The patrol findings of the period's days up to the as-of day (and of them, those turned into
+    a task by then)."""
+    rows = findings_in(w.start, w.as_of)
+    if w.department is not None:
+        rows = rows.filter(department=w.department)
+    return rows.filter(finding_tasked(w.until)) if tasked else rows
+
+
+def branch_checks(w: Window, *, branch_id: int | None = None) -> QuerySet:
+    """The party office's monthly branch checks of the period's months (of one branch)."""
+    rows = period_checks(w.start.year, list(range(w.start.month, w.end.month + 1)))
+    if w.department is not None:
+        rows = rows.filter(branch=w.department)
+    return rows.filter(branch_id=branch_id) if branch_id is not None else rows

@@ -125,12 +125,15 @@ class BranchAverage:
     average: Decimal | None
 
 
+def period_checks(year: int, months: list[int]):
+    """The party office's checks of `months` of `year` (self-checks are not counted). Unordered."""
+    return BranchCheck.objects.filter(year=year, month__in=months, kind=OFFICE)
+
+
 def period_average(year: int, months: list[int]) -> tuple[int, Decimal | None, list[BranchAverage]]:
     """The checks of `months` of `year`: how many, their mean percentage, and per branch. One query."""
     checks = list(
-        BranchCheck.objects.filter(year=year, month__in=months, kind=OFFICE)
-        .select_related("branch")
-        .order_by("branch__sort_order", "branch__name", "month")
+        period_checks(year, months).select_related("branch").order_by("branch__sort_order", "branch__name", "month")
     )
     per_branch: dict[int, list[BranchCheck]] = {}
     for c in checks:

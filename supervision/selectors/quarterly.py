@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.pages import get_page
 from supervision import access
 from supervision.models import Letter, PatrolFinding, Task, TaskEscalation, Track
 from supervision.selectors.branches import BranchAverage, period_average, round1
@@ -216,6 +215,34 @@ def tasks_in_scope(start: dt.date, end: dt.date, until: dt.datetime):
     )
 
 
+def escalations_in(start_at: dt.datetime, until: dt.datetime):
+    """The escalations recorded in the period up to `until` (automatic and by hand). Unordered."""
+    return TaskEscalation.objects.filter(created_at__gte=start_at, created_at__lt=until)
+
+
+def letters_in(start_at: dt.datetime, until: dt.datetime):
+    """The letters received in the period up to `until`. Unordered."""
+    return Letter.objects.filter(created_at__gte=start_at, created_at__lt=until)
+
+
+def letter_conditions(until: dt.datetime) -> dict[str, Q]:
+    """Of those letters, the ones replied and the ones turned into a task, as of `until`."""
+    # (An Exists annotation referred to in an aggregate's filter is dropped from the SQL by
+    # Django 5.2; inside Q it stays.)
+    tasks = Task.objects.filter(letter=OuterRef("pk"), created_at__lt=until)
+    return {"replied": Q(replied_at__lt=until), "tasked": Q(Exists(tasks))}
+
+
+def findings_in(start: dt.date, as_of: dt.date):
+    """The patrol findings of the period's days up to `as_of`. Unordered."""
+    return PatrolFinding.objects.filter(patrolled_on__gte=start, patrolled_on__lte=as_of)
+
+
+def finding_tasked(until: dt.datetime) -> Q:
+    """A finding turned into a task by `until`."""
+    return Q(Exists(Task.objects.filter(finding=OuterRef("pk"), created_at__lt=until)))
+
+
 def level_then(until: dt.datetime) -> Coalesce:
     """A task's highest escalation level recorded before `until` (0 if none), as a subquery."""
     levels = TaskEscalation.objects.filter(task=OuterRef("pk"), created_at__lt=until).order_by("-level").values("level")
@@ -267,14 +294,6 @@ def task_tallies(tasks, as_of: dt.date, until: dt.datetime) -> tuple[list[Tally]
     """`tally_groups` of `tasks` (from `tasks_in_scope`), counted in the database. One query."""
     groups = tasks.order_by().values(*TALLY_GROUP).annotate(**tally_counts(task_conditions(as_of, until)))
     return tally_groups(groups)
-
-
-def report_context(report: QuarterReport, *, links: bool, overdue_page=None, per_page: int | None = None) -> dict:
-    """What the page and the PDF render the report's sections from (the Excel file reads the same
-    `report.overdue`): section 四 lists `per_page` overdue tasks from page `overdue_page`, or all
-    of them on one page when `per_page` is None (the PDF), so no document can list fewer."""
-    per_page = per_page or max(len(report.overdue), 1)
-    return {"report": report, "overdue": get_page(report.overdue, per_page, overdue_page), "links": links}
 
 
 def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -> QuarterReport:
@@ -337,7 +356,7 @@ def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -
             by=str(e.by) if e.by else _("系统自动督办"),
             reason="" if e.task.confidential else e.reason,
         )
-        for e in TaskEscalation.objects.filter(created_at__gte=start_at, created_at__lt=until)
+        for e in escalations_in(start_at, until)
         .select_related("task__lead_department", "by")
         .order_by("created_at", "id")
     ]
@@ -346,17 +365,11 @@ def quarterly_report(year: int, quarter: int, *, today: dt.date | None = None) -
         per_level[e.level] = per_level.get(e.level, 0) + 1
     escalation_counts = [(lvl, str(ESCALATION_LABELS.get(lvl, lvl)), n) for lvl, n in sorted(per_level.items())]
 
-    letter_tasks = Task.objects.filter(letter=OuterRef("pk"), created_at__lt=until)
-    # (An Exists annotation referred to in an aggregate's filter is dropped from the SQL by
-    # Django 5.2; inside Q it stays.)
-    letters = Letter.objects.filter(created_at__gte=start_at, created_at__lt=until).aggregate(
-        total=Count("id"),
-        replied=Count("id", filter=Q(replied_at__lt=until)),
-        tasked=Count("id", filter=Q(Exists(letter_tasks))),
+    letters = letters_in(start_at, until).aggregate(
+        total=Count("id"), **{name: Count("id", filter=q) for name, q in letter_conditions(until).items()}
     )
-    finding_tasks = Task.objects.filter(finding=OuterRef("pk"), created_at__lt=until)
-    findings = PatrolFinding.objects.filter(patrolled_on__gte=period.start, patrolled_on__lte=as_of).aggregate(
-        total=Count("id"), tasked=Count("id", filter=Q(Exists(finding_tasks)))
+    findings = findings_in(period.start, as_of).aggregate(
+        total=Count("id"), tasked=Count("id", filter=finding_tasked(until))
     )
     branch_checks, branch_average, branch_rows = period_average(year, period.months)
 

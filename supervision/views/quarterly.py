@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from core.http import refuse
 from supervision.forms_followup import QuarterForm
 from supervision.selectors import quarterly as selectors
+from supervision.selectors.quarterly_figures import report_context
 
 OVERDUE_PAGE = 50
 
@@ -35,7 +36,7 @@ def report_page(request):
         return render(request, "supervision/quarterly_report.html", {"form": form, "report": None}, status=400)
     report = selectors.quarterly_report(year, quarter)
     # The page lists the overdue tasks OVERDUE_PAGE at a time; the PDF and Excel files list them all.
-    context = {"form": form} | selectors.report_context(
+    context = {"form": form} | report_context(
         report, links=True, overdue_page=request.GET.get("overdue_page"), per_page=OVERDUE_PAGE
     )
     return render(request, "supervision/quarterly_report.html", context)
