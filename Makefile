@@ -78,11 +78,13 @@ worker: setup
 
 # Key pages at two scales on PostgreSQL (seed_scale builds them once): queries, median/p95 server time,
 # and the floor of a minimal page; needs DATABASE_URL=postgres://…; BENCH_FACTOR=1 by default.
+# Production settings (DEBUG=0, collected static files, cached templates, persistent connections);
+# BENCH_ARGS=--debug measures with the DEBUG settings for comparison.
 bench: setup
 	@test -n "$$DATABASE_URL" || (echo "make bench needs DATABASE_URL=postgres://..."; exit 1)
-	@test -n "$$REDIS_URL" || echo "note: without REDIS_URL (as in production) sessions are read from the database: one query more per page"
+	@test -n "$$REDIS_URL" || echo "note: without REDIS_URL the cache is each process's memory, not Redis as in production"
 	@mkdir -p var
-	$(PY) benchmarks/bench.py --factor $${BENCH_FACTOR:-1} --out var/bench.json
+	$(PY) benchmarks/bench.py --factor $${BENCH_FACTOR:-1} --out var/bench.json $${BENCH_ARGS}
 
 # The load generator (locust) lives in a venv of its own: it only speaks HTTP to the server.
 LOAD_VENV := .venv-load

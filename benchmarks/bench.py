@@ -10,11 +10,20 @@ measured in a child process (Django binds to one database): django.test.Client, 
 each demo account, every page requested --warmup times, then --runs times, timing the request
 and capturing its queries. The floor is a minimal view with a tiny template behind the same
 middleware and session (benchmarks/floor_urls.py), measured in the same child.
+
+The settings are production's (benchmarks.settings): DEBUG=0, the static files collected into
+var/bench/staticfiles first (their manifest), Django's cached template loader, persistent
+database connections (DB_CONN_MAX_AGE, 60 s unless set), templates rendered as a server renders
+them (not through the test client's instrumentation). The one exception is SECURE_SSL_REDIRECT=0:
+the test client speaks plain HTTP, and every page would answer 301 to https. --debug measures
+with DEBUG on, as this bench did before; --no-cached-loader and --conn-max-age 0 take one
+setting away at a time, to show what it saves. The settings in force are printed and saved.
 """
 
 import argparse
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -95,23 +104,114 @@ def ensure_database(base: str, name: str, factor: float, seed: int) -> dict:
     return {"reused": False, "seconds": round(time.perf_counter() - began, 1), "log": out}
 
 
-def measure(runs: int, warmup: int) -> dict:
+class Queries:
+    """The queries of one request, as CaptureQueriesContext counts them (transactions included),
+    but without opening the connection first: with CONN_MAX_AGE=0 the request opens its own,
+    inside the time measured, as it does on a server."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def __enter__(self):
+        from django.core.signals import request_started
+        from django.db import reset_queries
+
+        self.saved = self.connection.force_debug_cursor
+        self.connection.force_debug_cursor = True
+        self.connection.queries_log.clear()
+        request_started.disconnect(reset_queries)
+        return self
+
+    def __exit__(self, *exc):
+        from django.core.signals import request_started
+        from django.db import reset_queries
+
+        self.connection.force_debug_cursor = self.saved
+        request_started.connect(reset_queries)
+        self.count = len(self.connection.queries_log)
+
+
+def settings_in_force() -> dict:
+    """What the measured pages ran under (child mode, after django.setup())."""
+    from django.conf import settings
+    from django.db import connection
+    from django.template import engines
+
+    engine = engines["django"].engine
+
+    def loader_names(loaders) -> str:
+        names = []
+        for loader in loaders:
+            # Django's own by their last name (cached, filesystem, app_directories), others in full
+            # (template_partials.loader wraps the rest, to find partials).
+            name = type(loader).__module__.removeprefix("django.template.loaders.")
+            inner = getattr(loader, "loaders", None)
+            names.append(f"{name}({loader_names(inner)})" if inner else name)
+        return ", ".join(names)
+
+    storage = settings.STORAGES["staticfiles"]["BACKEND"].rsplit(".", 1)[-1]
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    return {
+        "settings_module": os.environ.get("DJANGO_SETTINGS_MODULE", ""),
+        "DEBUG": settings.DEBUG,
+        "template_loaders": loader_names(engine.template_loaders),
+        "template_debug": engine.debug,
+        "CONN_MAX_AGE": connection.settings_dict["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": connection.settings_dict["CONN_HEALTH_CHECKS"],
+        "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
+        "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+        "static_storage": storage,
+        "static_manifest": str(manifest.relative_to(ROOT)) if "Manifest" in storage and manifest.exists() else None,
+        "SESSION_ENGINE": settings.SESSION_ENGINE,
+        "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+        "test_renderer": False,
+    }
+
+
+def describe(found: dict) -> str:
+    """The settings in force, on one line."""
+    cma = found["CONN_MAX_AGE"]
+    connections = (
+        "a connection per request (CONN_MAX_AGE=0)"
+        if cma == 0
+        else f"persistent connections (CONN_MAX_AGE={'unlimited' if cma is None else f'{cma} s'}"
+        f"{', health checks' if found['CONN_HEALTH_CHECKS'] else ''})"
+    )
+    cached = "cached(" in found["template_loaders"]
+    return (
+        f"DEBUG={'1' if found['DEBUG'] else '0'}; template loaders {found['template_loaders']}"
+        f" ({'cached' if cached else 'NOT cached'}, template debug {'on' if found['template_debug'] else 'off'}"
+        f"{', rendered through the test instrumentation' if found.get('test_renderer') else ''}); "
+        f"{connections}; SECURE_SSL_REDIRECT={'1' if found['SECURE_SSL_REDIRECT'] else '0'}; "
+        f"static files {found['static_storage']}"
+        f"{' from ' + found['static_manifest'] if found['static_manifest'] else ''}; "
+        f"sessions {found['SESSION_ENGINE'].rsplit('.', 1)[-1]}; cache {found['cache']} "
+        f"({found['settings_module']})"
+    )
+
+
+def measure(runs: int, warmup: int, test_renderer: bool = False) -> dict:
     """Child mode: DATABASE_URL points at one scale's database."""
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import close_old_connections, connection
     from django.test import Client, override_settings
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import setup_test_environment
 
     from core.models import AuditEvent
     from decisions.models import AgendaItem
     from meetings.models import Meeting, Minutes
     from org.models import User
 
-    setup_test_environment()
+    found = settings_in_force()
+    if test_renderer:
+        # Every template rendered sends a signal and the client keeps a copy of its context (what
+        # assertTemplateUsed needs): a cost no server has. The bench measured so until issue 18.
+        setup_test_environment()
+        found["test_renderer"] = True
     item = (
         AgendaItem.objects.filter(confidential=False, state__in=["resolved", "closed"], requested_body__code="PC")
         .order_by("-submitted_at")
@@ -124,23 +224,35 @@ def measure(runs: int, warmup: int) -> dict:
     sizes = {"items": AgendaItem.objects.count(), "history": AuditEvent.objects.count(), "staff": User.objects.count()}
     clients = {}
     results = {}
-    with override_settings(ROOT_URLCONF="benchmarks.floor_urls", ALLOWED_HOSTS=["testserver"]):
+    overrides = {
+        "ROOT_URLCONF": "benchmarks.floor_urls",
+        "ALLOWED_HOSTS": ["testserver"],
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    with override_settings(**overrides):
         for name, who, url in PAGES:
             if who not in clients:
                 clients[who] = Client()
                 clients[who].force_login(User.objects.get(username=who))
             client = clients[who]
             url = url.format(**ids)
-            times, counts, status = [], [], None
+            times, cpu, counts, status = [], [], [], None
             for n in range(warmup + runs):
-                with CaptureQueriesContext(connection) as ctx:
-                    began = time.perf_counter()
+                with Queries(connection) as queries:
+                    began, began_cpu = time.perf_counter(), time.process_time()
+                    # A server closes a connection older than CONN_MAX_AGE (or broken) when a request
+                    # starts and when it ends (request_started, request_finished); the test client
+                    # leaves both out, so they are done here: the one at the start inside the time.
+                    close_old_connections()
                     response = client.get(url)
                     elapsed = (time.perf_counter() - began) * 1000
+                    elapsed_cpu = (time.process_time() - began_cpu) * 1000
+                close_old_connections()
                 status = response.status_code
                 if n >= warmup:
                     times.append(elapsed)
-                    counts.append(len(ctx.captured_queries))
+                    cpu.append(elapsed_cpu)
+                    counts.append(queries.count)
             times.sort()
             results[name] = {
                 "url": url,
@@ -150,16 +262,51 @@ def measure(runs: int, warmup: int) -> dict:
                 "queries_min": min(counts),
                 "median_ms": round(statistics.median(times), 1),
                 "p95_ms": round(times[max(0, round(0.95 * len(times)) - 1)], 1),
+                # This process's CPU time (Python, templates, the ORM; not PostgreSQL's): what other
+                # processes sharing the cores move far less than the time on the clock.
+                "cpu_median_ms": round(statistics.median(cpu), 1),
                 "html": response.get("Content-Type", "").startswith("text/html"),
             }
             print(
-                f"  {name:<24} {status} q={results[name]['queries']:>3} median={results[name]['median_ms']:>7} ms",
+                f"  {name:<24} {status} q={results[name]['queries']:>3} median={results[name]['median_ms']:>7} ms"
+                f" cpu={results[name]['cpu_median_ms']:>7} ms",
                 flush=True,
             )
-    return {"sizes": sizes, "ids": ids, "pages": results}
+    return {"sizes": sizes, "ids": ids, "settings": found, "pages": results}
 
 
-def main():
+def measured_env(args) -> dict:
+    """The environment each scale is measured in: production's settings unless --debug."""
+    env = {"DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
+    if args.debug:
+        env["DEBUG"] = "1"
+    else:
+        # A key of the run's own (production refuses to start without one); no TLS in-process.
+        env.update({"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "SECURE_SSL_REDIRECT": "0"})
+    if args.conn_max_age is not None:
+        env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
+    if args.no_cached_loader:
+        env["BENCH_CACHED_TEMPLATES"] = "0"
+    return env
+
+
+def collectstatic_if_needed(env: dict, root: Path) -> None:
+    """Collect the static files into root (the STATIC_ROOT of env's settings) unless the manifest
+    there is newer than everything under static/: with DEBUG off every {% static %} is read from
+    it, and a page without it is a server error."""
+    manifest = root / "staticfiles.json"
+    sources = [p for p in (ROOT / "static").rglob("*") if p.is_file()] + [ROOT / "requirements.txt"]
+    if manifest.exists() and manifest.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
+        return
+    print(f"collectstatic into {root.relative_to(ROOT)} (static/ changed since the last one)", flush=True)
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--factor", type=float, default=1.0, help="the large scale (1 = a large college)")
     parser.add_argument("--small-factor", type=float, default=0.01)
@@ -168,36 +315,71 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--out", default="var/bench.json")
     parser.add_argument("--prefix", default="yishi_bench", help="databases <prefix>_small and <prefix>_large")
+    parser.add_argument(
+        "--debug", action="store_true", help="measure with DEBUG on (the settings this bench used before issue 18)"
+    )
+    parser.add_argument(
+        "--no-cached-loader", action="store_true", help="list the template loaders without Django's cached loader"
+    )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        metavar="SECONDS",
+        help="DB_CONN_MAX_AGE for the measured pages (0: a connection per request; default: the settings' 60)",
+    )
+    parser.add_argument(
+        "--test-renderer",
+        action="store_true",
+        help="render templates through the test client's instrumentation (as this bench did before issue 18)",
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--markdown", metavar="JSON", help="print a saved run as a Markdown table and stop")
-    args = parser.parse_args()
+    return parser
+
+
+def main():
+    args = parser().parse_args()
     if args.markdown:
         markdown(json.loads(Path(args.markdown).read_text()))
         return
     if args.measure:
-        print("RESULT " + json.dumps(measure(args.runs, args.warmup), ensure_ascii=False))
+        print("RESULT " + json.dumps(measure(args.runs, args.warmup, args.test_renderer), ensure_ascii=False))
         return
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         sys.exit("bench.py needs DATABASE_URL=postgres://user@host:port/any (one database per scale is made beside it)")
+    env = measured_env(args)
+    if not args.debug:
+        collectstatic_if_needed({**os.environ, **env}, ROOT / "var" / "bench" / "staticfiles")
     report = {"runs": args.runs, "warmup": args.warmup, "seed": args.seed, "scales": {}}
     for label, name, factor in (
         ("small", f"{args.prefix}_small", args.small_factor),
         ("large", f"{args.prefix}_large", args.factor),
     ):
         seeding = ensure_database(base, name, factor, args.seed)
-        print(f"measuring {label} (factor {factor}, {name})", flush=True)
+        load_before = load_average()
+        print(f"measuring {label} (factor {factor}, {name}); load average {load_before}", flush=True)
+        child = [PY, str(Path(__file__).resolve()), "--measure", "--runs", str(args.runs), "--warmup", str(args.warmup)]
         out = subprocess.run(  # noqa: S603 (our interpreter, our arguments)
-            [PY, str(Path(__file__).resolve()), "--measure", "--runs", str(args.runs), "--warmup", str(args.warmup)],
+            [*child, *(["--test-renderer"] if args.test_renderer else [])],
             cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": db_url(base, name), "PYTHONPATH": str(ROOT)},
+            env={**os.environ, **env, "DATABASE_URL": db_url(base, name), "PYTHONPATH": str(ROOT)},
             check=True,
             capture_output=True,
             text=True,
         )
         print("\n".join(line for line in out.stdout.splitlines() if not line.startswith("RESULT ")), flush=True)
         result = json.loads(next(line for line in out.stdout.splitlines() if line.startswith("RESULT "))[7:])
-        report["scales"][label] = {"factor": factor, "database": name, "seeding": seeding, **result}
+        load = {"before": load_before, "after": load_average()}
+        print(f"  load average after: {load['after']} (1, 5, 15 min; {os.cpu_count()} cores)", flush=True)
+        report["scales"][label] = {"factor": factor, "database": name, "seeding": seeding, "load": load, **result}
+    report["settings"] = report["scales"]["large"]["settings"]
+    print(f"\nsettings: {describe(report['settings'])}")
+    print(
+        "load average (1, 5, 15 min) before/after: "
+        + "; ".join(f"{k} {v['load']['before']} / {v['load']['after']}" for k, v in report["scales"].items())
+        + f" on {os.cpu_count()} cores\n"
+    )
     table(report)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2))
@@ -207,7 +389,10 @@ def main():
 def table(report: dict) -> None:
     small, large = report["scales"]["small"], report["scales"]["large"]
     floor = large["pages"]["floor"]["median_ms"] or 0.1
-    head = f"{'page':<24}{'q small':>8}{'q large':>8}{'med/p95 small ms':>20}{'med/p95 large ms':>20}{'×floor':>8}  verdict"
+    head = (
+        f"{'page':<24}{'q small':>8}{'q large':>8}{'med/p95 small ms':>20}{'med/p95 large ms':>20}{'cpu ms':>8}"
+        f"{'×floor':>8}  verdict"
+    )
     print(head)
     print("-" * len(head))
     report["verdicts"] = {}
@@ -229,24 +414,33 @@ def table(report: dict) -> None:
         print(
             f"{name:<24}{s['queries']:>8}{g['queries']:>8}"
             f"{s['median_ms']:>11.1f}/{s['p95_ms']:<8.1f}{g['median_ms']:>11.1f}/{g['p95_ms']:<8.1f}"
-            f"{ratio:>8.1f}  {'ok' if not fails else ', '.join(fails)}"
+            f"{g.get('cpu_median_ms', 0):>8.1f}{ratio:>8.1f}  {'ok' if not fails else ', '.join(fails)}"
         )
 
 
 def markdown(report: dict) -> None:
     small, large = report["scales"]["small"], report["scales"]["large"]
     floor = large["pages"]["floor"]["median_ms"] or 0.1
+    if report.get("settings"):
+        print(f"Settings: {describe(report['settings'])}.")
+        print(
+            "Load average (1, 5, 15 min) before / after: "
+            + "; ".join(
+                f"×{v['factor']} {v['load']['before']} / {v['load']['after']}" for v in report["scales"].values()
+            )
+            + ".\n"
+        )
     print(
         f"| page | account | queries ×{small['factor']} | queries ×{large['factor']} | median / p95 ms ×{small['factor']} "
-        f"| median / p95 ms ×{large['factor']} | median ÷ floor | missed targets |"
+        f"| median / p95 ms ×{large['factor']} | CPU ms ×{large['factor']} | median ÷ floor | missed targets |"
     )
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, s in small["pages"].items():
         g = large["pages"][name]
         fails = ", ".join(report.get("verdicts", {}).get(name, [])) or "–"
         print(
             f"| {name} | {g['account']} | {s['queries']} | {g['queries']} | {s['median_ms']} / {s['p95_ms']} "
-            f"| {g['median_ms']} / {g['p95_ms']} | {g['median_ms'] / floor:.1f} | {fails} |"
+            f"| {g['median_ms']} / {g['p95_ms']} | {g.get('cpu_median_ms', '–')} | {g['median_ms'] / floor:.1f} | {fails} |"
         )
 
 

@@ -17,7 +17,9 @@
    runs the jobs the pages enqueue (notifications, search indexing) on REDIS_URL, which must be
    a Redis database of this run's own (its job queue is emptied first; cache keys get a prefix
    of the run's own). The settings are benchmarks.load.settings: the same settings with the
-   floor page added for the ceiling and static files collected under var/load/.
+   floor page added for the ceiling and static files collected under var/load/. They are
+   printed (DEBUG, template loaders, CONN_MAX_AGE, …); --debug, --no-cached-loader and
+   --conn-max-age 0 each take one production setting away, for comparison.
 3. The mix: locust (from .venv-load, headless, loopback only) with benchmarks/load/locustfile.py,
    first for --warmup seconds, not counted (a server that has run for a while has compiled its
    templates and opened its connections in every process), then --users for --time at
@@ -82,9 +84,9 @@ def tag(factor: float) -> str:
 
 
 # --- the data ---------------------------------------------------------------------------------
-def prepare_database(base: str, factor: float, seed: int) -> tuple[str, dict]:
+def prepare_database(base: str, factor: float, seed: int, prefix: str = "yishi_load") -> tuple[str, dict]:
     """A fresh copy of the seeded school for this run; (its URL, how the seed was obtained)."""
-    seed_name, work = f"yishi_load_seed_{tag(factor)}", f"yishi_load_{tag(factor)}"
+    seed_name, work = f"{prefix}_seed_{tag(factor)}", f"{prefix}_{tag(factor)}"
     seeding = bench.ensure_database(base, seed_name, factor, seed)
     began = time.perf_counter()
     bench.psql(base, f'DROP DATABASE IF EXISTS "{work}" WITH (FORCE)')
@@ -228,15 +230,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def collectstatic_if_needed(env: dict) -> None:
-    manifest = VAR / "staticfiles" / "staticfiles.json"  # STATIC_ROOT in benchmarks.load.settings
-    sources = [p for p in (ROOT / "static").rglob("*") if p.is_file()] + [ROOT / "requirements.txt"]
-    if manifest.exists() and manifest.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
-        return
-    print("collectstatic (static/ changed since the last one)", flush=True)
-    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
 def empty_job_queue(redis_url: str) -> None:
@@ -531,6 +524,10 @@ def table(report: dict) -> None:
         f"({report['data']['database']}: {sizes['staff']} people, {sizes['items']} items, "
         f"{sizes['receipts']} notice receipts, {sizes['history']} history rows); {report['gunicorn']}"
     )
+    if report.get("settings"):
+        print(f"settings: {bench.describe(report['settings'])}")
+        la = report["load_average"]
+        print(f"load average (1, 5, 15 min): {la['before']} before the warm-up, {la['after']} after the ceiling")
     if mix["logins"]:
         lg = mix["logins"]
         print(
@@ -628,6 +625,19 @@ def main():
     parser.add_argument("--warmup", type=int, default=15, help="seconds of the mix before the measured one; 0: none")
     parser.add_argument("--think", default=os.environ.get("LOAD_THINK", "0.5,1.5"), help="min,max seconds")
     parser.add_argument("--out", default="var/load.json")
+    parser.add_argument(
+        "--prefix", default="yishi_load", help="databases <prefix>_seed_f<factor> and <prefix>_f<factor>"
+    )
+    parser.add_argument("--debug", action="store_true", help="serve with DEBUG on, for comparison (production: off)")
+    parser.add_argument(
+        "--no-cached-loader", action="store_true", help="list the template loaders without Django's cached loader"
+    )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        metavar="SECONDS",
+        help="DB_CONN_MAX_AGE of the server (0: a connection per request; default: the settings' 60)",
+    )
     parser.add_argument("--targets", metavar="JSON", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.targets:
@@ -643,7 +653,7 @@ def main():
     VAR.mkdir(parents=True, exist_ok=True)
     factor = float(args.factor)
 
-    url, data = prepare_database(base, factor, args.seed)
+    url, data = prepare_database(base, factor, args.seed, args.prefix)
     subprocess.run(  # noqa: S603 (our interpreter, our arguments)
         [PY, str(Path(__file__).resolve()), "--targets", str(VAR / "targets.json")],
         cwd=ROOT,
@@ -655,7 +665,7 @@ def main():
     host = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
-        "DEBUG": "0",
+        "DEBUG": "1" if args.debug else "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
@@ -668,8 +678,13 @@ def main():
         "CACHE_KEY_PREFIX": f"yishi-load-{int(time.time())}",
         "PYTHONPATH": str(ROOT),
     }
+    if args.conn_max_age is not None:
+        env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
+    if args.no_cached_loader:
+        env["BENCH_CACHED_TEMPLATES"] = "0"
     env.pop("TEST_DATABASE_NAME", None)
-    collectstatic_if_needed(env)
+    if not args.debug:
+        bench.collectstatic_if_needed(env, VAR / "staticfiles")  # STATIC_ROOT in benchmarks.load.settings
     items_before, pg_started = count_items(url)
     empty_job_queue(redis)
     glog, wlog = VAR / "gunicorn.log", VAR / "worker.log"
@@ -690,6 +705,9 @@ def main():
         wait_until_up(f"{host}/login/", server, glog)
         gunicorn = gunicorn_summary(env)
         print(f"gunicorn up on {host} ({gunicorn})", flush=True)
+        settings = settings_in_force(env)
+        print(f"settings: {bench.describe(settings)}", flush=True)
+        load_before = bench.load_average()
         others = others_busy()
         if others > 0.3:
             print(
@@ -725,6 +743,8 @@ def main():
         "mix": mix,
         "ceiling": ceiling,
         "others_busy_cores_before": round(others, 2),
+        "settings": settings,
+        "load_average": {"before": load_before, "after": bench.load_average()},
         "items_created": {"rows": items_after - items_before, "posts_ok": posts_ok},
         "postgres_restarted": pg_started_after != pg_started,
         "gunicorn_log": str(glog.relative_to(ROOT)),
@@ -736,6 +756,13 @@ def main():
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(f"\nsaved {out}")
+
+
+def settings_in_force(env: dict) -> dict:
+    """DEBUG, the template loaders, CONN_MAX_AGE, … as the server's settings resolve them."""
+    code = "import json, django; django.setup(); from benchmarks import bench; print(json.dumps(bench.settings_in_force()))"
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    return json.loads(out.splitlines()[-1])
 
 
 def gunicorn_summary(env: dict) -> str:
