@@ -7,7 +7,10 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from org.models import Department, User
@@ -23,9 +26,38 @@ QUARTERLY_READERS = ["secretary", "principal", "member1", "vice", "discipline", 
 PARTY_BUILDING_READERS = ["secretary", "principal", "member1", "discipline", "partyoffice", "affairsoffice", "depthead"]
 
 
+@pytest.fixture(scope="module")
+def _seeded_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo school, seeded once for the module in a transaction rolled back after it; each
+    test reads it in a savepoint of its own (the `db` fixture), so what a test writes is undone."""
+    storages = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("private"))},
+        },
+    }
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(STORAGES=storages, PASSWORD_HASHERS=fast):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+            connection.check_constraints()  # once, not again in every test's teardown
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def demo_school(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo_school(_seeded_demo, db):
+    """The module's demo school."""
+
+
+@pytest.fixture(autouse=True)
+def _private_media():
+    """The demo's files live where the module put them (conftest's per-test folder would lose them)."""
 
 
 def check_links(client, page_url: str, *, kinds: str, at_least: int, **expected) -> dict[str, int]:

@@ -4,8 +4,9 @@ today's services would do something else, or fail, on a fresh database years lat
 
 Two exceptions: `core.records.install`, the builder of the record triggers' SQL (the migrations
 pass it their tables and openings as literals, and its SQL is the record's rule); and a model
-field's callable default, which Django writes into a migration as a reference to the model's
-module (the calendar feed's token) and compares with the model's own to detect changes.
+field's callable default or upload_to, which Django writes into a migration as a reference to the
+model's module (the calendar feed's token, the stored documents' folder) and compares with the
+model's own to detect changes.
 """
 
 import ast
@@ -14,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("core", "org", "decisions", "meetings", "notices", "supervision", "reports", "search", "dashboard")
 ALLOWED = {("core.records", "install")}
-FIELD_DEFAULTS = {"supervision.models.calendar"}
+FIELD_DEFAULTS = {"supervision.models.calendar", "meetings.models.documents"}
 
 
 def application_imports(path: Path) -> list[str]:
