@@ -187,15 +187,19 @@ def test_every_count_of_the_quarterly_report_equals_the_length_of_its_list(clien
 
 
 def test_every_count_of_the_party_building_report_equals_the_length_of_its_list(client, demo_school):
-    from reports.models import ReportEntry
+    from reports.models import ReportEntry, Stage
 
     year = timezone.localdate().year
     stages = list(ReportEntry.objects.filter(year=year).values_list("stage", flat=True).distinct())
     assert stages, "the demo school has reported this year"
+    # Every stage the demo reported for the party office; the latest for every other reader (each
+    # list rebuilds the stage's whole table, so all stages for all readers costs minutes and asks
+    # the same rule again: who reads the lists does not depend on the stage).
+    stages = sorted(stages, key=[s for s, _label in Stage.choices].index)
     for username in PARTY_BUILDING_READERS:
         client.force_login(User.objects.get(username=username))
         counted = {}
-        for stage in stages:
+        for stage in stages if username == "partyoffice" else stages[-1:]:
             checked = check_links(
                 client,
                 f"/reports/party-building/?year={year}&stage={stage}",
