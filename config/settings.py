@@ -111,6 +111,12 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # A restarted server leaves dead pooled connections behind: check before reuse.
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # PostgreSQL's JIT compiles every plan whose estimated cost passes jit_above_cost (100,000).
+        # The visibility rules' subqueries pass it on paper while they run in milliseconds, and
+        # compiling them cost 100-310 ms a query (search at factor 1, docs/benchmarks.md). Off for
+        # the application's connections unless DB_JIT=1; nothing here runs long enough to gain.
+        if not env_bool("DB_JIT", False):
+            DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES = {
         "default": {

@@ -244,3 +244,43 @@ def test_a_refused_step_on_a_confidential_item_that_shows_it_is_recorded(client,
     assert response.status_code == 403
     assert "拟任命某某" in response.content.decode()
     assert views_of(item).count() == 1
+
+
+def test_the_responsible_leader_of_a_task_sees_its_item_and_the_rule_excludes_exactly_the_rest(people):
+    """Those a resolution names see its item, confidential too (the rule reads the tasks alone); a
+    task that came from a letter (no item) shows them nothing more, and the rule negated (exclude)
+    is exactly the items it does not let through."""
+    from django.utils import timezone
+
+    from org.models import Department
+    from supervision import services as supervision_services
+    from tests.factories import resolution_task
+
+    vice = people("vice")  # a leader who does not attend the Party committee
+    secret = at_state(
+        State.RESOLVED,
+        submitter=people("staff"),
+        consultees=[people("member1")],
+        title="关于合作企业的请示",
+        confidential=True,
+    )
+    other = at_state(State.SCREENING, submitter=people("staff"), confidential=True)
+    assert not can_view(vice, secret)
+
+    resolution_task(secret.resolutions.get(), leader=vice.pk)
+    letter = supervision_services.letter_write(actor=people("staff"), subject="来信：食堂价格", body="请研究。")
+    supervision_services.task_create(
+        actor=people("partyoffice"),
+        letter_id=letter.pk,
+        track="performance",
+        title="回复来信",
+        lead_department_id=Department.objects.get(name="教务处").pk,
+        responsible_leader_id=vice.pk,
+        deadline=timezone.localdate(),
+    )
+
+    seen = set(AgendaItem.objects.filter(visibility_filter(vice)).values_list("pk", flat=True))
+    unseen = set(AgendaItem.objects.exclude(visibility_filter(vice)).values_list("pk", flat=True))
+    assert secret.pk in seen and other.pk in unseen
+    assert seen.isdisjoint(unseen)
+    assert seen | unseen == set(AgendaItem.objects.values_list("pk", flat=True))

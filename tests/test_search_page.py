@@ -260,12 +260,14 @@ def test_the_navbar_box_keeps_the_query_on_the_search_page(client, people):
 
 # --- query counts ------------------------------------------------------------------------------------
 
-# The queries of the search page, in no fixed order:
-#   COMMON (session, user with roles, the navigation), then the meetings with locked minutes and
-#   a confidential item, their attendance (meetings.access.sees_confidential on each), the counts
-#   per kind, the page of documents (every visibility rule, the bodies attended included, a
-#   subquery of the last two).
-SEARCH_PAGE_QUERIES = COMMON + 4
+# The queries of the search page: COMMON (session, user with roles, the navigation), then
+# (search.selectors.find) the matching documents' ids and order, with the matched resolutions'
+# items and minutes' meetings; the meetings among those with a confidential item and the person's
+# own attendance of them (meetings.access.sees_confidential on each); every kind's rule asked
+# about the matched objects (one union); then the page's documents (selectors.documents). The
+# counts per kind are counted from the rules' answer, not by a query; a kind that matched nothing
+# asks nothing of its own.
+SEARCH_PAGE_QUERIES = COMMON + 5
 
 
 @pytest.mark.parametrize("kind", ["", "item"])
@@ -299,7 +301,7 @@ def test_a_query_matching_nothing_costs_no_more(client, people, django_assert_nu
     services.reindex_all()
     client.force_login(people("secretary"))
 
-    with django_assert_num_queries(SEARCH_PAGE_QUERIES - 1):  # no page of documents: the counts say 0
+    with django_assert_num_queries(COMMON + 1):  # the match alone: no rule to ask, no page of documents
         response = client.get("/search/", {"q": "不存在的词"})
 
     assert kinds_shown(response) == []
