@@ -30,7 +30,9 @@ presented: snippets and marks), as each account, for each query, each run in a t
 
 Each case runs --warmup times, then --runs times; median and p95 (nearest rank: of 10 runs, the
 slowest) in milliseconds, and the ratio of the median to the first variant's. The load average
-is printed before and after: the machine may be shared.
+is printed before and after: the machine may be shared. A slow run is often Python's full
+(generation 2) garbage collection walking every object of the loaded application; --gc-freeze
+leaves those out, as gc.freeze() in a preloading gunicorn master would.
 """
 
 import argparse
@@ -376,10 +378,20 @@ def main() -> None:
         "--plans", help="part 2: only these plans, comma-separated: before, before-nojit, now-jit, now, now-trgm"
     )
     parser.add_argument("--keep", action="store_true", help="leave the alternatives' index and table in place")
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="gc.freeze() once Django is loaded, as a worker would if gunicorn's master froze the preloaded app",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("DATABASE_URL=postgres://… of a seed_scale database, please")
     setup()
+    if args.gc_freeze:
+        import gc
+
+        gc.collect()
+        gc.freeze()  # the objects of the loaded application are left out of every later collection
     from django.db import connection
 
     from search.models import SearchDocument

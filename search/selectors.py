@@ -74,17 +74,19 @@ class Matches(Func):
 
 class AnyOf(Func):
     """`column = ANY(%s::bigint[])`: a list of ids as one array parameter, however long (not a
-    placeholder per id), so the planner sees how many rows it is asked about. PostgreSQL only."""
+    placeholder per id), so the planner sees how many rows it is asked about. The array is
+    written as its text form ('{1,2,3}'; ids are integers, nothing to escape), which psycopg
+    sends as it is, instead of adapting 20,000 ints one by one. PostgreSQL only."""
 
     output_field = BooleanField()
 
     def __init__(self, column: str, ids):
         super().__init__(F(column))
-        self.ids = list(ids)
+        self.array = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
 
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"{sql} = ANY(%s::bigint[])", (*params, self.ids)
+        return f"{sql} = ANY(%s::bigint[])", (*params, self.array)
 
 
 def _among(column: str, ids) -> Q | AnyOf:
