@@ -145,7 +145,7 @@ def test_the_navigation_shows_each_queue_in_english(client, people):
     _switch(client, "en")
     nav = _navbar(client.get("/").content.decode())
     assert "Screening" in nav
-    assert "Pre-meeting consultation" in nav
+    assert "Consultations" in nav
     assert "Notifications" in nav
 
 

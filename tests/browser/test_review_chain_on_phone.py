@@ -22,6 +22,7 @@ TITLE = "关于建设虚拟仿真实训教学中心的请示"
 
 def log_out(page: Page) -> None:
     open_menu(page)
+    page.get_by_test_id("account-menu").click()  # the account's links: one menu under the name
     page.get_by_role("button", name="退出").click()
     expect(page).to_have_url(re.compile(r"/login/$"))
 
